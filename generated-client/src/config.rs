@@ -1,0 +1,249 @@
+//! Building a [`Client`]: API key, base URL, timeouts, retries, headers.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::generated::Client;
+use crate::retry::Backoff;
+use crate::{DEFAULT_BASE_URL, Error, ErrorKind};
+
+/// The environment variable that holds the API key.
+pub const API_KEY_ENV: &str = "AVARA_API_KEY";
+/// The environment variable that overrides the base URL.
+pub const BASE_URL_ENV: &str = "AVARA_BASE_URL";
+/// The `User-Agent` of every request.
+pub const USER_AGENT: &str = concat!("avara-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Default timeout of one attempt.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default timeout for establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default number of retries after the first attempt.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+
+/// The SDK's settings, carried inside the generated [`Client`].
+#[derive(Clone)]
+pub struct ClientConfig {
+    pub(crate) authorization: HeaderValue,
+    pub(crate) timeout: Duration,
+    pub(crate) max_retries: u32,
+    pub(crate) backoff: Backoff,
+    pub(crate) default_headers: HeaderMap,
+}
+
+impl ClientConfig {
+    /// The timeout of each attempt.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// How many times a failed request is retried.
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Header values may be secrets too: show only their names.
+        let header_names: Vec<&str> = self
+            .default_headers
+            .keys()
+            .map(HeaderName::as_str)
+            .collect();
+        f.debug_struct("ClientConfig")
+            .field("api_key", &"<redacted>")
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("backoff", &self.backoff)
+            .field("default_headers", &header_names)
+            .finish()
+    }
+}
+
+/// Builds a [`Client`]; see [`Client::builder`].
+#[derive(Clone, Default)]
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    backoff: Option<Backoff>,
+    http_client: Option<reqwest::Client>,
+    default_headers: HeaderMap,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API key. Without one, `build` reads `AVARA_API_KEY`.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The base URL. Without one, `build` reads `AVARA_BASE_URL`, then falls
+    /// back to the spec's server, [`DEFAULT_BASE_URL`].
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The timeout of each attempt (default 60 s). A retried call may take
+    /// up to `(max_retries + 1)` times this, plus the delays between attempts.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The timeout for establishing a connection (default 10 s). Applies
+    /// only to the HTTP client the builder makes, not to one given with
+    /// [`Self::http_client`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How many times a failed request is retried (default 2).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
+    /// The delay before the first retry and the cap on later ones (defaults
+    /// 0.5 s and 8 s). A server's `retry-after-ms` or `Retry-After` of at most
+    /// 60 s takes precedence.
+    pub fn retry_delays(mut self, initial: Duration, max: Duration) -> Self {
+        self.backoff = Some(Backoff { initial, max });
+        self
+    }
+
+    /// Sends requests through this `reqwest::Client` instead of one the
+    /// builder makes.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// A header sent with every request (unless the request sets it).
+    pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.default_headers.insert(name, value);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// Fails with [`ErrorKind::Configuration`] when no API key is given and
+    /// `AVARA_API_KEY` is unset or empty, or when the base URL is not a URL.
+    pub fn build(self) -> Result<Client, Error> {
+        let api_key = match self.api_key {
+            Some(key) => key,
+            None => std::env::var(API_KEY_ENV).unwrap_or_default(),
+        };
+        if api_key.trim().is_empty() {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "no API key: set the {API_KEY_ENV} environment variable or call ClientBuilder::api_key"
+                ),
+            ));
+        }
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", api_key.trim()))
+            .map_err(|_| {
+                Error::new(
+                    ErrorKind::Configuration,
+                    "the API key contains characters that cannot be sent in an HTTP header",
+                )
+            })?;
+        authorization.set_sensitive(true);
+
+        let (base_url, source) = match self.base_url {
+            Some(url) => (url, "the base URL"),
+            None => match std::env::var(BASE_URL_ENV) {
+                Ok(url) if !url.trim().is_empty() => (url, BASE_URL_ENV),
+                _ => (DEFAULT_BASE_URL.to_string(), "the default base URL"),
+            },
+        };
+        let base_url = base_url.trim().trim_end_matches('/').to_string();
+        match reqwest::Url::parse(&base_url) {
+            Ok(url) if url.scheme() == "http" || url.scheme() == "https" => {}
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::Configuration,
+                    format!("{source} {base_url:?} is not an http(s) URL"),
+                ));
+            }
+        }
+
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .build()
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::Configuration,
+                        format!("cannot build the HTTP client: {e}"),
+                    )
+                    .with_source(e)
+                })?,
+        };
+        let config = ClientConfig {
+            authorization,
+            timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            backoff: self.backoff.unwrap_or_default(),
+            default_headers: self.default_headers,
+        };
+        Ok(Client::new_with_client(&base_url, http, config))
+    }
+}
+
+impl Client {
+    /// A client configured from the environment: `AVARA_API_KEY` (required)
+    /// and `AVARA_BASE_URL` (optional), with every other setting at its default.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), avara::Error> {
+    /// let client = avara::Client::from_env()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::default().build()
+    }
+
+    /// A builder for a client with non-default settings.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), avara::Error> {
+    /// use std::time::Duration;
+    /// let client = avara::Client::builder()
+    ///     .api_key("sk_test_123")
+    ///     .base_url("http://127.0.0.1:4010")
+    ///     .timeout(Duration::from_secs(10))
+    ///     .max_retries(5)
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The SDK settings of this client.
+    pub fn config(&self) -> &ClientConfig {
+        progenitor_client::ClientInfo::inner(self)
+    }
+}

@@ -1,0 +1,65 @@
+//! Rust SDK for the [Avara API](https://api.avarasoftware.com).
+//!
+//! Generated from `spec/openapi.yaml` by `cargo xtask codegen`: the operation
+//! builders and the types come from progenitor, the typed calls, pagination
+//! and constraint table from the workspace's xtask. Hand-written modules add
+//! what a generator cannot know: auth, retries, timeouts and errors.
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use avara::types::OrgCreateParams;
+//!
+//! # async fn run() -> Result<(), avara::Error> {
+//! // Reads AVARA_API_KEY (and AVARA_BASE_URL, if set).
+//! let client = avara::Client::from_env()?;
+//!
+//! // Await a builder to send it: the typed body, or an `avara::Error`.
+//! let org = client
+//!     .orgs_create()
+//!     .body(OrgCreateParams::builder().org_name("City Medical Center"))
+//!     .await?;
+//! let same = client.orgs_retrieve().org_id(org.org_id.clone()).await?;
+//! assert_eq!(same.org_id, org.org_id);
+//!
+//! // Every organization, page after page, one page in memory at a time.
+//! let mut orgs = client.orgs_list().limit(100).stream();
+//! while let Some(org) = orgs.try_next().await? {
+//!     println!("{} {}", org.org_id.as_str(), org.org_name.as_str());
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Every call retries connection failures, timeouts, 408, 409, 429 and 5xx
+//! (twice by default, with exponential backoff and the server's
+//! `Retry-After`), sends an `Idempotency-Key` with every non-GET request so a
+//! retried create never creates twice, and checks the spec's constraints
+//! before sending anything. `.send()` on a builder is progenitor's raw call:
+//! the same hooks apply, but it returns progenitor's `ResponseValue` and error.
+
+mod config;
+mod error;
+pub mod pagination;
+pub mod retry;
+mod runtime;
+pub mod validate;
+
+#[rustfmt::skip]
+#[allow(clippy::all, rustdoc::all, missing_docs, unused_imports)]
+mod generated;
+#[rustfmt::skip]
+#[allow(clippy::all, rustdoc::all, missing_docs)]
+mod generated_sdk;
+
+pub use config::{
+    API_KEY_ENV, BASE_URL_ENV, ClientBuilder, ClientConfig, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, USER_AGENT,
+};
+pub use error::{Error, ErrorKind, RAW_BODY_LIMIT};
+pub use generated::{Client, builder, types};
+pub use generated_sdk::{ApiErrorBody, DEFAULT_BASE_URL};
+pub use runtime::{CallFuture, IDEMPOTENCY_KEY, OperationFacts, REQUEST_ID};
+
+/// progenitor's own return and error types, for the raw `.send()` calls.
+pub mod raw {
+    pub use progenitor_client::{ByteStream, Error, ResponseValue};
+}

@@ -1,0 +1,365 @@
+//! Checks of the spec's constraints that the generated types do not enforce
+//! (number bounds, object and array sizes, map key lengths), run on the
+//! finished request before it is sent. The constraints themselves are
+//! generated from the spec into `generated_sdk::CONSTRAINTS`.
+
+use std::fmt;
+
+use serde_json::Value;
+
+/// Where a constrained value sits in a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    Query,
+    Path,
+    Header,
+    Body,
+}
+
+/// One rule of the spec.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Check {
+    Minimum {
+        value: f64,
+        exclusive: bool,
+    },
+    Maximum {
+        value: f64,
+        exclusive: bool,
+    },
+    MultipleOf(f64),
+    MinItems(u64),
+    MaxItems(u64),
+    UniqueItems,
+    MinProperties(u64),
+    MaxProperties(u64),
+    /// `x-avara-max-key-length`: the longest key of a map, in characters.
+    MaxKeyLength(u64),
+}
+
+/// A rule of the spec applied to one place of one operation's request.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Constraint {
+    pub operation: &'static str,
+    pub location: Location,
+    /// The parameter name, or for the body a JSON pointer in which `*`
+    /// stands for every array item or map value.
+    pub target: &'static str,
+    pub check: Check,
+}
+
+/// A request that breaks a constraint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violation {
+    pub operation: &'static str,
+    /// Where: `query parameter limit`, `body /metadata`, …
+    pub place: String,
+    pub problem: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.place, self.problem)
+    }
+}
+
+/// Checks `request` against every constraint of `operation`.
+pub(crate) fn check_request(
+    constraints: &[Constraint],
+    operation: &'static str,
+    path_template: &str,
+    request: &reqwest::Request,
+) -> Result<(), Violation> {
+    let mut body: Option<Option<Value>> = None;
+    for c in constraints.iter().filter(|c| c.operation == operation) {
+        let violation = |place: String, problem: String| Violation {
+            operation,
+            place,
+            problem,
+        };
+        match c.location {
+            Location::Query => {
+                for (name, value) in request.url().query_pairs() {
+                    if name == c.target {
+                        check_scalar(c.check, &value)
+                            .map_err(|p| violation(format!("query parameter `{}`", c.target), p))?;
+                    }
+                }
+            }
+            Location::Header => {
+                if let Some(value) = request
+                    .headers()
+                    .get(c.target)
+                    .and_then(|v| v.to_str().ok())
+                {
+                    check_scalar(c.check, value)
+                        .map_err(|p| violation(format!("header `{}`", c.target), p))?;
+                }
+            }
+            Location::Path => {
+                if let Some(value) = path_value(path_template, request.url().path(), c.target) {
+                    check_scalar(c.check, &value)
+                        .map_err(|p| violation(format!("path parameter `{}`", c.target), p))?;
+                }
+            }
+            Location::Body => {
+                let body = body.get_or_insert_with(|| {
+                    request
+                        .body()
+                        .and_then(|b| b.as_bytes())
+                        .and_then(|b| serde_json::from_slice(b).ok())
+                });
+                if let Some(body) = body {
+                    let mut found = Vec::new();
+                    select(body, c.target, String::new(), &mut found);
+                    for (pointer, value) in found {
+                        check_value(c.check, value).map_err(|p| {
+                            violation(
+                                format!(
+                                    "body `{}`",
+                                    if pointer.is_empty() { "/" } else { &pointer }
+                                ),
+                                p,
+                            )
+                        })?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The value of `{name}` in `path`, matched segment by segment against the
+/// template, percent-decoded.
+fn path_value(template: &str, path: &str, name: &str) -> Option<String> {
+    let wanted = format!("{{{name}}}");
+    template
+        .split('/')
+        .zip(path.split('/'))
+        .find(|(t, _)| *t == wanted)
+        .map(|(_, v)| percent_decode(v))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+        {
+            let hex = [bytes[i + 1], bytes[i + 2]];
+            let hex = std::str::from_utf8(&hex).expect("ASCII hex digits");
+            out.push(u8::from_str_radix(hex, 16).expect("two hex digits"));
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Every node matched by `pattern` (`*` matches every array item or map
+/// value), with its concrete pointer.
+fn select<'v>(value: &'v Value, pattern: &str, at: String, out: &mut Vec<(String, &'v Value)>) {
+    let pattern = pattern.strip_prefix('/').unwrap_or(pattern);
+    if pattern.is_empty() {
+        out.push((at, value));
+        return;
+    }
+    let (head, rest) = pattern.split_once('/').unwrap_or((pattern, ""));
+    match (head, value) {
+        ("*", Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                select(item, rest, format!("{at}/{i}"), out);
+            }
+        }
+        ("*", Value::Object(map)) => {
+            for (key, item) in map {
+                select(
+                    item,
+                    rest,
+                    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
+            }
+        }
+        (key, Value::Object(map)) => {
+            let key = key.replace("~1", "/").replace("~0", "~");
+            if let Some(item) = map.get(&key) {
+                select(item, rest, format!("{at}/{head}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_scalar(check: Check, text: &str) -> Result<(), String> {
+    match text.parse::<f64>() {
+        Ok(n) => check_value(check, &Value::from(n)),
+        Err(_) => Ok(()),
+    }
+}
+
+fn check_value(check: Check, value: &Value) -> Result<(), String> {
+    match (check, value) {
+        (
+            Check::Minimum {
+                value: min,
+                exclusive,
+            },
+            Value::Number(n),
+        ) => {
+            let n = n.as_f64().unwrap_or(f64::NAN);
+            if n < min || (exclusive && n == min) {
+                let bound = if exclusive {
+                    "greater than"
+                } else {
+                    "at least"
+                };
+                return Err(format!("is {}; it must be {bound} {min}", fmt_number(n)));
+            }
+        }
+        (
+            Check::Maximum {
+                value: max,
+                exclusive,
+            },
+            Value::Number(n),
+        ) => {
+            let n = n.as_f64().unwrap_or(f64::NAN);
+            if n > max || (exclusive && n == max) {
+                let bound = if exclusive { "less than" } else { "at most" };
+                return Err(format!("is {}; it must be {bound} {max}", fmt_number(n)));
+            }
+        }
+        (Check::MultipleOf(m), Value::Number(n)) => {
+            let n = n.as_f64().unwrap_or(f64::NAN);
+            if m != 0.0 && (n / m).fract().abs() > 1e-9 {
+                return Err(format!(
+                    "is {}; it must be a multiple of {m}",
+                    fmt_number(n)
+                ));
+            }
+        }
+        (Check::MinItems(min), Value::Array(items)) if (items.len() as u64) < min => {
+            return Err(format!(
+                "has {} items; at least {min} are required",
+                items.len()
+            ));
+        }
+        (Check::MaxItems(max), Value::Array(items)) if items.len() as u64 > max => {
+            return Err(format!(
+                "has {} items; at most {max} are allowed",
+                items.len()
+            ));
+        }
+        (Check::UniqueItems, Value::Array(items)) => {
+            for (i, a) in items.iter().enumerate() {
+                if items[..i].contains(a) {
+                    return Err(format!("repeats item {i}; items must be unique"));
+                }
+            }
+        }
+        (Check::MinProperties(min), Value::Object(map)) if (map.len() as u64) < min => {
+            return Err(format!(
+                "has {} entries; at least {min} are required",
+                map.len()
+            ));
+        }
+        (Check::MaxProperties(max), Value::Object(map)) if map.len() as u64 > max => {
+            return Err(format!(
+                "has {} entries; at most {max} are allowed",
+                map.len()
+            ));
+        }
+        (Check::MaxKeyLength(max), Value::Object(map)) => {
+            if let Some(key) = map.keys().find(|k| k.chars().count() as u64 > max) {
+                let shown: String = key.chars().take(20).collect();
+                return Err(format!(
+                    "has a key of {} characters (\"{shown}…\"); keys may be at most {max} characters",
+                    key.chars().count()
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn fmt_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn select_expands_wildcards() {
+        let v = json!({"a": {"x": [1, 2], "y": [3]}});
+        let mut out = Vec::new();
+        select(&v, "/a/*/*", String::new(), &mut out);
+        let pointers: Vec<_> = out.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(pointers, ["/a/x/0", "/a/x/1", "/a/y/0"]);
+    }
+
+    #[test]
+    fn checks_report_the_value_and_the_bound() {
+        assert_eq!(
+            check_value(
+                Check::Maximum {
+                    value: 100.0,
+                    exclusive: false
+                },
+                &json!(101)
+            ),
+            Err("is 101; it must be at most 100".into())
+        );
+        assert!(
+            check_value(
+                Check::Maximum {
+                    value: 100.0,
+                    exclusive: false
+                },
+                &json!(100)
+            )
+            .is_ok()
+        );
+        assert!(
+            check_value(
+                Check::Minimum {
+                    value: 1.0,
+                    exclusive: true
+                },
+                &json!(1)
+            )
+            .is_err()
+        );
+        assert!(check_value(Check::MaxProperties(1), &json!({"a": "1", "b": "2"})).is_err());
+        assert!(check_value(Check::MaxKeyLength(3), &json!({"abcd": "1"})).is_err());
+        assert!(check_value(Check::MaxKeyLength(3), &json!({"äöü": "1"})).is_ok());
+        assert!(check_value(Check::UniqueItems, &json!([1, 2, 1])).is_err());
+        assert!(check_value(Check::MultipleOf(0.5), &json!(1.5)).is_ok());
+        // A value of another type (e.g. null metadata) is not this check's business.
+        assert!(check_value(Check::MaxProperties(1), &Value::Null).is_ok());
+    }
+
+    #[test]
+    fn path_values_are_found_by_template() {
+        assert_eq!(
+            path_value("/v1/orgs/{orgId}", "/v1/orgs/org%5Fx", "orgId").as_deref(),
+            Some("org_x")
+        );
+        assert_eq!(path_value("/v1/orgs", "/v1/orgs", "orgId"), None);
+    }
+}

@@ -1,0 +1,321 @@
+//! `cargo xtask codegen`: spec → progenitor (+ our SDK glue) → prettyplease →
+//! checked-in files, and the `--check` drift gate over the same output.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use quote::quote;
+use sha2::{Digest, Sha256};
+
+use crate::sdk;
+use crate::spec::{self, LoadedSpec};
+
+/// Where the generated files go, relative to the workspace root.
+pub const CLIENT_GENERATED: &str = "generated-client/src/generated.rs";
+pub const CLIENT_SDK_GENERATED: &str = "generated-client/src/generated_sdk.rs";
+/// The spec, relative to the workspace root.
+pub const SPEC: &str = "spec/openapi.yaml";
+
+/// One generated file: its path relative to the workspace root and its text.
+pub struct GeneratedFile {
+    pub relative_path: &'static str,
+    pub contents: String,
+}
+
+/// Everything one run of the generators produced, held in memory.
+pub struct Generated {
+    pub files: Vec<GeneratedFile>,
+    pub operations: usize,
+    pub types: usize,
+}
+
+/// A codegen failure: a located spec error or a generator failure.
+#[derive(Debug)]
+pub enum CodegenError {
+    Spec(spec::SpecError),
+    Generator {
+        path: PathBuf,
+        message: String,
+    },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
+
+impl std::fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CodegenError::Spec(e) => e.fmt(f),
+            CodegenError::Generator { path, message } => {
+                write!(
+                    f,
+                    "{}: error: the generator rejected the spec: {message}",
+                    path.display()
+                )
+            }
+            CodegenError::Io { path, error } => write!(f, "{}: error: {error}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
+impl From<spec::SpecError> for CodegenError {
+    fn from(e: spec::SpecError) -> Self {
+        CodegenError::Spec(e)
+    }
+}
+
+/// The progenitor settings of this SDK: builder interface, and hooks that the
+/// hand-written runtime must implement (auth, retries, validation).
+fn progenitor_settings() -> GenerationSettings {
+    let mut settings = GenerationSettings::default();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote! { crate::ClientConfig })
+        .with_derive("PartialEq");
+    settings
+}
+
+/// Runs every generator on an already loaded spec, in memory.
+pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
+    let generator_error = |message: String| CodegenError::Generator {
+        path: spec.path.clone(),
+        message,
+    };
+    let mut generator = Generator::new(&progenitor_settings());
+    // progenitor panics on some shapes it does not support; turn that into an
+    // error that names the spec instead of a backtrace.
+    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        generator.generate_tokens(&spec.openapi)
+    }))
+    .map_err(|panic| generator_error(panic_message(&panic)))?
+    .map_err(|e| generator_error(e.to_string()))?;
+    let types = generator.get_type_space().iter_types().count();
+    let client = format_tokens(tokens).map_err(generator_error)?;
+
+    let sdk_tokens = sdk::generate(spec)?;
+    let sdk = format_tokens(sdk_tokens).map_err(generator_error)?;
+
+    let hash = spec_hash(&spec.text);
+    Ok(Generated {
+        files: vec![
+            GeneratedFile {
+                relative_path: CLIENT_GENERATED,
+                contents: with_header(&hash, "progenitor", &client),
+            },
+            GeneratedFile {
+                relative_path: CLIENT_SDK_GENERATED,
+                contents: with_header(&hash, "xtask/src/sdk.rs", &sdk),
+            },
+        ],
+        operations: spec.openapi.operations().count(),
+        types,
+    })
+}
+
+/// Loads the spec at `spec_path` and runs every generator, in memory.
+pub fn generate(spec_path: &Path) -> Result<Generated, CodegenError> {
+    let spec = spec::load(spec_path)?;
+    generate_from(&spec)
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        format!("progenitor panicked: {s}")
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        format!("progenitor panicked: {s}")
+    } else {
+        "progenitor panicked".into()
+    }
+}
+
+fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, String> {
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// The SHA-256 of the spec text, in hex.
+pub fn spec_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn with_header(hash: &str, generator: &str, body: &str) -> String {
+    format!(
+        "// @generated by `cargo xtask codegen` ({generator}) from {SPEC}\n\
+         // spec sha256: {hash}\n\
+         // DO NOT EDIT. Change the spec, then run `cargo xtask codegen`.\n\
+         \n{body}"
+    )
+}
+
+/// What a write or a check found for one file.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FileState {
+    Fresh,
+    Stale,
+    Missing,
+}
+
+/// Compares the generated files with those under `root`.
+pub fn compare(root: &Path, generated: &Generated) -> Vec<(PathBuf, FileState, String)> {
+    generated
+        .files
+        .iter()
+        .map(|file| {
+            let path = root.join(file.relative_path);
+            match std::fs::read_to_string(&path) {
+                Ok(current) if current == file.contents => (path, FileState::Fresh, String::new()),
+                Ok(current) => {
+                    let diff = unified_diff(file.relative_path, &current, &file.contents);
+                    (path, FileState::Stale, diff)
+                }
+                Err(_) => (path, FileState::Missing, String::new()),
+            }
+        })
+        .collect()
+}
+
+/// A unified diff from the checked-in text to the text the spec produces.
+pub fn unified_diff(name: &str, current: &str, expected: &str) -> String {
+    similar::TextDiff::from_lines(current, expected)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("a/{name} (checked in)"),
+            &format!("b/{name} (from the spec)"),
+        )
+        .to_string()
+}
+
+/// Writes every file that changed, each atomically (temp file + rename), and
+/// returns how many were written. Nothing is written unless generation as a
+/// whole succeeded, since `generated` only exists then.
+pub fn write(root: &Path, generated: &Generated) -> Result<usize, CodegenError> {
+    let mut written = 0;
+    for (path, state, _) in compare(root, generated) {
+        if state == FileState::Fresh {
+            continue;
+        }
+        let file = generated
+            .files
+            .iter()
+            .find(|f| root.join(f.relative_path) == path)
+            .expect("compare returns the generated paths");
+        write_atomically(&path, &file.contents)?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+fn write_atomically(path: &Path, contents: &str) -> Result<(), CodegenError> {
+    let io = |error| CodegenError::Io {
+        path: path.to_path_buf(),
+        error,
+    };
+    let dir = path.parent().expect("generated files live in a directory");
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("generated"),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, contents).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
+}
+
+/// Options of `cargo xtask codegen`.
+pub struct Options {
+    pub root: PathBuf,
+    pub spec: PathBuf,
+    pub check: bool,
+}
+
+/// Runs `codegen` or `codegen --check`; returns the process exit code.
+pub fn run(options: &Options) -> i32 {
+    let started = Instant::now();
+    let generated = match generate(&options.spec) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("codegen: nothing was written.");
+            return 2;
+        }
+    };
+    let lines: usize = generated
+        .files
+        .iter()
+        .map(|f| f.contents.lines().count())
+        .sum();
+    if options.check {
+        let mut stale = 0;
+        for (path, state, diff) in compare(&options.root, &generated) {
+            match state {
+                FileState::Fresh => {}
+                FileState::Stale => {
+                    stale += 1;
+                    eprintln!(
+                        "{} is out of date with {}:",
+                        path.display(),
+                        options.spec.display()
+                    );
+                    eprint!("{diff}");
+                }
+                FileState::Missing => {
+                    stale += 1;
+                    eprintln!("{} is missing.", path.display());
+                }
+            }
+        }
+        if stale > 0 {
+            eprintln!(
+                "codegen --check: {stale} generated file(s) differ from what the spec produces. \
+                 Run `cargo xtask codegen` and commit the result (never edit generated files by hand)."
+            );
+            return 1;
+        }
+        println!(
+            "codegen --check: {} files fresh ({} operations, {} types, {} lines) in {:.2} s",
+            generated.files.len(),
+            generated.operations,
+            generated.types,
+            lines,
+            started.elapsed().as_secs_f64()
+        );
+        return 0;
+    }
+    match write(&options.root, &generated) {
+        Ok(written) => {
+            println!(
+                "codegen: {} operations, {} types, {} lines in {} files ({} written, {} unchanged) in {:.2} s",
+                generated.operations,
+                generated.types,
+                lines,
+                generated.files.len(),
+                written,
+                generated.files.len() - written,
+                started.elapsed().as_secs_f64()
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}

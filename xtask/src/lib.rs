@@ -1,0 +1,18 @@
+//! The workspace's build tasks: `cargo xtask codegen [--check]`.
+//!
+//! A library as well as a binary so that tests can run the generators in
+//! memory on temporary specs.
+
+pub mod codegen;
+pub mod sdk;
+pub mod spec;
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root: the parent of this crate's directory.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
+}

@@ -1,0 +1,58 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use xtask::codegen;
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  codegen [--check] [--spec PATH] [--root DIR]
+      Regenerate the client from spec/openapi.yaml. With --check, write
+      nothing and exit 1 with a diff if the checked-in files are stale.
+      --spec reads another spec; --root writes under another workspace root.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("codegen") => match parse_codegen(&args[1..]) {
+            Ok(options) => ExitCode::from(codegen::run(&options) as u8),
+            Err(message) => usage_error(&message),
+        },
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => usage_error(&format!("unknown task `{other}`")),
+        None => usage_error("no task given"),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}\n\n{USAGE}");
+    ExitCode::from(2)
+}
+
+fn parse_codegen(args: &[String]) -> Result<codegen::Options, String> {
+    let root = xtask::workspace_root();
+    let mut options = codegen::Options {
+        spec: root.join(codegen::SPEC),
+        root,
+        check: false,
+    };
+    let mut spec = None;
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--check" => options.check = true,
+            "--spec" => spec = Some(PathBuf::from(iter.next().ok_or("--spec needs a path")?)),
+            "--root" => {
+                options.root = PathBuf::from(iter.next().ok_or("--root needs a directory")?)
+            }
+            other => return Err(format!("unknown codegen option `{other}`")),
+        }
+    }
+    options.spec = spec.unwrap_or_else(|| options.root.join(codegen::SPEC));
+    Ok(options)
+}
