@@ -70,6 +70,13 @@ impl ErrorKind {
 /// the API key never appears in `Display` or `Debug`.
 #[derive(Debug)]
 pub struct Error {
+    // Boxed: an `Error` travels in every `Result` of the SDK, so it stays one
+    // pointer wide however much it carries.
+    pub(crate) inner: Box<ErrorInner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct ErrorInner {
     pub(crate) kind: ErrorKind,
     pub(crate) operation: Option<&'static str>,
     pub(crate) message: String,
@@ -84,66 +91,69 @@ pub struct Error {
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
-            kind,
-            operation: None,
-            message: message.into(),
-            status: None,
-            request_id: None,
-            attempts: 0,
-            body: None,
-            raw_body: None,
-            source: None,
+            inner: Box::new(ErrorInner {
+                kind,
+                operation: None,
+                message: message.into(),
+                status: None,
+                request_id: None,
+                attempts: 0,
+                body: None,
+                raw_body: None,
+                source: None,
+            }),
         }
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The operationId of the failed call, e.g. `orgs_create`.
     pub fn operation(&self) -> Option<&'static str> {
-        self.operation
+        self.inner.operation
     }
 
     /// The HTTP status of the last response, if one arrived.
     pub fn status(&self) -> Option<StatusCode> {
-        self.status
+        self.inner.status
     }
 
     /// The `x-request-id` of the last response, if the server sent one.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.inner.request_id.as_deref()
     }
 
     /// How many HTTP attempts were made (0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
-        self.attempts
+        self.inner.attempts
     }
 
     /// The error body, when it decoded as the spec's error schema.
     pub fn body(&self) -> Option<&ApiErrorBody> {
-        self.body.as_ref()
+        self.inner.body.as_ref()
     }
 
     /// The raw body text, when it did not decode (capped at
     /// [`RAW_BODY_LIMIT`] bytes).
     pub fn raw_body(&self) -> Option<&str> {
-        self.raw_body.as_deref()
+        self.inner.raw_body.as_deref()
     }
 
     /// A short explanation: the server's message when it sent one.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// Whether the SDK's retry rules would retry this failure.
     pub fn is_retryable(&self) -> bool {
-        match self.kind {
+        match self.inner.kind {
             ErrorKind::Connection | ErrorKind::Timeout => true,
             _ => self
+                .inner
                 .status
-                .is_some_and(|s| crate::retry::is_retryable_status(s)),
+                .is_some_and(crate::retry::is_retryable_status),
         }
     }
 
@@ -151,7 +161,7 @@ impl Error {
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
-        self.source = Some(Box::new(source));
+        self.inner.source = Some(Box::new(source));
         self
     }
 }
@@ -171,18 +181,22 @@ pub(crate) fn capped_text(bytes: &[u8]) -> String {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(op) = self.operation {
+        if let Some(op) = self.inner.operation {
             write!(f, "{op}: ")?;
         }
-        match self.status {
-            Some(status) => write!(f, "{:?} ({status}): {}", self.kind, self.message)?,
-            None => write!(f, "{:?}: {}", self.kind, self.message)?,
+        match self.inner.status {
+            Some(status) => write!(
+                f,
+                "{:?} ({status}): {}",
+                self.inner.kind, self.inner.message
+            )?,
+            None => write!(f, "{:?}: {}", self.inner.kind, self.inner.message)?,
         }
-        if let Some(id) = &self.request_id {
+        if let Some(id) = &self.inner.request_id {
             write!(f, " [request id {id}]")?;
         }
-        if self.attempts > 1 {
-            write!(f, " after {} attempts", self.attempts)?;
+        if self.inner.attempts > 1 {
+            write!(f, " after {} attempts", self.inner.attempts)?;
         }
         Ok(())
     }
@@ -190,7 +204,8 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.inner
+            .source
             .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static))
     }

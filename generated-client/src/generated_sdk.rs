@@ -59,6 +59,16 @@ pub(crate) static CONSTRAINTS: &[crate::validate::Constraint] = &[
         check: crate::validate::Check::MaxKeyLength(100u64),
     },
 ];
+/// List organizations with pagination: sends `GET /v1/orgs` and resolves to `types::OrgListPage`, or an [`avara::Error`](crate::Error).
+///
+/// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+///
+/// ```no_run
+/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+/// let response = client.orgs_list()
+///     .await?;
+/// # Ok(()) }
+/// ```
 impl<'a> ::std::future::IntoFuture for builder::OrgsList<'a> {
     type Output = ::std::result::Result<types::OrgListPage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::OrgListPage>;
@@ -66,6 +76,17 @@ impl<'a> ::std::future::IntoFuture for builder::OrgsList<'a> {
         crate::runtime::call("orgs_list", self.send())
     }
 }
+/// Create a new organization: sends `POST /v1/orgs` and resolves to `types::Org`, or an [`avara::Error`](crate::Error).
+///
+/// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+///
+/// ```no_run
+/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+/// let response = client.orgs_create()
+///     .body(avara::types::OrgCreateParams::builder().org_name("City Medical Center - Radiology Department"))
+///     .await?;
+/// # Ok(()) }
+/// ```
 impl<'a> ::std::future::IntoFuture for builder::OrgsCreate<'a> {
     type Output = ::std::result::Result<types::Org, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::Org>;
@@ -73,6 +94,17 @@ impl<'a> ::std::future::IntoFuture for builder::OrgsCreate<'a> {
         crate::runtime::call("orgs_create", self.send())
     }
 }
+/// Retrieve an organization by ID: sends `GET /v1/orgs/{orgId}` and resolves to `types::Org`, or an [`avara::Error`](crate::Error).
+///
+/// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+///
+/// ```no_run
+/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+/// let response = client.orgs_retrieve()
+///     .org_id("org_1234567890abcdef1234567890abcdef")
+///     .await?;
+/// # Ok(()) }
+/// ```
 impl<'a> ::std::future::IntoFuture for builder::OrgsRetrieve<'a> {
     type Output = ::std::result::Result<types::Org, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::Org>;
@@ -81,9 +113,9 @@ impl<'a> ::std::future::IntoFuture for builder::OrgsRetrieve<'a> {
     }
 }
 impl<'a> builder::OrgsList<'a> {
-    /** Every page of `orgs_list`, fetched one at a time as the stream is polled.
-
- The first request keeps the parameters set on this builder; each later one sends the same parameters with `cursor` set to the previous page's `cursor`. The stream ends after a page whose `hasMore` is false, an empty page, or a page without a cursor; a cursor that the server repeats ends it with an error instead of looping.*/
+    /// Every page of `orgs_list`, fetched one at a time as the stream is polled.
+    ///
+    /// The first request keeps the parameters set on this builder; each later one sends the same parameters with `cursor` set to the previous page's `cursor`. The stream ends after a page whose `hasMore` is false, an empty page, or a page without a cursor; a cursor that the server repeats ends it with an error instead of looping.
     pub fn pages(self) -> crate::pagination::PageStream<'a, types::OrgListPage> {
         crate::pagination::cursor_pages(
             "orgs_list",
@@ -102,6 +134,16 @@ impl<'a> builder::OrgsList<'a> {
         )
     }
     /// Every item of every page of `orgs_list` (the `organizations` of each page), fetching the next page only when the current one is used up, so at most one page is held in memory. See [`Self::pages`] for when it ends.
+    ///
+    /// ```no_run
+    /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+    /// use futures::TryStreamExt;
+    /// let mut items = client.orgs_list().stream();
+    /// while let Some(item) = items.try_next().await? {
+    ///     // ...
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn stream(self) -> crate::pagination::ItemStream<'a, types::Org> {
         crate::pagination::items(
             self.pages(),

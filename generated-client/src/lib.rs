@@ -36,6 +36,8 @@
 //! before sending anything. `.send()` on a builder is progenitor's raw call:
 //! the same hooks apply, but it returns progenitor's `ResponseValue` and error.
 
+#![warn(missing_docs)]
+
 mod config;
 mod error;
 pub mod pagination;
@@ -63,3 +65,8 @@ pub use runtime::{CallFuture, IDEMPOTENCY_KEY, OperationFacts, REQUEST_ID};
 pub mod raw {
     pub use progenitor_client::{ByteStream, Error, ResponseValue};
 }
+
+/// The README's examples, compiled as doctests so that they stay true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

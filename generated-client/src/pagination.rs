@@ -21,8 +21,11 @@ pub type ItemStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send 
 /// What the pager needs to know of a page to decide what comes next.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageInfo {
+    /// The page's has-more flag.
     pub has_more: bool,
+    /// The cursor of the next page, if the page has one.
     pub next_cursor: Option<String>,
+    /// How many items the page holds.
     pub len: usize,
 }
 
@@ -77,7 +80,7 @@ where
                             "the server returned the cursor {cursor:?} a second time; stopping instead of paging in a loop"
                         ),
                     );
-                    error.operation = Some(operation);
+                    error.inner.operation = Some(operation);
                     Next::Fail(error)
                 }
                 Some(cursor) => Next::Fetch(Some(cursor)),

@@ -25,8 +25,11 @@ pub const REQUEST_ID: &str = "x-request-id";
 /// The method and path template of an operation, from the spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OperationFacts {
+    /// The operationId.
     pub id: &'static str,
+    /// The HTTP method, upper case.
     pub method: &'static str,
+    /// The path template, e.g. `/v1/orgs/{orgId}`.
     pub path: &'static str,
 }
 
@@ -105,9 +108,9 @@ async fn convert_error(
                 .or_else(|| body.error.clone())
                 .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_string());
             let mut e = Error::new(ErrorKind::from_status(status), message);
-            e.status = Some(status);
-            e.request_id = request_id;
-            e.body = Some(body);
+            e.inner.status = Some(status);
+            e.inner.request_id = request_id;
+            e.inner.body = Some(body);
             e
         }
         P::InvalidResponsePayload(bytes, decode) => {
@@ -117,6 +120,12 @@ async fn convert_error(
                 _ => ErrorKind::InvalidResponse,
             };
             let message = match status {
+                Some(s) if !s.is_success() && bytes.is_empty() => {
+                    format!(
+                        "{} with an empty body",
+                        s.canonical_reason().unwrap_or("error")
+                    )
+                }
                 Some(s) if !s.is_success() => format!(
                     "{} with a body that is not the documented error object: {decode}",
                     s.canonical_reason().unwrap_or("error")
@@ -124,7 +133,7 @@ async fn convert_error(
                 _ => format!("the response body does not decode as documented: {decode}"),
             };
             let mut e = Error::new(kind, message).with_source(decode);
-            e.raw_body = Some(capped_text(&bytes));
+            e.inner.raw_body = Some(capped_text(&bytes));
             e
         }
         P::UnexpectedResponse(response) => {
@@ -137,19 +146,22 @@ async fn convert_error(
                 ErrorKind::from_status(status)
             };
             let mut e = Error::new(kind, format!("undocumented response status {status}"));
-            e.status = Some(status);
-            e.request_id = request_id;
-            e.raw_body = raw;
+            e.inner.status = Some(status);
+            e.inner.request_id = request_id;
+            e.inner.raw_body = raw;
             e
         }
     };
-    out.operation = Some(operation);
-    out.attempts = record.attempts;
-    if out.status.is_none() && out.kind != ErrorKind::Connection && out.kind != ErrorKind::Timeout {
-        out.status = record.status;
+    out.inner.operation = Some(operation);
+    out.inner.attempts = record.attempts;
+    if out.inner.status.is_none()
+        && out.inner.kind != ErrorKind::Connection
+        && out.inner.kind != ErrorKind::Timeout
+    {
+        out.inner.status = record.status;
     }
-    if out.request_id.is_none() {
-        out.request_id = record.request_id;
+    if out.inner.request_id.is_none() {
+        out.inner.request_id = record.request_id;
     }
     out
 }

@@ -10,28 +10,44 @@ use serde_json::Value;
 /// Where a constrained value sits in a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Location {
+    /// A query parameter.
     Query,
+    /// A path parameter.
     Path,
+    /// A header parameter.
     Header,
+    /// The JSON request body.
     Body,
 }
 
 /// One rule of the spec.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Check {
+    /// `minimum` (with `exclusiveMinimum`) of a number.
     Minimum {
+        /// The bound.
         value: f64,
+        /// Whether the bound itself is excluded.
         exclusive: bool,
     },
+    /// `maximum` (with `exclusiveMaximum`) of a number.
     Maximum {
+        /// The bound.
         value: f64,
+        /// Whether the bound itself is excluded.
         exclusive: bool,
     },
+    /// `multipleOf` of a number.
     MultipleOf(f64),
+    /// `minItems` of an array.
     MinItems(u64),
+    /// `maxItems` of an array.
     MaxItems(u64),
+    /// `uniqueItems: true` of an array.
     UniqueItems,
+    /// `minProperties` of an object.
     MinProperties(u64),
+    /// `maxProperties` of an object.
     MaxProperties(u64),
     /// `x-avara-max-key-length`: the longest key of a map, in characters.
     MaxKeyLength(u64),
@@ -40,20 +56,25 @@ pub enum Check {
 /// A rule of the spec applied to one place of one operation's request.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Constraint {
+    /// The operationId it applies to.
     pub operation: &'static str,
+    /// Where the value sits.
     pub location: Location,
     /// The parameter name, or for the body a JSON pointer in which `*`
     /// stands for every array item or map value.
     pub target: &'static str,
+    /// The rule.
     pub check: Check,
 }
 
 /// A request that breaks a constraint.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Violation {
+    /// The operationId of the refused request.
     pub operation: &'static str,
     /// Where: `query parameter limit`, `body /metadata`, …
     pub place: String,
+    /// What is wrong with the value there.
     pub problem: String,
 }
 

@@ -8,7 +8,10 @@ use serde_json::Value;
 fn examples() -> Vec<(String, Value)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/reference");
     let mut out = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         let text = std::fs::read_to_string(&path).unwrap();
@@ -48,13 +51,14 @@ fn every_reference_page_has_its_examples() {
 fn every_example_round_trips_through_the_generated_types() {
     for (page, example) in examples() {
         let reserialized = if page.starts_with("orgs-list") {
-            let page_value: OrgListPage = serde_json::from_value(example.clone())
-                .unwrap_or_else(|e| panic!("{page}: {e}"));
+            let page_value: OrgListPage =
+                serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{page}: {e}"));
             assert!(page_value.has_more);
             assert_eq!(page_value.organizations.len(), 1);
             serde_json::to_value(page_value).unwrap()
         } else {
-            let org: Org = serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{page}: {e}"));
+            let org: Org =
+                serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{page}: {e}"));
             assert_eq!(org.org_id.as_str(), "org_1234567890abcdef1234567890abcdef");
             assert_eq!(org.user_count, 15);
             serde_json::to_value(org).unwrap()
@@ -87,7 +91,11 @@ fn normalize(mut value: Value) -> Value {
 }
 
 fn org_json() -> Value {
-    examples().into_iter().find(|(p, _)| p == "orgs-retrieve.http.txt").unwrap().1
+    examples()
+        .into_iter()
+        .find(|(p, _)| p == "orgs-retrieve.http.txt")
+        .unwrap()
+        .1
 }
 
 #[test]
@@ -100,16 +108,32 @@ fn nullable_and_optional_fields_follow_the_spec() {
     let org: Org = serde_json::from_value(v.clone()).unwrap();
     assert!(org.created_by_user_id.is_none() && org.metadata.is_none());
     // Nullable: may be null.
-    for key in ["createdAt", "updatedAt", "createdByApiKeyId", "createdByUserId", "metadata"] {
+    for key in [
+        "createdAt",
+        "updatedAt",
+        "createdByApiKeyId",
+        "createdByUserId",
+        "metadata",
+    ] {
         let mut v = org_json();
         v[key] = Value::Null;
         serde_json::from_value::<Org>(v).unwrap_or_else(|e| panic!("{key}: null: {e}"));
     }
     // Required: must be present.
-    for key in ["createdAt", "isActive", "orgId", "orgName", "updatedAt", "userCount"] {
+    for key in [
+        "createdAt",
+        "isActive",
+        "orgId",
+        "orgName",
+        "updatedAt",
+        "userCount",
+    ] {
         let mut v = org_json();
         v.as_object_mut().unwrap().remove(key);
-        assert!(serde_json::from_value::<Org>(v).is_err(), "{key} is required");
+        assert!(
+            serde_json::from_value::<Org>(v).is_err(),
+            "{key} is required"
+        );
     }
     // userCount is an integer, never negative.
     let mut v = org_json();
@@ -132,9 +156,16 @@ fn malformed_org_ids_are_rejected() {
         assert!(bad.parse::<OrgId>().is_err(), "{bad:?} must be rejected");
         let mut v = org_json();
         v["orgId"] = Value::from(bad);
-        assert!(serde_json::from_value::<Org>(v).is_err(), "{bad:?} in a body");
+        assert!(
+            serde_json::from_value::<Org>(v).is_err(),
+            "{bad:?} in a body"
+        );
     }
-    assert!("org_1234567890abcdef1234567890abcdef".parse::<OrgId>().is_ok());
+    assert!(
+        "org_1234567890abcdef1234567890abcdef"
+            .parse::<OrgId>()
+            .is_ok()
+    );
 }
 
 #[test]

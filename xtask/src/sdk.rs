@@ -54,7 +54,9 @@ pub fn generate(spec: &LoadedSpec) -> Result<TokenStream, SpecError> {
         infos.push(quote! {
             crate::runtime::OperationFacts { id: #id, method: #method, path: #path },
         });
+        let doc = call_doc(spec, op, &output)?;
         calls.push(quote! {
+            #(#[doc = #doc])*
             impl<'a> ::std::future::IntoFuture for builder::#builder<'a> {
                 type Output = ::std::result::Result<#output, crate::Error>;
                 type IntoFuture = crate::runtime::CallFuture<'a, #output>;
@@ -88,6 +90,113 @@ pub fn generate(spec: &LoadedSpec) -> Result<TokenStream, SpecError> {
         #(#calls)*
         #(#pagers)*
     })
+}
+
+/// The doc of an operation's typed call: what it sends, what it returns, and
+/// an example built from the spec's `example` values of its required inputs.
+fn call_doc(
+    spec: &LoadedSpec,
+    op: &OperationFacts<'_>,
+    output: &TokenStream,
+) -> Result<Vec<String>, SpecError> {
+    let method = op.method.to_uppercase();
+    let summary = op.operation.summary.as_deref().unwrap_or(op.id);
+    let output = output.to_string().replace(' ', "");
+    let mut setters = Vec::new();
+    let params = spec
+        .json
+        .pointer(&format!("{}/parameters", op.pointer))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (i, param) in params.iter().enumerate() {
+        let param = spec.deref(param);
+        if !param
+            .get("required")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+        {
+            continue;
+        }
+        let name = param
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let example = param
+            .get("example")
+            .or_else(|| param.get("schema").map(|s| spec.deref(s)).and_then(|s| s.get("example")))
+            .ok_or_else(|| {
+                spec.error_at(
+                    &format!("{}/parameters/{i}", op.pointer),
+                    format!("required parameter `{name}` needs an `example` (on it or its schema) for the generated doc example"),
+                )
+            })?;
+        setters.push(format!(
+            "    .{}({})",
+            field_name(name),
+            rust_literal(example)
+        ));
+    }
+    if let Some(body) = spec
+        .json
+        .pointer(&format!("{}/requestBody", op.pointer))
+        .map(|b| spec.deref(b))
+        && let Some(reference) = body
+            .pointer("/content/application~1json/schema/$ref")
+            .and_then(Value::as_str)
+        && let Some(name) = reference.strip_prefix("#/components/schemas/")
+    {
+        let schema = spec.deref(
+            body.pointer("/content/application~1json/schema")
+                .unwrap_or(&Value::Null),
+        );
+        let example = body.pointer("/content/application~1json/example");
+        let mut fields = String::new();
+        for required in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(prop) = required.as_str() else {
+                continue;
+            };
+            let value = example.and_then(|e| e.get(prop)).ok_or_else(|| {
+                spec.error_at(
+                    &format!("{}/requestBody", op.pointer),
+                    format!("the request body needs an `example` with the required property `{prop}` for the generated doc example"),
+                )
+            })?;
+            fields.push_str(&format!(".{}({})", field_name(prop), rust_literal(value)));
+        }
+        setters.push(format!(
+            "    .body(avara::types::{}::builder(){fields})",
+            type_name(name)
+        ));
+    }
+    let mut lines = vec![
+        format!(" {summary}: sends `{method} {}` and resolves to `{output}`, or an [`avara::Error`](crate::Error).", op.path),
+        String::new(),
+        " Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.".to_string(),
+        String::new(),
+        " ```no_run".to_string(),
+        " # async fn example(client: &avara::Client) -> Result<(), avara::Error> {".to_string(),
+        format!(" let response = client.{}()", field_name(op.id)),
+    ];
+    lines.extend(setters.iter().map(|s| format!(" {s}")));
+    lines.push("     .await?;".to_string());
+    lines.push(" # Ok(()) }".to_string());
+    lines.push(" ```".to_string());
+    Ok(lines)
+}
+
+fn rust_literal(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("{s:?}"),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        other => format!("{:?}", other.to_string()),
+    }
 }
 
 fn operations(spec: &LoadedSpec) -> Vec<OperationFacts<'_>> {
@@ -336,38 +445,36 @@ fn pagination(
         .and_then(Value::as_array)
         .map(|r| r.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let property = |ext_field: &str,
-                    name: &str,
-                    expected: &str|
-     -> Result<(bool, bool), SpecError> {
-        let schema = page_schema
-            .get("properties")
-            .and_then(|p| p.get(name))
-            .map(|s| spec.deref(s))
-            .ok_or_else(|| {
-                spec.error_at(
-                    &format!("{ext_pointer}/{ext_field}"),
-                    format!(
-                        "`{ext_field}: {name}` names no property of the `{}` page schema",
-                        op.id
-                    ),
-                )
-            })?;
-        let ty = schema.get("type").and_then(Value::as_str).unwrap_or("");
-        if ty != expected {
-            return Err(spec.error_at(
+    let property =
+        |ext_field: &str, name: &str, expected: &str| -> Result<(bool, bool), SpecError> {
+            let schema = page_schema
+                .get("properties")
+                .and_then(|p| p.get(name))
+                .map(|s| spec.deref(s))
+                .ok_or_else(|| {
+                    spec.error_at(
+                        &format!("{ext_pointer}/{ext_field}"),
+                        format!(
+                            "`{ext_field}: {name}` names no property of the `{}` page schema",
+                            op.id
+                        ),
+                    )
+                })?;
+            let ty = schema.get("type").and_then(Value::as_str).unwrap_or("");
+            if ty != expected {
+                return Err(spec.error_at(
                 &format!("{ext_pointer}/{ext_field}"),
                 format!(
                     "`{ext_field}: {name}` must be a property of type `{expected}`, found `{ty}`"
                 ),
             ));
-        }
-        let nullable = schema
-            .get("nullable")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        Ok((required.contains(&name), nullable))
-    };
+            }
+            let nullable = schema
+                .get("nullable")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            Ok((required.contains(&name), nullable))
+        };
     let (items_required, items_nullable) = property("itemsField", &pg.items_field, "array")?;
     let item_type = page_schema
         .pointer(&format!(
@@ -416,21 +523,38 @@ fn pagination(
         quote!(page.#more.unwrap_or(false))
     };
     let id = op.id;
-    let doc_pages = format!(
-        " Every page of `{id}`, fetched one at a time as the stream is polled.\n\n \
-         The first request keeps the parameters set on this builder; each later one sends the same parameters with \
-         `{}` set to the previous page's `{}`. The stream ends after a page whose `{}` is false, an empty page, \
-         or a page without a cursor; a cursor that the server repeats ends it with an error instead of looping.",
-        pg.request_cursor_param, pg.next_cursor_field, pg.has_more_field
-    );
-    let doc_items = format!(
-        " Every item of every page of `{id}` (the `{}` of each page), fetching the next page only when the current \
-         one is used up, so at most one page is held in memory. See [`Self::pages`] for when it ends.",
-        pg.items_field
-    );
+    let doc_pages = [
+        format!(" Every page of `{id}`, fetched one at a time as the stream is polled."),
+        String::new(),
+        format!(
+            " The first request keeps the parameters set on this builder; each later one sends the same \
+             parameters with `{}` set to the previous page's `{}`. The stream ends after a page whose `{}` \
+             is false, an empty page, or a page without a cursor; a cursor that the server repeats ends it \
+             with an error instead of looping.",
+            pg.request_cursor_param, pg.next_cursor_field, pg.has_more_field
+        ),
+    ];
+    let doc_items = [
+        format!(
+            " Every item of every page of `{id}` (the `{}` of each page), fetching the next page only when \
+             the current one is used up, so at most one page is held in memory. See [`Self::pages`] for \
+             when it ends.",
+            pg.items_field
+        ),
+        String::new(),
+        " ```no_run".to_string(),
+        " # async fn example(client: &avara::Client) -> Result<(), avara::Error> {".to_string(),
+        " use futures::TryStreamExt;".to_string(),
+        format!(" let mut items = client.{}().stream();", field_name(id)),
+        " while let Some(item) = items.try_next().await? {".to_string(),
+        "     // ...".to_string(),
+        " }".to_string(),
+        " # Ok(()) }".to_string(),
+        " ```".to_string(),
+    ];
     Ok(Some(quote! {
         impl<'a> builder::#builder<'a> {
-            #[doc = #doc_pages]
+            #(#[doc = #doc_pages])*
             pub fn pages(self) -> crate::pagination::PageStream<'a, #page_type> {
                 crate::pagination::cursor_pages(
                     #id,
@@ -449,7 +573,7 @@ fn pagination(
                 )
             }
 
-            #[doc = #doc_items]
+            #(#[doc = #doc_items])*
             pub fn stream(self) -> crate::pagination::ItemStream<'a, types::#item_type> {
                 crate::pagination::items(self.pages(), |page: #page_type| page.#items)
             }
@@ -532,7 +656,7 @@ fn number(value: &Value) -> Option<Literal> {
 }
 
 fn count(value: &Value) -> Option<Literal> {
-    value.as_u64().map(|n| Literal::u64_suffixed(n))
+    value.as_u64().map(Literal::u64_suffixed)
 }
 
 /// Walks a schema and collects `(pointer, check)` pairs. `*` in a pointer

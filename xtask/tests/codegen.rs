@@ -417,3 +417,41 @@ fn codegen_help_names_the_commands() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("codegen [--check]"));
 }
+
+/// The constraints the runtime checks come from the spec: a changed bound
+/// in a copy of the spec changes the generated table, nothing else does.
+#[test]
+fn constraint_bounds_flow_from_the_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = dir.path().join("openapi.yaml");
+    let generated_sdk = |text: &str| -> String {
+        std::fs::write(&spec_path, text).unwrap();
+        let generated = codegen::generate(&spec_path).unwrap();
+        generated
+            .files
+            .into_iter()
+            .find(|f| f.relative_path == CLIENT_SDK_GENERATED)
+            .unwrap()
+            .contents
+    };
+    let original = generated_sdk(&real_spec());
+    assert!(original.contains("value: 100f64"));
+    assert!(original.contains("Check::MaxProperties(50u64)"));
+    assert!(original.contains("Check::MaxKeyLength(100u64)"));
+
+    let edited = real_spec()
+        .replacen("            maximum: 100\n", "            maximum: 25\n", 1)
+        .replacen("      maxProperties: 50\n", "      maxProperties: 7\n", 1)
+        .replacen(
+            "x-avara-max-key-length: 100",
+            "x-avara-max-key-length: 12",
+            1,
+        );
+    let changed = generated_sdk(&edited);
+    assert!(
+        changed.contains("value: 25f64") && !changed.contains("value: 100f64"),
+        "{changed}"
+    );
+    assert!(changed.contains("Check::MaxProperties(7u64)"));
+    assert!(changed.contains("Check::MaxKeyLength(12u64)"));
+}
