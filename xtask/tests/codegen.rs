@@ -254,8 +254,8 @@ fn malformed_specs() -> Vec<Bad> {
         Bad {
             name: "default beside 200",
             spec: replaced(
-                "        \"201\":\n          $ref: \"#/components/responses/Org\"\n",
-                "        default:\n          $ref: \"#/components/responses/Org\"\n",
+                "        \"201\":\n          $ref: \"#/components/responses/OrgCreated\"\n",
+                "        default:\n          $ref: \"#/components/responses/OrgCreated\"\n",
             ),
             expect: &[
                 "`default` response beside a 2XX",
