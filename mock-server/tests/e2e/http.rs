@@ -1,0 +1,473 @@
+//! The HTTP surface with plain `reqwest`: what the `avara` client would
+//! refuse to send, auth variants, routing errors, idempotency and the
+//! headers of every response.
+
+use std::collections::HashSet;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::KEY;
+
+/// A server and a plain HTTP client for it.
+async fn setup() -> (avara_mock::MockServer, reqwest::Client) {
+    (avara_mock::spawn().await.unwrap(), reqwest::Client::new())
+}
+
+/// The status, `x-request-id` and JSON body of a response, checking that
+/// an error response has the spec's `Error` shape.
+async fn read(response: reqwest::Response) -> (StatusCode, String, Value) {
+    let status = response.status();
+    assert!(
+        !status.is_server_error(),
+        "bad input must never yield a 5XX: {status}"
+    );
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("every response has an x-request-id")
+        .to_string();
+    assert!(request_id.starts_with("req_"), "{request_id}");
+    let is_json = response
+        .headers()
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let body: Value = if status == StatusCode::NO_CONTENT {
+        Value::Null
+    } else {
+        assert!(is_json, "{status} without a JSON content type");
+        response.json().await.expect("the body is JSON")
+    };
+    if status.is_client_error() {
+        assert!(body["message"].is_string(), "{status}: {body}");
+        assert!(body["error"].is_string(), "{status}: {body}");
+    }
+    (status, request_id, body)
+}
+
+async fn post(
+    http: &reqwest::Client,
+    server: &avara_mock::MockServer,
+    body: impl Into<reqwest::Body>,
+) -> (StatusCode, String, Value) {
+    let response = http
+        .post(format!("{}/v1/orgs", server.base_url()))
+        .bearer_auth(KEY)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    read(response).await
+}
+
+#[tokio::test]
+async fn auth_failures_are_401_with_an_error_body() {
+    let (server, http) = setup().await;
+    let url = format!("{}/v1/orgs", server.base_url());
+    let cases: Vec<(&str, Option<&[u8]>)> = vec![
+        ("no header", None),
+        ("basic scheme", Some(b"Basic dXNlcjpwYXNz")),
+        ("no scheme", Some(b"sk_test_abc")),
+        ("empty bearer", Some(b"Bearer ")),
+        ("prefix only", Some(b"Bearer sk_test_")),
+        ("live key", Some(b"Bearer sk_live_abc")),
+        ("not ascii", Some(b"Bearer sk_test_\xff\xfe")),
+    ];
+    for (case, header) in cases {
+        let mut request = http.get(&url);
+        if let Some(value) = header {
+            request = request.header(
+                "authorization",
+                reqwest::header::HeaderValue::from_bytes(value).unwrap(),
+            );
+        }
+        let (status, _, body) = read(request.send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{case}: {body}");
+        assert_eq!(body["error"], "unauthorized", "{case}");
+    }
+    // Two Authorization headers are refused too.
+    let response = http
+        .get(&url)
+        .header("authorization", format!("Bearer {KEY}"))
+        .header("authorization", format!("Bearer {KEY}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read(response).await.0, StatusCode::UNAUTHORIZED);
+    // The scheme is case-insensitive.
+    let response = http
+        .get(&url)
+        .header("authorization", format!("bearer {KEY}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read(response).await.0, StatusCode::OK);
+    // Auth is checked before anything else: a bad body without a key is 401.
+    let response = http.post(&url).body("not json").send().await.unwrap();
+    assert_eq!(read(response).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(server.org_count(), 0);
+}
+
+#[tokio::test]
+async fn invalid_create_bodies_are_400_naming_the_problem() {
+    let (server, http) = setup().await;
+    let many_pairs: serde_json::Map<String, Value> =
+        (0..51).map(|i| (format!("k{i}"), json!("v"))).collect();
+    let cases: Vec<(String, &str)> = vec![
+        (String::new(), "body is required"),
+        ("not json".into(), "not valid JSON"),
+        ("{\"orgName\": \"a\"".into(), "not valid JSON"),
+        ("[]".into(), "must be a JSON object"),
+        ("\"orgName\"".into(), "must be a JSON object"),
+        ("null".into(), "must be a JSON object"),
+        ("{}".into(), "orgName is required"),
+        (json!({"orgName": ""}).to_string(), "orgName"),
+        (
+            json!({"orgName": 5}).to_string(),
+            "orgName must be a string",
+        ),
+        (
+            json!({"orgName": null}).to_string(),
+            "orgName must be a string",
+        ),
+        (
+            json!({"orgName": "a", "extra": 1}).to_string(),
+            "unknown field `extra`",
+        ),
+        (
+            json!({"orgName": "a", "metadata": []}).to_string(),
+            "metadata must be an object",
+        ),
+        (
+            json!({"orgName": "a", "metadata": "x"}).to_string(),
+            "metadata must be an object",
+        ),
+        (
+            json!({"orgName": "a", "metadata": many_pairs}).to_string(),
+            "metadata has 51 pairs",
+        ),
+        (
+            json!({"orgName": "a", "metadata": {"k".repeat(101): "v"}}).to_string(),
+            "metadata key",
+        ),
+        (
+            json!({"orgName": "a", "metadata": {"k": "é".repeat(1001)}}).to_string(),
+            "metadata.k is 1001 characters",
+        ),
+        (
+            json!({"orgName": "a", "metadata": {"k": 1}}).to_string(),
+            "metadata.k must be a string",
+        ),
+        (
+            json!({"orgName": "a", "metadata": {"k": null}}).to_string(),
+            "metadata.k must be a string",
+        ),
+    ];
+    for (body, expected) in cases {
+        let (status, _, error) = post(&http, &server, body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains(expected),
+            "{body}: `{message}` lacks `{expected}`"
+        );
+    }
+    assert_eq!(server.org_count(), 0);
+}
+
+#[tokio::test]
+async fn limits_are_counted_in_chars_and_reached_exactly() {
+    let (server, http) = setup().await;
+    let pairs: serde_json::Map<String, Value> = (0..50)
+        .map(|i| (format!("{i:0>100}"), json!("é".repeat(1000))))
+        .collect();
+    let body = json!({"orgName": "ü", "metadata": pairs});
+    let (status, _, org) = post(&http, &server, body.to_string()).await;
+    assert_eq!(status, StatusCode::CREATED, "{org}");
+    assert_eq!(org["metadata"].as_object().unwrap().len(), 50);
+    // `null` metadata is the same as none.
+    let (status, _, org) = post(&http, &server, r#"{"orgName":"b","metadata":null}"#).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(org.get("metadata").is_none());
+    assert_eq!(server.org_count(), 2);
+}
+
+#[tokio::test]
+async fn random_bodies_never_yield_a_server_error() {
+    let (server, http) = setup().await;
+    let mut rng = fastrand::Rng::with_seed(7);
+    let fragments = [
+        "{",
+        "}",
+        "\"orgName\"",
+        ":",
+        "\"x\"",
+        ",",
+        "[",
+        "]",
+        "null",
+        "1e999",
+        "\"metadata\"",
+        "\\u0000",
+        "\u{ff}",
+    ];
+    for _ in 0..150 {
+        let body: String = (0..rng.usize(0..12))
+            .map(|_| fragments[rng.usize(..fragments.len())])
+            .collect();
+        let (status, _, _) = post(&http, &server, body.clone()).await;
+        assert!(
+            status == StatusCode::BAD_REQUEST || status == StatusCode::CREATED,
+            "{body:?}: {status}"
+        );
+    }
+    let bytes: Vec<u8> = (0..64).map(|_| rng.u8(..)).collect();
+    assert_eq!(post(&http, &server, bytes).await.0, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn invalid_list_queries_are_400_naming_the_parameter() {
+    let (server, http) = setup().await;
+    let cases = [
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=-1", "limit"),
+        ("limit=abc", "limit"),
+        ("limit=1.5", "limit"),
+        ("limit=", "limit"),
+        ("limit=99999999999999999999", "limit"),
+        ("limit=5&limit=6", "limit"),
+        ("cursor=", "cursor"),
+        ("cursor=%25%25%25", "cursor"),
+        ("cursor=bm90LWEtY3Vyc29y", "cursor"),
+        ("cursor=c2VxOmFiYw", "cursor"),
+    ];
+    for (query, field) in cases {
+        let response = http
+            .get(format!("{}/v1/orgs?{query}", server.base_url()))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap();
+        let (status, _, body) = read(response).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(field), "{query}: {message}");
+    }
+    // Boundaries and unknown parameters are fine.
+    for query in ["limit=1", "limit=100", "limit=%2050", "other=1"] {
+        let response = http
+            .get(format!("{}/v1/orgs?{query}", server.base_url()))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(read(response).await.0, StatusCode::OK, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_orgs_routes_and_methods_are_404_and_405() {
+    let (server, http) = setup().await;
+    let base = server.base_url();
+    let (status, _, created) = post(&http, &server, r#"{"orgName":"x"}"#).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = created["orgId"].as_str().unwrap().to_string();
+
+    for path in [
+        "/v1/orgs/org_0123456789abcdef0123456789abcdef".to_string(),
+        "/v1/orgs/not-an-id".to_string(),
+        format!("/v1/orgs/{}", id.to_uppercase()),
+        "/v1/orgs/%ff".to_string(),
+    ] {
+        let response = http
+            .get(format!("{base}{path}"))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap();
+        let (status, _, body) = read(response).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+    }
+    let response = http
+        .get(format!("{base}/v1/orgs/{id}"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read(response).await.2["orgId"], id.as_str());
+
+    for path in ["/", "/v1", "/v2/orgs", "/v1/orgs/", "/v1/orgs/a/b"] {
+        let response = http
+            .get(format!("{base}{path}"))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap();
+        let (status, _, body) = read(response).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+        assert_eq!(body["error"], "not_found");
+    }
+
+    for (method, path) in [
+        (reqwest::Method::DELETE, "/v1/orgs".to_string()),
+        (reqwest::Method::PUT, "/v1/orgs".to_string()),
+        (reqwest::Method::POST, format!("/v1/orgs/{id}")),
+        (reqwest::Method::PATCH, format!("/v1/orgs/{id}")),
+    ] {
+        let response = http
+            .request(method.clone(), format!("{base}{path}"))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.headers().contains_key("allow"));
+        let (status, _, body) = read(response).await;
+        assert_eq!(
+            status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}: {body}"
+        );
+        assert_eq!(body["error"], "method_not_allowed");
+        assert!(body["message"].as_str().unwrap().contains(method.as_str()));
+    }
+}
+
+#[tokio::test]
+async fn every_response_has_its_own_request_id() {
+    let (server, http) = setup().await;
+    let mut ids = HashSet::new();
+    for path in ["/v1/orgs", "/v1/orgs", "/nope", "/v1/orgs/x"] {
+        let response = http
+            .get(format!("{}{path}", server.base_url()))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap();
+        ids.insert(read(response).await.1);
+    }
+    assert_eq!(ids.len(), 4);
+}
+
+#[tokio::test]
+async fn idempotency_keys_replay_or_refuse() {
+    let (server, http) = setup().await;
+    let send = |key: &'static str, api_key: &'static str, body: &'static str| {
+        http.post(format!("{}/v1/orgs", server.base_url()))
+            .bearer_auth(api_key)
+            .header("idempotency-key", key)
+            .body(body)
+            .send()
+    };
+    let first = send("k1", KEY, r#"{"orgName":"a","metadata":{"x":"1"}}"#)
+        .await
+        .unwrap();
+    assert!(!first.headers().contains_key("idempotent-replayed"));
+    let (status, _, first) = read(first).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // The same body, written differently, replays the same org.
+    let again = send("k1", KEY, r#"{ "metadata": {"x": "1"}, "orgName": "a" }"#)
+        .await
+        .unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let (status, _, again) = read(again).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(again, first);
+    assert_eq!(server.org_count(), 1);
+
+    // A different body under the same key is refused.
+    let (status, _, error) = read(send("k1", KEY, r#"{"orgName":"b"}"#).await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("Idempotency-Key")
+    );
+    assert_eq!(server.org_count(), 1);
+
+    // Keys are per API key; a new key creates.
+    let (status, _, other) = read(
+        send("k1", "sk_test_someone_else", r#"{"orgName":"b"}"#)
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_ne!(other["orgId"], first["orgId"]);
+    assert_eq!(
+        read(send("k2", KEY, r#"{"orgName":"b"}"#).await.unwrap())
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    assert_eq!(server.org_count(), 3);
+
+    // An invalid body under a key is a 400 and is not remembered.
+    assert_eq!(
+        read(send("k3", KEY, r#"{"orgName":""}"#).await.unwrap())
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        read(send("k3", KEY, r#"{"orgName":"c"}"#).await.unwrap())
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    assert_eq!(server.org_count(), 4);
+}
+
+#[tokio::test]
+async fn the_fault_control_route_and_header_are_validated() {
+    let (server, http) = setup().await;
+    let base = server.base_url();
+    let arm = |body: &'static str| http.post(format!("{base}/_mock/faults")).body(body).send();
+    for bad in [
+        r#"{"fault":"boom"}"#,
+        r#"{"count":1}"#,
+        r#"{"fault":"drop","count":-1}"#,
+        "x",
+    ] {
+        assert_eq!(
+            read(arm(bad).await.unwrap()).await.0,
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
+    }
+    assert_eq!(server.pending_faults(), 0);
+    assert_eq!(
+        read(arm(r#"{"fault":"unavailable","count":3}"#).await.unwrap())
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(server.pending_faults(), 3);
+    let response = http
+        .delete(format!("{base}/_mock/faults"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read(response).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(server.pending_faults(), 0);
+
+    let response = http
+        .get(format!("{base}/v1/orgs"))
+        .bearer_auth(KEY)
+        .header(avara_mock::FAULT_HEADER, "explode")
+        .send()
+        .await
+        .unwrap();
+    let (status, _, body) = read(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains(avara_mock::FAULT_HEADER)
+    );
+}

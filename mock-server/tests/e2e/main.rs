@@ -1,0 +1,50 @@
+//! End-to-end tests of the mock: the `avara` client and plain `reqwest`
+//! against a mock server on 127.0.0.1, one server per test.
+
+mod concurrency;
+mod faults;
+mod http;
+mod sdk;
+
+use std::time::Duration;
+
+use avara::types::{Org, OrgCreateParams};
+
+/// The API key every test uses unless it says otherwise.
+pub const KEY: &str = "sk_test_e2e";
+
+/// An `avara` client for `server` with fast retries (2 by default).
+pub fn client(server: &avara_mock::MockServer) -> avara::Client {
+    client_with(server, KEY, |b| b)
+}
+
+/// An `avara` client for `server` with `key`, after `tweak` on its builder.
+pub fn client_with(
+    server: &avara_mock::MockServer,
+    key: &str,
+    tweak: impl FnOnce(avara::ClientBuilder) -> avara::ClientBuilder,
+) -> avara::Client {
+    let builder = avara::Client::builder()
+        .api_key(key)
+        .base_url(server.base_url())
+        .max_retries(2)
+        .retry_delays(Duration::from_millis(1), Duration::from_millis(10))
+        .timeout(Duration::from_secs(10));
+    tweak(builder).build().expect("the client builds")
+}
+
+/// Creates an organization named `name` through the client.
+pub async fn create(client: &avara::Client, name: &str) -> Org {
+    client
+        .orgs_create()
+        .body(OrgCreateParams::builder().org_name(name))
+        .await
+        .unwrap_or_else(|e| panic!("create {name}: {e}"))
+}
+
+/// Whether `id` has the spec's OrgId shape.
+pub fn is_org_id(id: &str) -> bool {
+    id.strip_prefix("org_").is_some_and(|hex| {
+        hex.len() == 32 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
+}
