@@ -14,7 +14,7 @@ use tracing::Instrument;
 use crate::config::ClientConfig;
 use crate::error::capped_text;
 use crate::generated::Client;
-use crate::generated_sdk::{CONSTRAINTS, OPERATIONS};
+use crate::generated_sdk::OPERATIONS;
 use crate::{ApiErrorBody, Error, ErrorKind, retry};
 
 /// The header that makes a retried non-GET request safe to repeat.
@@ -208,7 +208,8 @@ impl ClientHooks<ClientConfig> for Client {
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         let facts = facts(info.operation_id);
-        crate::validate::check_request(CONSTRAINTS, facts.id, facts.path, request)
+        let parts = crate::validate::request_parts(facts.id, facts.path, request);
+        crate::validate::check(facts.id, &parts)
             .map_err(|v| progenitor_client::Error::InvalidRequest(v.to_string()))?;
         let config = self.inner();
         let headers = request.headers_mut();

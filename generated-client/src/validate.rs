@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+pub use crate::generated_sdk::CONSTRAINTS;
+
 /// Where a constrained value sits in a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Location {
@@ -84,82 +86,107 @@ impl fmt::Display for Violation {
     }
 }
 
-/// Checks `request` against every constraint of `operation`.
-pub(crate) fn check_request(
-    constraints: &[Constraint],
-    operation: &'static str,
-    path_template: &str,
-    request: &reqwest::Request,
-) -> Result<(), Violation> {
-    let mut body: Option<Option<Value>> = None;
-    for c in constraints.iter().filter(|c| c.operation == operation) {
+/// The parts of a request that constraints apply to, already decoded.
+///
+/// The SDK builds one from each outgoing request; a server (such as
+/// `avara-mock`) can build one from an incoming request and check it with
+/// [`check`], so that both sides enforce the same generated rules.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RequestParts {
+    /// Query pairs, percent-decoded, in order.
+    pub query: Vec<(String, String)>,
+    /// Headers with a text value.
+    pub headers: Vec<(String, String)>,
+    /// Path parameters by name, percent-decoded.
+    pub path_params: Vec<(String, String)>,
+    /// The JSON body, if there is one and it parsed.
+    pub body: Option<Value>,
+}
+
+/// Whether `operation` has a constraint on its body, i.e. whether
+/// [`RequestParts::body`] needs to be filled in to check it.
+pub fn has_body_constraints(operation: &str) -> bool {
+    CONSTRAINTS
+        .iter()
+        .any(|c| c.operation == operation && c.location == Location::Body)
+}
+
+/// Checks `parts` against every constraint the spec gives `operation` that
+/// the generated types do not enforce themselves.
+pub fn check(operation: &str, parts: &RequestParts) -> Result<(), Violation> {
+    let named = |pairs: &[(String, String)], name: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    for c in CONSTRAINTS.iter().filter(|c| c.operation == operation) {
         let violation = |place: String, problem: String| Violation {
-            operation,
+            operation: c.operation,
             place,
             problem,
         };
-        match c.location {
-            Location::Query => {
-                for (name, value) in request.url().query_pairs() {
-                    if name == c.target {
-                        check_scalar(c.check, &value)
-                            .map_err(|p| violation(format!("query parameter `{}`", c.target), p))?;
-                    }
-                }
-            }
-            Location::Header => {
-                if let Some(value) = request
-                    .headers()
-                    .get(c.target)
-                    .and_then(|v| v.to_str().ok())
-                {
-                    check_scalar(c.check, value)
-                        .map_err(|p| violation(format!("header `{}`", c.target), p))?;
-                }
-            }
-            Location::Path => {
-                if let Some(value) = path_value(path_template, request.url().path(), c.target) {
-                    check_scalar(c.check, &value)
-                        .map_err(|p| violation(format!("path parameter `{}`", c.target), p))?;
-                }
-            }
+        let (values, place) = match c.location {
+            Location::Query => (named(&parts.query, c.target), "query parameter"),
+            Location::Header => (named(&parts.headers, c.target), "header"),
+            Location::Path => (named(&parts.path_params, c.target), "path parameter"),
             Location::Body => {
-                let body = body.get_or_insert_with(|| {
-                    request
-                        .body()
-                        .and_then(|b| b.as_bytes())
-                        .and_then(|b| serde_json::from_slice(b).ok())
-                });
-                if let Some(body) = body {
-                    let mut found = Vec::new();
-                    select(body, c.target, String::new(), &mut found);
-                    for (pointer, value) in found {
-                        check_value(c.check, value).map_err(|p| {
-                            violation(
-                                format!(
-                                    "body `{}`",
-                                    if pointer.is_empty() { "/" } else { &pointer }
-                                ),
-                                p,
-                            )
-                        })?;
-                    }
+                let Some(body) = &parts.body else { continue };
+                let mut found = Vec::new();
+                select(body, c.target, String::new(), &mut found);
+                for (pointer, value) in found {
+                    let at = if pointer.is_empty() { "/" } else { &pointer };
+                    check_value(c.check, value)
+                        .map_err(|p| violation(format!("body `{at}`"), p))?;
                 }
+                continue;
             }
+        };
+        for value in values {
+            check_scalar(c.check, &value)
+                .map_err(|p| violation(format!("{place} `{}`", c.target), p))?;
         }
     }
     Ok(())
 }
 
-/// The value of `{name}` in `path`, matched segment by segment against the
-/// template, percent-decoded.
-fn path_value(template: &str, path: &str, name: &str) -> Option<String> {
-    let wanted = format!("{{{name}}}");
+/// The parts of an outgoing request that its operation's constraints need.
+pub(crate) fn request_parts(
+    operation: &str,
+    path_template: &str,
+    request: &reqwest::Request,
+) -> RequestParts {
+    let url = request.url();
+    RequestParts {
+        query: url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+        headers: request
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.to_string(), v.to_str().ok()?.to_string())))
+            .collect(),
+        path_params: path_params(path_template, url.path()),
+        body: has_body_constraints(operation)
+            .then(|| request.body().and_then(|b| b.as_bytes()))
+            .flatten()
+            .and_then(|b| serde_json::from_slice(b).ok()),
+    }
+}
+
+/// The path parameters of `path`, matched segment by segment against
+/// `template` (`/v1/orgs/{orgId}`), percent-decoded.
+pub fn path_params(template: &str, path: &str) -> Vec<(String, String)> {
     template
         .split('/')
         .zip(path.split('/'))
-        .find(|(t, _)| *t == wanted)
-        .map(|(_, v)| percent_decode(v))
+        .filter_map(|(t, v)| {
+            let name = t.strip_prefix('{')?.strip_suffix('}')?;
+            Some((name.to_string(), percent_decode(v)))
+        })
+        .collect()
 }
 
 fn percent_decode(s: &str) -> String {
@@ -376,11 +403,11 @@ mod tests {
     }
 
     #[test]
-    fn path_values_are_found_by_template() {
+    fn path_params_are_found_by_template() {
         assert_eq!(
-            path_value("/v1/orgs/{orgId}", "/v1/orgs/org%5Fx", "orgId").as_deref(),
-            Some("org_x")
+            path_params("/v1/orgs/{orgId}", "/v1/orgs/org%5Fx"),
+            [("orgId".to_string(), "org_x".to_string())]
         );
-        assert_eq!(path_value("/v1/orgs", "/v1/orgs", "orgId"), None);
+        assert!(path_params("/v1/orgs", "/v1/orgs").is_empty());
     }
 }

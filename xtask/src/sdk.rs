@@ -85,7 +85,7 @@ pub fn generate(spec: &LoadedSpec) -> Result<TokenStream, SpecError> {
 
         /// The spec's constraints that the generated types do not enforce,
         /// checked by the runtime before a request is sent.
-        pub(crate) static CONSTRAINTS: &[crate::validate::Constraint] = &[#(#constraints)*];
+        pub static CONSTRAINTS: &[crate::validate::Constraint] = &[#(#constraints)*];
 
         #(#calls)*
         #(#pagers)*
