@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use avara::types::{self, Metadata, MetadataValue, OrgCreateParams, OrgName};
+use avara::types::{self, OrgCreateParams};
+use avara::validate;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -20,10 +21,7 @@ use serde_json::Value;
 
 use crate::fault::{FAULT_HEADER, Fault, FaultQueue};
 use crate::server::ConnectionKill;
-use crate::store::{
-    self, Created, DEFAULT_LIMIT, MAX_LIMIT, MAX_METADATA_KEY_CHARS, MAX_METADATA_PAIRS,
-    MAX_METADATA_VALUE_CHARS, Store,
-};
+use crate::store::{self, Created, DEFAULT_LIMIT, Store};
 
 /// The header that names every response.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -222,7 +220,9 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_string()))
 }
 
-/// The body of a create, checked field by field against the spec.
+/// The body of a create, checked against the spec: the constraints the
+/// generated types leave to the runtime (`avara::validate`), then the types
+/// themselves (required fields, string lengths, unknown fields).
 fn create_params(body: &[u8]) -> Result<OrgCreateParams, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
@@ -231,83 +231,27 @@ fn create_params(body: &[u8]) -> Result<OrgCreateParams, ApiError> {
     }
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("request body is not valid JSON: {e}")))?;
-    let Value::Object(fields) = value else {
+    if !value.is_object() {
         return Err(ApiError::bad_request(format!(
             "request body must be a JSON object, not {}",
             json_kind(&value)
         )));
-    };
-    if let Some(unknown) = fields
-        .keys()
-        .find(|k| k.as_str() != "orgName" && k.as_str() != "metadata")
-    {
-        return Err(ApiError::bad_request(format!(
-            "unknown field `{unknown}` in request body; expected `orgName` and optionally \
-             `metadata`"
-        )));
     }
-    let org_name = match fields.get("orgName") {
-        None => return Err(ApiError::bad_request("orgName is required")),
-        Some(Value::String(name)) => name
-            .parse::<OrgName>()
-            .map_err(|_| ApiError::bad_request("orgName must be at least 1 character long"))?,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "orgName must be a string, not {}",
-                json_kind(other)
-            )));
-        }
+    let parts = validate::RequestParts {
+        body: Some(value.clone()),
+        ..Default::default()
     };
-    let metadata = match fields.get("metadata") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(pairs)) => Some(metadata(pairs)?),
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "metadata must be an object of string values, not {}",
-                json_kind(other)
-            )));
-        }
-    };
-    Ok(OrgCreateParams { metadata, org_name })
-}
-
-/// Metadata pairs, checked against the spec's limits.
-fn metadata(pairs: &serde_json::Map<String, Value>) -> Result<Metadata, ApiError> {
-    if pairs.len() > MAX_METADATA_PAIRS {
-        return Err(ApiError::bad_request(format!(
-            "metadata has {} pairs; at most {MAX_METADATA_PAIRS} are allowed",
-            pairs.len()
-        )));
-    }
-    let mut checked = std::collections::HashMap::with_capacity(pairs.len());
-    for (key, value) in pairs {
-        let key_chars = key.chars().count();
-        if key_chars > MAX_METADATA_KEY_CHARS {
-            return Err(ApiError::bad_request(format!(
-                "metadata key `{}…` is {key_chars} characters long; at most \
-                 {MAX_METADATA_KEY_CHARS} are allowed",
-                key.chars().take(20).collect::<String>()
-            )));
-        }
-        let Value::String(text) = value else {
-            return Err(ApiError::bad_request(format!(
-                "metadata.{key} must be a string, not {}",
-                json_kind(value)
-            )));
+    validate::check("orgs_create", &parts)
+        .map_err(|v| ApiError::bad_request(format!("request {v}")))?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let place = if path == "." {
+            "request body".to_string()
+        } else {
+            format!("`{path}`")
         };
-        let value_chars = text.chars().count();
-        if value_chars > MAX_METADATA_VALUE_CHARS {
-            return Err(ApiError::bad_request(format!(
-                "metadata.{key} is {value_chars} characters long; at most \
-                 {MAX_METADATA_VALUE_CHARS} are allowed"
-            )));
-        }
-        let value = text.parse::<MetadataValue>().map_err(|e| {
-            ApiError::bad_request(format!("metadata.{key} is not a valid value: {e}"))
-        })?;
-        checked.insert(key.clone(), value);
-    }
-    Ok(Metadata(checked))
+        ApiError::bad_request(format!("{place}: {}", e.inner()))
+    })
 }
 
 /// What kind of JSON value `value` is, for messages.
@@ -346,23 +290,22 @@ async fn orgs_list(
             )));
         }
     }
+    let parts = validate::RequestParts {
+        query: pairs.clone(),
+        ..Default::default()
+    };
+    validate::check("orgs_list", &parts).map_err(|v| ApiError::bad_request(v.to_string()))?;
     let limit = match limit {
         None => DEFAULT_LIMIT,
-        Some(text) => match text.trim().parse::<i64>() {
-            Ok(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as usize,
-            Ok(n) => {
-                return Err(ApiError::bad_request(format!(
-                    "limit must be between 1 and {MAX_LIMIT}, not {n}"
-                )));
-            }
-            Err(_) => {
-                return Err(ApiError::bad_request(format!(
-                    "limit must be an integer between 1 and {MAX_LIMIT}, not `{text}`"
-                )));
-            }
-        },
+        Some(text) => text.trim().parse::<usize>().map_err(|_| {
+            ApiError::bad_request(format!(
+                "query parameter `limit` must be an integer, not `{text}`"
+            ))
+        })?,
     };
-    let after = match cursor {
+    // An empty cursor is schema-valid (the spec can only say "a string") and
+    // names no position, so it means the same as none: the first page.
+    let after = match cursor.filter(|c| !c.is_empty()) {
         None => 0,
         Some(text) => store::decode_cursor(text).map_err(|why| {
             ApiError::bad_request(format!(

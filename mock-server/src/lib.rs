@@ -35,8 +35,9 @@
 //! starts right after it, so a listing neither skips nor repeats an
 //! organization that existed when it started, however many are created
 //! meanwhile (those appear at the end). `limit` defaults to
-//! [`DEFAULT_LIMIT`] and must be an integer in `1..=`[`MAX_LIMIT`]. The last
-//! page has `hasMore: false` and no `cursor`.
+//! [`DEFAULT_LIMIT`] and must be an integer within the spec's bounds. The last
+//! page has `hasMore: false` and no `cursor`. An empty `cursor` is treated as
+//! none; any other string the mock did not issue is a 400.
 //!
 //! # Idempotency
 //!
@@ -75,9 +76,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 pub use fault::{FAULT_HEADER, Fault};
-pub use store::{
-    DEFAULT_LIMIT, MAX_LIMIT, MAX_METADATA_KEY_CHARS, MAX_METADATA_PAIRS, MAX_METADATA_VALUE_CHARS,
-};
+pub use store::DEFAULT_LIMIT;
 
 /// The prefix that every accepted test API key starts with.
 pub const TEST_KEY_PREFIX: &str = "sk_test_";
@@ -157,6 +156,20 @@ impl MockServer {
     /// How many organizations exist.
     pub fn org_count(&self) -> usize {
         self.shared.store().org_count()
+    }
+
+    /// Creates `count` organizations directly in the store (no HTTP), named
+    /// `{name_prefix} {n}`, as if created with `api_key`. For benchmarks and
+    /// tests that need many organizations quickly.
+    pub fn seed(&self, count: usize, name_prefix: &str, api_key: &str) {
+        let mut store = self.shared.store();
+        for n in 0..count {
+            let params = avara::types::OrgCreateParams::builder()
+                .org_name(format!("{name_prefix} {n}"))
+                .try_into()
+                .expect("a non-empty name is a valid OrgCreateParams");
+            store.create(params, api_key, None);
+        }
     }
 
     /// Stops the server, closes every connection and waits until it is done.

@@ -7,16 +7,9 @@ use avara::types::{Org, OrgCreateParams, OrgId, OrgListPage};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-/// The page size of `GET /v1/orgs` when the request gives no `limit`.
+/// The page size of `GET /v1/orgs` when the request gives no `limit`. The
+/// reference documents no default; this is the mock's choice.
 pub const DEFAULT_LIMIT: usize = 20;
-/// The largest `limit` that `GET /v1/orgs` accepts.
-pub const MAX_LIMIT: usize = 100;
-/// The most metadata pairs an organization may have.
-pub const MAX_METADATA_PAIRS: usize = 50;
-/// The longest metadata key, in chars.
-pub const MAX_METADATA_KEY_CHARS: usize = 100;
-/// The longest metadata value, in chars.
-pub const MAX_METADATA_VALUE_CHARS: usize = 1000;
 
 /// What a cursor says before it is base64-encoded: `seq:<n>`.
 const CURSOR_PREFIX: &str = "seq:";
