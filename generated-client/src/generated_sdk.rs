@@ -27,7 +27,7 @@ pub(crate) static OPERATIONS: &[crate::runtime::OperationFacts] = &[
 ];
 /// The spec's constraints that the generated types do not enforce,
 /// checked by the runtime before a request is sent.
-pub(crate) static CONSTRAINTS: &[crate::validate::Constraint] = &[
+pub static CONSTRAINTS: &[crate::validate::Constraint] = &[
     crate::validate::Constraint {
         operation: "orgs_list",
         location: crate::validate::Location::Query,

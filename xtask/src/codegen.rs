@@ -9,12 +9,22 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::quote;
 use sha2::{Digest, Sha256};
 
-use crate::sdk;
 use crate::spec::{self, LoadedSpec};
+use crate::{cli_gen, sdk};
 
 /// Where the generated files go, relative to the workspace root.
 pub const CLIENT_GENERATED: &str = "generated-client/src/generated.rs";
 pub const CLIENT_SDK_GENERATED: &str = "generated-client/src/generated_sdk.rs";
+/// progenitor's typed `httpmock` extension, the body of the `avara-httpmock` crate.
+pub const HTTPMOCK_GENERATED: &str = "avara-httpmock/src/generated.rs";
+/// progenitor's clap command set plus our glue, the heart of the `avara` CLI.
+pub const CLI_GENERATED: &str = "avara-cli/src/generated.rs";
+/// The crate path the httpmock extension is generated against.
+pub const HTTPMOCK_CRATE_PATH: &str = "avara";
+/// The module of `avara-cli` that re-exports what progenitor's CLI code
+/// expects at its crate path (`Client`, `types`, `builder`, progenitor's
+/// `Error<T>` and `ResponseValue`); `avara` itself exports its own `Error`.
+pub const CLI_CRATE_PATH: &str = "crate::sdk";
 /// The spec, relative to the workspace root.
 pub const SPEC: &str = "spec/openapi.yaml";
 
@@ -78,7 +88,9 @@ fn progenitor_settings() -> GenerationSettings {
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote! { crate::ClientConfig })
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // progenitor's CLI bounds every printed type by `schemars::JsonSchema`.
+        .with_derive("schemars::JsonSchema");
     settings
 }
 
@@ -102,6 +114,25 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
     let sdk_tokens = sdk::generate(spec)?;
     let sdk = format_tokens(sdk_tokens).map_err(generator_error)?;
 
+    // A fresh generator per output, with the client's settings, so that the
+    // type space of one never leaks into another.
+    let httpmock_tokens = run_progenitor(|| {
+        Generator::new(&progenitor_settings()).httpmock(&spec.openapi, HTTPMOCK_CRATE_PATH)
+    })
+    .map_err(generator_error)?;
+    let httpmock = format_tokens(httpmock_tokens).map_err(generator_error)?;
+
+    let cli_tokens = run_progenitor(|| {
+        Generator::new(&progenitor_settings()).cli(&spec.openapi, CLI_CRATE_PATH)
+    })
+    .map_err(generator_error)?;
+    let cli_file: syn::File = syn::parse2(cli_tokens)
+        .map_err(|e| generator_error(format!("generated CLI does not parse: {e}")))?;
+    let client_file: syn::File = syn::parse_str(&client)
+        .map_err(|e| generator_error(format!("generated client does not parse: {e}")))?;
+    let glue = cli_gen::generate(spec, &cli_file, &client_file).map_err(generator_error)?;
+    let cli = format_tokens(quote! { #cli_file #glue }).map_err(generator_error)?;
+
     let hash = spec_hash(&spec.text);
     Ok(Generated {
         files: vec![
@@ -113,6 +144,14 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
                 relative_path: CLIENT_SDK_GENERATED,
                 contents: with_header(&hash, "xtask/src/sdk.rs", &sdk),
             },
+            GeneratedFile {
+                relative_path: HTTPMOCK_GENERATED,
+                contents: with_header(&hash, "progenitor httpmock", &httpmock),
+            },
+            GeneratedFile {
+                relative_path: CLI_GENERATED,
+                contents: with_header(&hash, "progenitor cli + xtask/src/cli_gen.rs", &cli),
+            },
         ],
         operations: spec.openapi.operations().count(),
         types,
@@ -123,6 +162,15 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
 pub fn generate(spec_path: &Path) -> Result<Generated, CodegenError> {
     let spec = spec::load(spec_path)?;
     generate_from(&spec)
+}
+
+/// Runs one progenitor generator, turning its panics and errors into messages.
+fn run_progenitor(
+    f: impl FnOnce() -> Result<proc_macro2::TokenStream, progenitor::Error>,
+) -> Result<proc_macro2::TokenStream, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|panic| panic_message(&panic))?
+        .map_err(|e| e.to_string())
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

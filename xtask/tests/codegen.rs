@@ -3,7 +3,17 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use xtask::codegen::{self, CLIENT_GENERATED, CLIENT_SDK_GENERATED, SPEC};
+use xtask::codegen::{
+    self, CLI_GENERATED, CLIENT_GENERATED, CLIENT_SDK_GENERATED, HTTPMOCK_GENERATED, SPEC,
+};
+
+/// Every checked-in generated file.
+const GENERATED: [&str; 4] = [
+    CLIENT_GENERATED,
+    CLIENT_SDK_GENERATED,
+    HTTPMOCK_GENERATED,
+    CLI_GENERATED,
+];
 
 fn root() -> PathBuf {
     xtask::workspace_root()
@@ -21,7 +31,7 @@ struct Scratch {
 impl Scratch {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        for rel in [SPEC, CLIENT_GENERATED, CLIENT_SDK_GENERATED] {
+        for rel in std::iter::once(SPEC).chain(GENERATED) {
             let to = dir.path().join(rel);
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::copy(root().join(rel), &to).unwrap();
@@ -38,7 +48,7 @@ impl Scratch {
     }
 
     fn outputs(&self) -> Vec<Vec<u8>> {
-        [CLIENT_GENERATED, CLIENT_SDK_GENERATED]
+        GENERATED
             .iter()
             .map(|rel| std::fs::read(self.path(rel)).unwrap())
             .collect()
@@ -95,7 +105,7 @@ fn generation_is_deterministic() {
 #[test]
 fn generated_files_carry_a_header_with_the_spec_hash() {
     let hash = codegen::spec_hash(&real_spec());
-    for rel in [CLIENT_GENERATED, CLIENT_SDK_GENERATED] {
+    for rel in GENERATED {
         let text = std::fs::read_to_string(root().join(rel)).unwrap();
         let head: String = text.lines().take(3).collect::<Vec<_>>().join("\n");
         assert!(
@@ -145,11 +155,11 @@ fn check_fails_after_a_spec_edit_and_codegen_fixes_it() {
 
     let fix = scratch.xtask(&[]);
     assert!(fix.status.success(), "{}", stderr(&fix));
-    assert!(String::from_utf8_lossy(&fix.stdout).contains("2 written"));
+    assert!(String::from_utf8_lossy(&fix.stdout).contains("4 written"));
     assert!(scratch.xtask(&["--check"]).status.success());
 
     let again = scratch.xtask(&[]);
-    assert!(String::from_utf8_lossy(&again.stdout).contains("0 written, 2 unchanged"));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 written, 4 unchanged"));
 }
 
 #[test]
@@ -454,4 +464,74 @@ fn constraint_bounds_flow_from_the_spec() {
     );
     assert!(changed.contains("Check::MaxProperties(7u64)"));
     assert!(changed.contains("Check::MaxKeyLength(12u64)"));
+}
+
+/// The httpmock and CLI files are generated, listed in `.gitattributes` and
+/// cover every operation of the spec.
+#[test]
+fn httpmock_and_cli_files_are_generated_for_every_operation() {
+    let generated = codegen::generate(&root().join(SPEC)).unwrap();
+    let file = |rel: &str| {
+        generated
+            .files
+            .iter()
+            .find(|f| f.relative_path == rel)
+            .unwrap_or_else(|| panic!("{rel} is not generated"))
+            .contents
+            .clone()
+    };
+    let httpmock = file(HTTPMOCK_GENERATED);
+    let cli = file(CLI_GENERATED);
+    assert!(
+        httpmock.contains("use avara::*;"),
+        "httpmock targets the avara crate"
+    );
+    assert!(
+        cli.contains("use crate::sdk::*;"),
+        "the CLI targets its sdk module"
+    );
+    for op in ["orgs_list", "orgs_create", "orgs_retrieve"] {
+        assert!(httpmock.contains(&format!("fn {op}<F>(")), "httpmock: {op}");
+        assert!(cli.contains(&format!("pub fn cli_{op}()")), "cli: {op}");
+        assert!(
+            cli.contains(&format!("pub fn request_{op}<'a>(")),
+            "cli glue: {op}"
+        );
+        assert!(
+            cli.contains(&format!("operation_id: \"{op}\"")),
+            "cli table: {op}"
+        );
+    }
+    // Only the paginated operation pages through `stream()`.
+    assert_eq!(cli.matches("request.stream()").count(), 1, "{cli}");
+    assert!(cli.contains("items_field: \"organizations\""));
+    // The string map of the create body becomes `--metadata KEY=VALUE`.
+    assert!(cli.contains("::clap::Arg::new(\"metadata\")"));
+
+    let attributes = std::fs::read_to_string(root().join(".gitattributes")).unwrap();
+    for rel in GENERATED {
+        assert!(
+            attributes.contains(&format!("{rel} linguist-generated=true")),
+            ".gitattributes does not mark {rel}"
+        );
+    }
+}
+
+/// The CLI's commands follow the spec: a new operation gets its glue, a
+/// pagination marker its `stream()`.
+#[test]
+fn cli_glue_flows_from_the_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = dir.path().join("openapi.yaml");
+    let edited = real_spec().replacen("operationId: orgs_retrieve", "operationId: orgs_fetch", 1);
+    std::fs::write(&spec_path, edited).unwrap();
+    let generated = codegen::generate(&spec_path).unwrap();
+    let cli = &generated
+        .files
+        .iter()
+        .find(|f| f.relative_path == CLI_GENERATED)
+        .unwrap()
+        .contents;
+    assert!(cli.contains("pub fn request_orgs_fetch<'a>("), "{cli}");
+    assert!(!cli.contains("orgs_retrieve"), "{cli}");
 }

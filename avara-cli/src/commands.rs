@@ -1,0 +1,244 @@
+//! The `avara` command tree: one group per tag of the spec, one subcommand
+//! per operation (`orgs_create` → `avara orgs create`), each with the
+//! arguments progenitor generated for it.
+
+use clap::{Arg, ArgAction, Command};
+
+use crate::generated::{Cli, CliConfig, OPERATIONS, Operation, TAGS, extra_args};
+use crate::sdk::{Error, ResponseValue};
+
+/// The exit codes, as `avara --help` lists them.
+pub const EXIT_CODES_HELP: &str = "\
+Environment:
+  AVARA_API_KEY   the API key (required unless --api-key is given)
+  AVARA_BASE_URL  the API's base URL (default: https://api.avarasoftware.com)
+
+Exit codes:
+  0  success
+  1  the output could not be written
+  2  usage error: invalid arguments, no API key, a request the SDK refused to send
+  3  API error: the API answered with an error status (its message is on stderr)
+  4  network error: the API could not be reached, or did not answer in time";
+
+/// Names progenitor's generated command definitions. The CLI executes through
+/// the SDK (see `generated::execute`), never through progenitor's
+/// `Cli::execute`, so none of these hooks is ever called.
+pub(crate) struct Definitions;
+
+const UNUSED: &str = "avara executes operations through the SDK, not progenitor's Cli";
+
+impl CliConfig for Definitions {
+    fn success_item<T>(&self, _: &ResponseValue<T>)
+    where
+        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+    {
+        unreachable!("{UNUSED}")
+    }
+    fn success_no_item(&self, _: &ResponseValue<()>) {
+        unreachable!("{UNUSED}")
+    }
+    fn error<T>(&self, _: &Error<T>)
+    where
+        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+    {
+        unreachable!("{UNUSED}")
+    }
+    fn list_start<T>(&self)
+    where
+        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+    {
+        unreachable!("{UNUSED}")
+    }
+    fn list_item<T>(&self, _: &T)
+    where
+        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+    {
+        unreachable!("{UNUSED}")
+    }
+    fn list_end_success<T>(&self)
+    where
+        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+    {
+        unreachable!("{UNUSED}")
+    }
+    fn list_end_error<T>(&self, _: &Error<T>)
+    where
+        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+    {
+        unreachable!("{UNUSED}")
+    }
+}
+
+/// The name of an operation's subcommand within its tag's group.
+pub fn subcommand_name(op: &Operation) -> String {
+    let id = op.operation_id;
+    id.strip_prefix(op.tag)
+        .and_then(|rest| rest.strip_prefix('_'))
+        .unwrap_or(id)
+        .replace('_', "-")
+}
+
+/// The tags of the operations, in the order of their first operation.
+fn groups() -> Vec<&'static str> {
+    let mut tags: Vec<&'static str> = TAGS.iter().map(|t| t.name).collect();
+    for op in OPERATIONS {
+        if !tags.contains(&op.tag) {
+            tags.push(op.tag);
+        }
+    }
+    tags.retain(|t| OPERATIONS.iter().any(|op| op.tag == *t));
+    tags
+}
+
+/// Splits a description into a one-line summary and the full text.
+fn about(text: &str) -> (String, String) {
+    let text = text.trim();
+    let first = text.split("\n\n").next().unwrap_or_default();
+    let summary = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    (summary, text.to_string())
+}
+
+/// The whole command tree.
+pub fn build() -> Command {
+    let mut root = Command::new("avara")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("The command line of the Avara API")
+        .long_about(
+            "The command line of the Avara API.\n\n\
+             Every command runs through the Rust SDK (`avara::Client`): requests are \
+             validated before they are sent, and connection failures, timeouts, 408, \
+             409, 429 and 5xx answers are retried. Output is JSON unless `--output \
+             table` is given; errors go to stderr.",
+        )
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .after_help(EXIT_CODES_HELP)
+        .arg(
+            Arg::new("api-key")
+                .long("api-key")
+                .value_name("KEY")
+                .global(true)
+                .help("The API key [default: $AVARA_API_KEY]"),
+        )
+        .arg(
+            Arg::new("base-url")
+                .long("base-url")
+                .value_name("URL")
+                .global(true)
+                .help("The API's base URL [default: $AVARA_BASE_URL, else https://api.avarasoftware.com]"),
+        )
+        .arg(
+            Arg::new("output")
+                .long("output")
+                .short('o')
+                .value_name("FORMAT")
+                .global(true)
+                .value_parser(["json", "table"])
+                .default_value("json")
+                .help("How to print results"),
+        );
+    for tag in groups() {
+        let description = TAGS
+            .iter()
+            .find(|t| t.name == tag)
+            .map(|t| t.description)
+            .unwrap_or_default();
+        let (summary, full) = about(description);
+        let mut group = Command::new(tag)
+            .about(summary)
+            .long_about(full)
+            .subcommand_required(true)
+            .arg_required_else_help(true);
+        for op in OPERATIONS.iter().filter(|op| op.tag == tag) {
+            group = group.subcommand(operation_command(op));
+        }
+        root = root.subcommand(group);
+    }
+    root
+}
+
+fn has_arg(cmd: &Command, name: &str) -> bool {
+    cmd.get_arguments().any(|a| a.get_id() == name)
+}
+
+/// progenitor's definition of an operation's command, adapted: path
+/// parameters become positional, `-h` shows the first paragraph of each
+/// help text and `--help` all of it, and paginated operations get `--all`.
+fn operation_command(op: &Operation) -> Command {
+    let mut cmd = Cli::<Definitions>::get_command(op.command)
+        .name(subcommand_name(op))
+        .args(extra_args(op.command));
+    let about_text = cmd.get_about().map(|a| a.to_string()).unwrap_or_default();
+    let (summary, full) = about(&about_text);
+    cmd = cmd.about(summary).long_about(full);
+
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().to_string())
+        .collect();
+    for id in ids {
+        cmd = cmd.mut_arg(id, |arg| {
+            let help = arg.get_help().map(|h| h.to_string());
+            match help {
+                Some(help) if help.trim().contains("\n\n") => {
+                    let (short, long) = about(&help);
+                    arg.help(short).long_help(long)
+                }
+                _ => arg,
+            }
+        });
+    }
+    for (index, name) in op.positional.iter().enumerate() {
+        let value_name = name.to_uppercase().replace('-', "_");
+        cmd = cmd.mut_arg(*name, |arg| {
+            arg.long(None).index(index + 1).value_name(value_name)
+        });
+    }
+    if has_arg(&cmd, "json-body-template") {
+        // progenitor generates it without help or effect.
+        cmd = cmd.mut_arg("json-body-template", |arg| arg.hide(true));
+    }
+    if let Some(pagination) = &op.pagination {
+        let mut all = Arg::new("all")
+            .long("all")
+            .action(ArgAction::SetTrue)
+            .help(format!(
+                "Fetch every page and print every item of `{}` (--limit is then the page size)",
+                pagination.items_field
+            ));
+        if has_arg(&cmd, "cursor") {
+            all = all.conflicts_with("cursor");
+        }
+        cmd = cmd.arg(all);
+    }
+    cmd
+}
+
+/// The operation behind `avara <group> <name>`.
+pub fn find(group: &str, name: &str) -> Option<&'static Operation> {
+    OPERATIONS
+        .iter()
+        .find(|op| op.tag == group && subcommand_name(op) == name)
+}
+
+/// Makes sure that every operation has a command of its own.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_a_command() {
+        build().debug_assert();
+        for op in OPERATIONS {
+            assert!(
+                find(op.tag, &subcommand_name(op)).is_some(),
+                "{}",
+                op.operation_id
+            );
+        }
+        assert_eq!(
+            crate::generated::CliCommand::iter().count(),
+            OPERATIONS.len()
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! `avara`, the command line of the Avara API, as a library: [`run`] is the
+//! whole program, so that tests can drive it in memory.
+//!
+//! The commands come from `spec/openapi.yaml`: `cargo xtask codegen` writes
+//! progenitor's clap definitions of every operation, plus glue that fills the
+//! SDK's request builders from the parsed arguments, into `generated.rs`.
+//! Operations are grouped by tag (`orgs_create` → `avara orgs create`) and
+//! run through [`avara::Client`], so the SDK's validation, retries and errors
+//! apply.
+//!
+//! ```text
+//! avara orgs create --org-name "City Medical Center" --metadata region=northeast
+//! avara orgs list --all --limit 100 --output table
+//! avara orgs retrieve org_0123456789abcdef0123456789abcdef
+//! ```
+
+#![warn(missing_docs)]
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+
+mod commands;
+mod output;
+mod sdk;
+
+#[rustfmt::skip]
+#[allow(clippy::all, rustdoc::all, missing_docs, unused_imports, unused_variables, dead_code)]
+mod generated;
+
+pub use commands::EXIT_CODES_HELP;
+
+/// Success.
+pub const EXIT_OK: i32 = 0;
+/// The output could not be written.
+pub const EXIT_OUTPUT: i32 = 1;
+/// Invalid arguments, no API key, or a request the SDK refused to send.
+pub const EXIT_USAGE: i32 = 2;
+/// The API answered with an error.
+pub const EXIT_API: i32 = 3;
+/// The API could not be reached or did not answer in time.
+pub const EXIT_NETWORK: i32 = 4;
+
+/// Runs `avara` with `args` (the first is the program name), reading
+/// `AVARA_API_KEY` and `AVARA_BASE_URL` from the environment, and returns the
+/// exit code. Results go to `stdout`; errors, and the progress of `--all`
+/// when the process's stderr is a terminal, go to `stderr`.
+pub fn run<I, T>(args: I, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = match commands::build().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let text = e.render().to_string();
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    let _ = stdout.write_all(text.as_bytes());
+                    EXIT_OK
+                }
+                _ => {
+                    let _ = stderr.write_all(text.as_bytes());
+                    EXIT_USAGE
+                }
+            };
+        }
+    };
+    let Some((group, group_matches)) = matches.subcommand() else {
+        unreachable!("clap requires a subcommand")
+    };
+    let Some((name, op_matches)) = group_matches.subcommand() else {
+        unreachable!("clap requires a subcommand")
+    };
+    let op = commands::find(group, name).expect("every subcommand is an operation");
+
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let api_key = op_matches
+        .get_one::<String>("api-key")
+        .cloned()
+        .or_else(|| env(avara::API_KEY_ENV));
+    let Some(api_key) = api_key else {
+        let _ = writeln!(
+            stderr,
+            "error: no API key: set {} or pass --api-key",
+            avara::API_KEY_ENV
+        );
+        return EXIT_USAGE;
+    };
+    let base_url = op_matches
+        .get_one::<String>("base-url")
+        .cloned()
+        .or_else(|| env(avara::BASE_URL_ENV));
+    let mut builder = avara::Client::builder().api_key(api_key);
+    if let Some(url) = base_url {
+        builder = builder.base_url(url);
+    }
+    let client = match builder.build() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+
+    let format = match op_matches.get_one::<String>("output").map(String::as_str) {
+        Some("table") => output::Format::Table,
+        _ => output::Format::Json,
+    };
+    let all = op_matches.try_get_one::<bool>("all").ok().flatten() == Some(&true);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: cannot start the runtime: {e}");
+            return EXIT_OUTPUT;
+        }
+    };
+
+    let show_progress = all && std::io::stderr().is_terminal();
+    let mut progress_out = Vec::new();
+    let (result, write_error) = {
+        let progress = show_progress.then(|| output::Progress::new(&mut progress_out, group));
+        let mut printer = output::Printer::new(
+            stdout,
+            format,
+            op.pagination.as_ref().map(|p| p.items_field),
+            op.columns,
+            progress,
+        );
+        let result = runtime.block_on(generated::execute(
+            op.command,
+            &client,
+            op_matches,
+            all,
+            &mut printer,
+        ));
+        (result, printer.error.take())
+    };
+    let _ = stderr.write_all(&progress_out);
+
+    match result {
+        Ok(()) => match write_error {
+            None => EXIT_OK,
+            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+            Some(e) => {
+                let _ = writeln!(stderr, "error: cannot write the output: {e}");
+                EXIT_OUTPUT
+            }
+        },
+        Err(sdk::ExecError::Args(e)) => {
+            let _ = writeln!(stderr, "error: {e:#}");
+            EXIT_USAGE
+        }
+        Err(sdk::ExecError::Encode(e)) => {
+            let _ = writeln!(stderr, "error: cannot encode the response: {e}");
+            EXIT_OUTPUT
+        }
+        Err(sdk::ExecError::Api(e)) => {
+            let _ = writeln!(stderr, "error: {e}");
+            exit_code(&e)
+        }
+    }
+}
+
+/// The exit code of an SDK error.
+pub fn exit_code(error: &avara::Error) -> i32 {
+    use avara::ErrorKind;
+    match error.kind() {
+        ErrorKind::Connection | ErrorKind::Timeout => EXIT_NETWORK,
+        ErrorKind::InvalidRequest | ErrorKind::Configuration => EXIT_USAGE,
+        _ => EXIT_API,
+    }
+}
