@@ -1,11 +1,15 @@
-//! The workspace's build tasks: `cargo xtask codegen [--check]`.
+//! The workspace's build tasks: `cargo xtask codegen [--check]`, `spec-diff`
+//! and `bench`.
 //!
 //! A library as well as a binary so that tests can run the generators in
 //! memory on temporary specs.
 
+pub mod bench;
+pub mod cli_gen;
 pub mod codegen;
 pub mod sdk;
 pub mod spec;
+pub mod spec_diff;
 
 use std::path::{Path, PathBuf};
 

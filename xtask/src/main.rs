@@ -11,6 +11,16 @@ tasks:
       Regenerate the client from spec/openapi.yaml. With --check, write
       nothing and exit 1 with a diff if the checked-in files are stale.
       --spec reads another spec; --root writes under another workspace root.
+  spec-diff [--base REV] [--head REV] [--format text|markdown|json]
+            [--fail-on breaking|any] [OLD.yaml NEW.yaml]
+      Semantic diff of spec/openapi.yaml (default: HEAD against the working
+      tree, or two files), each change classified for clients, plus the
+      change to the generated client's public Rust API. Exits 1 when a change
+      meets --fail-on, 2 on a usage or spec error.
+  bench [--consumer-build] [--no-write]
+      Codegen scaling, client overhead against raw reqwest and pager memory
+      (plus, with --consumer-build, cold consumer builds; minutes). Prints a
+      table and rewrites BENCHMARKS.md unless --no-write.
 ";
 
 fn main() -> ExitCode {
@@ -18,6 +28,14 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("codegen") => match parse_codegen(&args[1..]) {
             Ok(options) => ExitCode::from(codegen::run(&options) as u8),
+            Err(message) => usage_error(&message),
+        },
+        Some("spec-diff") => match xtask::spec_diff::parse_args(&args[1..]) {
+            Ok(options) => ExitCode::from(xtask::spec_diff::run(&options) as u8),
+            Err(message) => usage_error(&message),
+        },
+        Some("bench") => match xtask::bench::parse_args(&args[1..]) {
+            Ok(options) => ExitCode::from(xtask::bench::run(&options) as u8),
             Err(message) => usage_error(&message),
         },
         Some("-h" | "--help" | "help") => {
