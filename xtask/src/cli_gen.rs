@@ -30,12 +30,16 @@ struct Op<'a> {
     operation: &'a Operation,
 }
 
-/// Generates the glue; `cli` is progenitor's CLI output, `client` the
-/// progenitor client (for the body builders' setter types).
+/// The type each body builder setter of the generated client converts into,
+/// by `(body type, setter)`, as Rust source relative to the crate path.
+pub type SetterTypes = std::collections::HashMap<(String, String), String>;
+
+/// Generates the glue; `cli` is progenitor's CLI output, `setters` the
+/// client's body builder setter types (see [`setter_types`]).
 pub fn generate(
     spec: &LoadedSpec,
     cli: &syn::File,
-    client: &syn::File,
+    setters: &SetterTypes,
 ) -> Result<TokenStream, String> {
     let openapi = &spec.openapi;
     let mut ops = Vec::new();
@@ -102,7 +106,7 @@ pub fn generate(
         });
 
         let consumers = progenitor_consumers(cli, id)?;
-        let maps = body_maps(openapi, op.operation, client)?;
+        let maps = body_maps(openapi, op.operation, setters)?;
         let map_args = maps.iter().map(|m| {
             let name = &m.arg;
             let help = &m.help;
@@ -289,7 +293,11 @@ struct MapArg {
     ty: TokenStream,
 }
 
-fn body_maps(openapi: &OpenAPI, op: &Operation, client: &syn::File) -> Result<Vec<MapArg>, String> {
+fn body_maps(
+    openapi: &OpenAPI,
+    op: &Operation,
+    setters: &SetterTypes,
+) -> Result<Vec<MapArg>, String> {
     let Some(ReferenceOr::Item(body)) = &op.request_body else {
         return Ok(Vec::new());
     };
@@ -338,7 +346,12 @@ fn body_maps(openapi: &OpenAPI, op: &Operation, client: &syn::File) -> Result<Ve
             continue;
         }
         let setter = format_ident!("{}", name.to_snake_case());
-        let ty = setter_type(client, &type_name, &setter.to_string())?;
+        let ty = setters
+            .get(&(type_name.clone(), setter.to_string()))
+            .ok_or_else(|| format!("the client has no `types::builder::{type_name}::{setter}`"))?;
+        let ty: TokenStream = syn::parse_str::<syn::Type>(ty)
+            .map(|ty| ty.to_token_stream())
+            .map_err(|e| format!("setter type `{ty}`: {e}"))?;
         let description = property_description(openapi, &property, resolved);
         let first_paragraph = description.split("\n\n").next().unwrap_or_default();
         let help = format!(
@@ -374,58 +387,58 @@ fn property_description(
     .unwrap_or_default()
 }
 
-/// The type that `types::builder::<Body>::<setter>` converts into, as
-/// progenitor generated it, with `super::` made relative to the crate path.
-fn setter_type(client: &syn::File, body: &str, setter: &str) -> Result<TokenStream, String> {
-    let missing = || format!("the client has no `types::builder::{body}::{setter}`");
+/// The type that every `types::builder::<Body>::<setter>` of the generated
+/// client converts into (the `T: TryInto<Type>` bound progenitor writes),
+/// with `super::` made relative to the crate path.
+pub fn setter_types(client: &syn::File) -> SetterTypes {
     fn module<'a>(items: &'a [syn::Item], name: &str) -> Option<&'a [syn::Item]> {
         items.iter().find_map(|item| match item {
             syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, i)| &i[..]),
             _ => None,
         })
     }
-    let types = module(&client.items, "types").ok_or_else(missing)?;
-    let builder = module(types, "builder").ok_or_else(missing)?;
-    let function = builder
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
+    let mut out = SetterTypes::new();
+    let Some(builder) = module(&client.items, "types").and_then(|types| module(types, "builder"))
+    else {
+        return out;
+    };
+    for imp in builder.iter().filter_map(|item| match item {
+        syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
+        _ => None,
+    }) {
+        let body = imp.self_ty.to_token_stream().to_string();
+        for function in imp.items.iter().filter_map(|item| match item {
+            syn::ImplItem::Fn(f) => Some(f),
             _ => None,
-        })
-        .filter(|imp| imp.self_ty.to_token_stream().to_string() == body)
-        .flat_map(|imp| imp.items.iter())
-        .find_map(|item| match item {
-            syn::ImplItem::Fn(f) if f.sig.ident == setter => Some(f),
-            _ => None,
-        })
-        .ok_or_else(missing)?;
-    let bound = function
-        .sig
-        .generics
-        .where_clause
-        .as_ref()
-        .and_then(|w| w.predicates.first())
-        .ok_or_else(missing)?;
-    let syn::WherePredicate::Type(bound) = bound else {
-        return Err(missing());
-    };
-    let Some(syn::TypeParamBound::Trait(tr)) = bound.bounds.first() else {
-        return Err(missing());
-    };
-    let last = tr.path.segments.last().ok_or_else(missing)?;
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return Err(missing());
-    };
-    let Some(syn::GenericArgument::Type(ty)) = args.args.first() else {
-        return Err(missing());
-    };
-    let text = ty
-        .to_token_stream()
-        .to_string()
-        .replace("super ::", "types ::");
-    syn::parse_str::<syn::Type>(&text)
-        .map(|ty| ty.to_token_stream())
-        .map_err(|e| format!("setter type `{text}`: {e}"))
+        }) {
+            let Some(syn::WherePredicate::Type(bound)) = function
+                .sig
+                .generics
+                .where_clause
+                .as_ref()
+                .and_then(|w| w.predicates.first())
+            else {
+                continue;
+            };
+            let Some(syn::TypeParamBound::Trait(tr)) = bound.bounds.first() else {
+                continue;
+            };
+            let Some(syn::PathArguments::AngleBracketed(args)) =
+                tr.path.segments.last().map(|last| &last.arguments)
+            else {
+                continue;
+            };
+            let Some(syn::GenericArgument::Type(ty)) = args.args.first() else {
+                continue;
+            };
+            let text = ty
+                .to_token_stream()
+                .to_string()
+                .replace("super ::", "types ::");
+            out.insert((body.clone(), function.sig.ident.to_string()), text);
+        }
+    }
+    out
 }
 
 /// A property schema as a reference-or-item, unboxed.

@@ -100,38 +100,46 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
         path: spec.path.clone(),
         message,
     };
-    let mut generator = Generator::new(&progenitor_settings());
-    // progenitor panics on some shapes it does not support; turn that into an
-    // error that names the spec instead of a backtrace.
-    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        generator.generate_tokens(&spec.openapi)
-    }))
-    .map_err(|panic| generator_error(panic_message(&panic)))?
-    .map_err(|e| generator_error(e.to_string()))?;
-    let types = generator.get_type_space().iter_types().count();
-    let client = format_tokens(tokens).map_err(generator_error)?;
+    // progenitor's three generators are independent: run them on their own
+    // threads (token streams are not `Send`, so each returns formatted text).
+    // Each gets a fresh generator with the client's settings, so that the type
+    // space of one never leaks into another. The CLI glue needs the client's
+    // body builder setter types, which the client thread sends over.
+    let (setters_tx, setters_rx) = std::sync::mpsc::channel::<cli_gen::SetterTypes>();
+    let (client, httpmock, cli) = std::thread::scope(|scope| {
+        let client = scope.spawn(move || -> Result<(String, usize), String> {
+            let mut generator = Generator::new(&progenitor_settings());
+            let tokens = run_progenitor(|| generator.generate_tokens(&spec.openapi))?;
+            let types = generator.get_type_space().iter_types().count();
+            let file = parse_tokens(tokens)?;
+            let _ = setters_tx.send(cli_gen::setter_types(&file));
+            Ok((prettyplease::unparse(&file), types))
+        });
+        let httpmock = scope.spawn(|| {
+            run_progenitor(|| {
+                Generator::new(&progenitor_settings()).httpmock(&spec.openapi, HTTPMOCK_CRATE_PATH)
+            })
+            .and_then(format_tokens)
+        });
+        let cli = scope.spawn(move || -> Result<String, String> {
+            let tokens = run_progenitor(|| {
+                Generator::new(&progenitor_settings()).cli(&spec.openapi, CLI_CRATE_PATH)
+            })?;
+            let cli_file = parse_tokens(tokens)?;
+            let setters = setters_rx.recv().map_err(|_| {
+                "the client generator failed before the CLI glue could run".to_string()
+            })?;
+            let glue = cli_gen::generate(spec, &cli_file, &setters)?;
+            format_tokens(quote! { #cli_file #glue })
+        });
+        (joined(client), joined(httpmock), joined(cli))
+    });
+    let (client, types) = client.map_err(generator_error)?;
+    let httpmock = httpmock.map_err(generator_error)?;
+    let cli = cli.map_err(generator_error)?;
 
     let sdk_tokens = sdk::generate(spec)?;
     let sdk = format_tokens(sdk_tokens).map_err(generator_error)?;
-
-    // A fresh generator per output, with the client's settings, so that the
-    // type space of one never leaks into another.
-    let httpmock_tokens = run_progenitor(|| {
-        Generator::new(&progenitor_settings()).httpmock(&spec.openapi, HTTPMOCK_CRATE_PATH)
-    })
-    .map_err(generator_error)?;
-    let httpmock = format_tokens(httpmock_tokens).map_err(generator_error)?;
-
-    let cli_tokens = run_progenitor(|| {
-        Generator::new(&progenitor_settings()).cli(&spec.openapi, CLI_CRATE_PATH)
-    })
-    .map_err(generator_error)?;
-    let cli_file: syn::File = syn::parse2(cli_tokens)
-        .map_err(|e| generator_error(format!("generated CLI does not parse: {e}")))?;
-    let client_file: syn::File = syn::parse_str(&client)
-        .map_err(|e| generator_error(format!("generated client does not parse: {e}")))?;
-    let glue = cli_gen::generate(spec, &cli_file, &client_file).map_err(generator_error)?;
-    let cli = format_tokens(quote! { #cli_file #glue }).map_err(generator_error)?;
 
     let hash = spec_hash(&spec.text);
     Ok(Generated {
@@ -173,6 +181,13 @@ fn run_progenitor(
         .map_err(|e| e.to_string())
 }
 
+/// The result of a generator thread; a panic becomes an error.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T, String>>) -> Result<T, String> {
+    handle
+        .join()
+        .unwrap_or_else(|panic| Err(panic_message(&panic)))
+}
+
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         format!("progenitor panicked: {s}")
@@ -183,10 +198,12 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
+fn parse_tokens(tokens: proc_macro2::TokenStream) -> Result<syn::File, String> {
+    syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))
+}
+
 fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, String> {
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(prettyplease::unparse(&file))
+    parse_tokens(tokens).map(|file| prettyplease::unparse(&file))
 }
 
 /// The SHA-256 of the spec text, in hex.
