@@ -19,6 +19,8 @@ use crate::{ApiErrorBody, Error, ErrorKind, retry};
 
 /// The header that makes a retried non-GET request safe to repeat.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// The header progenitor adds to every request (see `pre`).
+const API_VERSION: header::HeaderName = header::HeaderName::from_static("api-version");
 /// The header in which the server names a request.
 pub const REQUEST_ID: &str = "x-request-id";
 
@@ -50,7 +52,7 @@ fn facts(operation_id: &str) -> OperationFacts {
 struct CallRecord {
     attempts: u32,
     status: Option<StatusCode>,
-    request_id: Option<String>,
+    request_id: Option<HeaderValue>,
 }
 
 tokio::task_local! {
@@ -161,7 +163,9 @@ async fn convert_error(
         out.inner.status = record.status;
     }
     if out.inner.request_id.is_none() {
-        out.inner.request_id = record.request_id;
+        out.inner.request_id = record
+            .request_id
+            .and_then(|v| v.to_str().ok().map(str::to_string));
     }
     out
 }
@@ -208,14 +212,15 @@ impl ClientHooks<ClientConfig> for Client {
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         let facts = facts(info.operation_id);
-        let parts = crate::validate::request_parts(facts.id, facts.path, request);
-        crate::validate::check(facts.id, &parts)
-            .map_err(|v| progenitor_client::Error::InvalidRequest(v.to_string()))?;
+        if let Some(parts) = crate::validate::request_parts(facts.id, facts.path, request) {
+            crate::validate::check(facts.id, &parts)
+                .map_err(|v| progenitor_client::Error::InvalidRequest(v.to_string()))?;
+        }
         let config = self.inner();
         let headers = request.headers_mut();
         // progenitor adds `api-version` (the spec's info.version) to every
         // request; Avara documents no such header, so it is not sent.
-        headers.remove("api-version");
+        headers.remove(API_VERSION);
         for (name, value) in config.default_headers.iter() {
             if !headers.contains_key(name) {
                 headers.insert(name.clone(), value.clone());
@@ -230,11 +235,15 @@ impl ClientHooks<ClientConfig> for Client {
         }
         if request.method() != Method::GET
             && request.method() != Method::HEAD
-            && !request.headers().contains_key(IDEMPOTENCY_KEY)
+            && !request
+                .headers()
+                .contains_key(header::HeaderName::from_static(IDEMPOTENCY_KEY))
         {
             let key = format!("avara-rust-{}", uuid::Uuid::new_v4());
             let value = HeaderValue::from_str(&key).expect("a UUID is a valid header value");
-            request.headers_mut().insert(IDEMPOTENCY_KEY, value);
+            request
+                .headers_mut()
+                .insert(header::HeaderName::from_static(IDEMPOTENCY_KEY), value);
         }
         if request.timeout().is_none() {
             *request.timeout_mut() = Some(config.timeout);
@@ -285,10 +294,10 @@ async fn execute_with_retries(
         let delay = match &result {
             Ok(response) => {
                 let status = response.status();
-                let id = request_id(response.headers());
+                let id = response.headers().get(REQUEST_ID).cloned();
                 span.record("status", status.as_u16());
-                if let Some(id) = &id {
-                    span.record("request_id", id.as_str());
+                if let Some(id) = id.as_ref().and_then(|v| v.to_str().ok()) {
+                    span.record("request_id", id);
                 }
                 record(|r| {
                     r.status = Some(status);

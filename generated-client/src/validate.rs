@@ -103,14 +103,6 @@ pub struct RequestParts {
     pub body: Option<Value>,
 }
 
-/// Whether `operation` has a constraint on its body, i.e. whether
-/// [`RequestParts::body`] needs to be filled in to check it.
-pub fn has_body_constraints(operation: &str) -> bool {
-    CONSTRAINTS
-        .iter()
-        .any(|c| c.operation == operation && c.location == Location::Body)
-}
-
 /// Checks `parts` against every constraint the spec gives `operation` that
 /// the generated types do not enforce themselves.
 pub fn check(operation: &str, parts: &RequestParts) -> Result<(), Violation> {
@@ -151,29 +143,45 @@ pub fn check(operation: &str, parts: &RequestParts) -> Result<(), Violation> {
     Ok(())
 }
 
-/// The parts of an outgoing request that its operation's constraints need.
+/// The parts of an outgoing request that its operation's constraints need,
+/// or `None` when the operation has no constraint to check.
 pub(crate) fn request_parts(
     operation: &str,
     path_template: &str,
     request: &reqwest::Request,
-) -> RequestParts {
+) -> Option<RequestParts> {
+    let mut needs = [false; 4];
+    for c in CONSTRAINTS.iter().filter(|c| c.operation == operation) {
+        needs[c.location as usize] = true;
+    }
+    if !needs.contains(&true) {
+        return None;
+    }
     let url = request.url();
-    RequestParts {
-        query: url
+    let mut parts = RequestParts::default();
+    if needs[Location::Query as usize] {
+        parts.query = url
             .query_pairs()
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect(),
-        headers: request
+            .collect();
+    }
+    if needs[Location::Path as usize] {
+        parts.path_params = path_params(path_template, url.path());
+    }
+    if needs[Location::Header as usize] {
+        parts.headers = request
             .headers()
             .iter()
             .filter_map(|(k, v)| Some((k.to_string(), v.to_str().ok()?.to_string())))
-            .collect(),
-        path_params: path_params(path_template, url.path()),
-        body: has_body_constraints(operation)
-            .then(|| request.body().and_then(|b| b.as_bytes()))
-            .flatten()
-            .and_then(|b| serde_json::from_slice(b).ok()),
+            .collect();
     }
+    if needs[Location::Body as usize] {
+        parts.body = request
+            .body()
+            .and_then(|b| b.as_bytes())
+            .and_then(|b| serde_json::from_slice(b).ok());
+    }
+    Some(parts)
 }
 
 /// The path parameters of `path`, matched segment by segment against
