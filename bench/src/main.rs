@@ -78,7 +78,7 @@ async fn client_overhead(rounds: usize, batch: usize) -> Result<()> {
         .base_url(&base)
         .build()
         .map_err(err)?;
-    let raw = reqwest::Client::new();
+    let raw = avara::http_client_builder().unwrap().build().unwrap();
     let first = sdk.orgs_list().limit(1u32).await.map_err(err)?;
     let org_id = first.organizations[0].org_id.clone();
 

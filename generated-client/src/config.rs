@@ -190,7 +190,7 @@ impl ClientBuilder {
 
         let http = match self.http_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
+            None => http_client_builder()?
                 .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                 .build()
                 .map_err(|e| {
@@ -210,6 +210,29 @@ impl ClientBuilder {
         };
         Ok(Client::new_with_client(&base_url, http, config))
     }
+}
+
+/// A `reqwest::ClientBuilder` with the SDK's TLS set up: rustls with its
+/// ring crypto provider (given explicitly, not installed as the process
+/// default) and the platform's certificate verifier (the OS trust store).
+///
+/// The SDK builds reqwest without a default crypto provider, so a plain
+/// `reqwest::Client::new()` in the same build may have none; start from this
+/// builder to make your own client, e.g. for [`ClientBuilder::http_client`].
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder, Error> {
+    Ok(reqwest::Client::builder().tls_backend_preconfigured(tls_config()?))
+}
+
+fn tls_config() -> Result<rustls::ClientConfig, Error> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_platform_verifier())
+        .map(|builder| builder.with_no_client_auth())
+        .map_err(|e| {
+            Error::new(ErrorKind::Configuration, format!("cannot set up TLS: {e}")).with_source(e)
+        })
 }
 
 impl Client {

@@ -54,7 +54,7 @@ mod generated_sdk;
 
 pub use config::{
     API_KEY_ENV, BASE_URL_ENV, ClientBuilder, ClientConfig, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, USER_AGENT,
+    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, USER_AGENT, http_client_builder,
 };
 pub use error::{Error, ErrorKind, RAW_BODY_LIMIT};
 pub use generated::{Client, builder, types};

@@ -5,6 +5,7 @@ mod errors;
 mod pagination;
 mod retries;
 mod secrets;
+mod tls;
 mod validation;
 
 use std::io::Write;

@@ -18,7 +18,10 @@ async fn a_rate_limit_is_retried_after_its_retry_after() {
         },
         1,
     );
-    let raw = reqwest::Client::new()
+    let raw = avara::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .get(format!("{}/v1/orgs", server.base_url()))
         .bearer_auth(KEY)
         .send()
@@ -95,7 +98,10 @@ async fn a_create_whose_response_is_lost_is_retried_without_a_duplicate() {
 async fn a_dropped_connection_applies_the_create_but_answers_nothing() {
     let server = avara_mock::spawn().await.unwrap();
     server.inject(Fault::DropConnection, 1);
-    let error = reqwest::Client::new()
+    let error = avara::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!("{}/v1/orgs", server.base_url()))
         .bearer_auth(KEY)
         .body(r#"{"orgName":"x"}"#)
@@ -119,7 +125,10 @@ async fn a_dropped_connection_applies_the_create_but_answers_nothing() {
 async fn a_truncated_body_is_an_error_not_a_value() {
     let server = avara_mock::spawn().await.unwrap();
     server.inject(Fault::TruncatedBody, 1);
-    let response = reqwest::Client::new()
+    let response = avara::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!("{}/v1/orgs", server.base_url()))
         .bearer_auth(KEY)
         .body(r#"{"orgName":"x"}"#)
@@ -169,7 +178,10 @@ async fn shutdown_stops_serving() {
     let server = avara_mock::spawn().await.unwrap();
     let url = format!("{}/v1/orgs", server.base_url());
     server.shutdown().await;
-    let error = reqwest::Client::new()
+    let error = avara::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .get(url)
         .bearer_auth(KEY)
         .send()

@@ -11,7 +11,10 @@ use crate::KEY;
 
 /// A server and a plain HTTP client for it.
 async fn setup() -> (avara_mock::MockServer, reqwest::Client) {
-    (avara_mock::spawn().await.unwrap(), reqwest::Client::new())
+    (
+        avara_mock::spawn().await.unwrap(),
+        avara::http_client_builder().unwrap().build().unwrap(),
+    )
 }
 
 /// The status, `x-request-id` and JSON body of a response, checking that
