@@ -14,15 +14,8 @@ assumption, kept deliberately loose: a JSON object whose `message`
 (or `error`) explains what went wrong. Any other fields are kept.
 A body that does not match is still reported by the SDK as raw text.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Error {
         ///A short error code or explanation, when the server sends one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -43,15 +36,9 @@ OpenAPI 3.0 cannot bound the length of a map key, so the key limit is
 recorded in `x-avara-max-key-length` and checked by the SDK before a
 request is sent.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Metadata(
         pub ::std::collections::HashMap<::std::string::String, MetadataValue>,
     );
@@ -79,18 +66,9 @@ request is sent.
         }
     }
     ///A metadata value, up to 1000 chars.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MetadataValue(::std::string::String);
     impl ::std::ops::Deref for MetadataValue {
         type Target = ::std::string::String;
@@ -147,14 +125,8 @@ request is sent.
 The list response's items, the create response and the retrieve
 response share this one shape in the reference.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Org {
         /**Timestamp when the organization was created.
 
@@ -227,15 +199,9 @@ Listed without `optional` in the HTTP view but typed
         }
     }
     ///The body of a create request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrgCreateParams {
         /**Custom key-value metadata for the organization. Maximum 50 pairs.
 (The limits on key and value length are documented on the returned
@@ -259,18 +225,9 @@ means the same as omitting it.
 The reference does not say which case the hex digits take; its examples
 use lowercase only, so the pattern accepts lowercase hex.
 */
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrgId(::std::string::String);
     impl ::std::ops::Deref for OrgId {
         type Target = ::std::string::String;
@@ -327,14 +284,8 @@ use lowercase only, so the pattern accepts lowercase hex.
     /**One page of organizations. Pass `cursor` back as the `cursor` query
 parameter to get the next page while `hasMore` is true.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrgListPage {
         /**Cursor for the next page. Optional in the reference; taken to be
 absent or `null` on the last page.
@@ -353,18 +304,9 @@ absent or `null` on the last page.
         }
     }
     ///Name of the organization
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrgName(::std::string::String);
     impl ::std::ops::Deref for OrgName {
         type Target = ::std::string::String;

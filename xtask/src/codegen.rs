@@ -111,7 +111,8 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
             let mut generator = Generator::new(&progenitor_settings());
             let tokens = run_progenitor(|| generator.generate_tokens(&spec.openapi))?;
             let types = generator.get_type_space().iter_types().count();
-            let file = parse_tokens(tokens)?;
+            let mut file = parse_tokens(tokens)?;
+            derive_behind_feature(&mut file.items, SCHEMARS_DERIVE, SCHEMARS_FEATURE);
             let _ = setters_tx.send(cli_gen::setter_types(&file));
             Ok((prettyplease::unparse(&file), types))
         });
@@ -195,6 +196,51 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         format!("progenitor panicked: {s}")
     } else {
         "progenitor panicked".into()
+    }
+}
+
+/// The derive that progenitor's CLI needs on every type, and the feature of
+/// the `avara` crate that turns it on: consumers who do not use the CLI do not
+/// build schemars.
+const SCHEMARS_DERIVE: &str = "schemars :: JsonSchema";
+const SCHEMARS_FEATURE: &str = "schemars";
+
+/// Moves `derive` out of every `#[derive(...)]` in `items` (recursively) into
+/// `#[cfg_attr(feature = "<feature>", derive(<derive>))]`.
+fn derive_behind_feature(items: &mut [syn::Item], derive: &str, feature: &str) {
+    use syn::punctuated::Punctuated;
+    for item in items {
+        let attrs = match item {
+            syn::Item::Struct(s) => &mut s.attrs,
+            syn::Item::Enum(e) => &mut e.attrs,
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &mut m.content {
+                    derive_behind_feature(inner, derive, feature);
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let mut moved = false;
+        for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+            let Ok(paths) =
+                attr.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+            else {
+                continue;
+            };
+            let kept: Vec<&syn::Path> = paths
+                .iter()
+                .filter(|p| quote!(#p).to_string() != derive)
+                .collect();
+            if kept.len() != paths.len() {
+                moved = true;
+                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+            }
+        }
+        if moved {
+            let path: syn::Path = syn::parse_str(derive).expect("a derive path");
+            attrs.push(syn::parse_quote!(#[cfg_attr(feature = #feature, derive(#path))]));
+        }
     }
 }
 
