@@ -34,7 +34,7 @@ async fn main() -> ExitCode {
         }
     };
     let result = match args.first().map(String::as_str) {
-        Some("client-overhead") => match (number("--rounds", 20), number("--batch", 250)) {
+        Some("client-overhead") => match (number("--rounds", 41), number("--batch", 200)) {
             (Ok(rounds), Ok(batch)) => client_overhead(rounds, batch).await,
             (Err(e), _) | (_, Err(e)) => Err(e),
         },
@@ -137,6 +137,9 @@ async fn client_overhead(rounds: usize, batch: usize) -> Result<()> {
         raw_list().await?;
     }
     let mut times = [Duration::ZERO; 4];
+    // Throughput ratio (SDK / raw) of each round, per operation: the median
+    // of these is robust to a stall that hits one batch of one side.
+    let mut round_ratios: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     for round in 0..rounds {
         // Alternate which side goes first so neither always runs warmer.
         let order: [usize; 4] = if round % 2 == 0 {
@@ -144,6 +147,7 @@ async fn client_overhead(rounds: usize, batch: usize) -> Result<()> {
         } else {
             [1, 0, 3, 2]
         };
+        let mut this_round = [Duration::ZERO; 4];
         for which in order {
             let started = Instant::now();
             for _ in 0..batch {
@@ -154,18 +158,25 @@ async fn client_overhead(rounds: usize, batch: usize) -> Result<()> {
                     _ => raw_list().await?,
                 }
             }
-            times[which] += started.elapsed();
+            this_round[which] = started.elapsed();
+            times[which] += this_round[which];
         }
+        round_ratios[0].push(this_round[1].as_secs_f64() / this_round[0].as_secs_f64());
+        round_ratios[1].push(this_round[3].as_secs_f64() / this_round[2].as_secs_f64());
     }
     let n = (rounds * batch) as f64;
     let rate = |d: Duration| n / d.as_secs_f64();
+    let median = |ratios: &mut Vec<f64>| {
+        ratios.sort_by(f64::total_cmp);
+        ratios[ratios.len() / 2]
+    };
     println!("requests_per_side={}", rounds * batch);
     println!("retrieve_sdk_rps={:.0}", rate(times[0]));
     println!("retrieve_raw_rps={:.0}", rate(times[1]));
-    println!("retrieve_ratio={:.3}", rate(times[0]) / rate(times[1]));
+    println!("retrieve_ratio={:.3}", median(&mut round_ratios[0]));
     println!("list100_sdk_rps={:.0}", rate(times[2]));
     println!("list100_raw_rps={:.0}", rate(times[3]));
-    println!("list100_ratio={:.3}", rate(times[2]) / rate(times[3]));
+    println!("list100_ratio={:.3}", median(&mut round_ratios[1]));
     Ok(())
 }
 

@@ -113,8 +113,9 @@ fn run_inner(options: &Options) -> Result<(), String> {
         });
     }
     notes.push(format!(
-        "Client overhead: {} requests per side and operation, in alternating batches after 200 warm-up requests each, \
-         against one in-process avara-mock on 127.0.0.1.",
+        "Client overhead: {} requests per side and operation, in 41 rounds of alternating batches after 200 \
+         warm-up requests each, against one in-process avara-mock on 127.0.0.1. The ratio is the median of the \
+         rounds' throughput ratios (SDK / raw); the req/s figures are over all rounds.",
         overhead.get("requests_per_side").map(String::as_str).unwrap_or("?")
     ));
 
@@ -147,7 +148,9 @@ fn run_inner(options: &Options) -> Result<(), String> {
     println!("{table}");
     if !options.no_write {
         let report = render_report(&root, &table, &notes, options);
-        std::fs::write(root.join("BENCHMARKS.md"), report)
+        let path = root.join("BENCHMARKS.md");
+        let existing = std::fs::read_to_string(&path).unwrap_or_default();
+        std::fs::write(&path, with_measured_block(&existing, &report))
             .map_err(|e| format!("writing BENCHMARKS.md: {e}"))?;
         eprintln!("bench: wrote BENCHMARKS.md");
     }
@@ -622,6 +625,23 @@ fn machine() -> String {
     )
 }
 
+const BLOCK_BEGIN: &str = "<!-- measured: written by cargo xtask bench -->";
+const BLOCK_END: &str = "<!-- end of measured -->";
+
+/// `existing` with its measured block replaced by `report`; the text around
+/// the block (the analysis of missed targets) is written by hand and kept.
+fn with_measured_block(existing: &str, report: &str) -> String {
+    let block = format!("{BLOCK_BEGIN}\n{report}{BLOCK_END}\n");
+    match (existing.find(BLOCK_BEGIN), existing.find(BLOCK_END)) {
+        (Some(begin), Some(end)) if begin < end => {
+            let rest = existing[end + BLOCK_END.len()..].trim_start_matches('\n');
+            let gap = if rest.is_empty() { "" } else { "\n" };
+            format!("{}{block}{gap}{rest}", &existing[..begin])
+        }
+        _ => format!("# Benchmarks\n\n{block}"),
+    }
+}
+
 fn render_report(root: &Path, table: &str, notes: &[String], options: &Options) -> String {
     let command = if options.consumer_build {
         "cargo xtask bench --consumer-build"
@@ -639,13 +659,12 @@ fn render_report(root: &Path, table: &str, notes: &[String], options: &Options) 
         ],
     );
     let mut out = format!(
-        "# Benchmarks\n\n\
-         Written by `{command}` (commit {commit}); rerun it to refresh this file. Benchmarks print figures;\n\
+        "Written by `{command}` (commit {commit}); rerun it to refresh this file. Benchmarks print figures;\n\
          no test asserts a timing.\n\n\
          Machine: {}\n\n{table}\n",
         machine()
     );
-    out.push_str("## How each figure is measured\n\n");
+    out.push_str("How each figure is measured:\n\n");
     out.push_str(
         "- Codegen: the fastest of several full runs (parse and check the spec, progenitor, the SDK generator, \
          prettyplease) in the debug build of xtask that `cargo xtask codegen` uses. Synthetic specs copy the real \
@@ -660,6 +679,19 @@ fn render_report(root: &Path, table: &str, notes: &[String], options: &Options) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_measured_block_is_replaced_and_the_analysis_kept() {
+        let first = with_measured_block("", "figures 1\n");
+        assert!(first.starts_with("# Benchmarks\n") && first.contains("figures 1"));
+        let edited = first.replace(BLOCK_END, &format!("{BLOCK_END}\n\n## Analysis\nby hand\n"));
+        let second = with_measured_block(&edited, "figures 2\n");
+        assert!(
+            second.contains("figures 2") && !second.contains("figures 1"),
+            "{second}"
+        );
+        assert!(second.ends_with("## Analysis\nby hand\n"), "{second}");
+    }
 
     #[test]
     fn synthetic_specs_have_the_asked_number_of_operations_and_generate() {
