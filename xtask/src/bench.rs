@@ -690,7 +690,7 @@ mod tests {
             second.contains("figures 2") && !second.contains("figures 1"),
             "{second}"
         );
-        assert!(second.ends_with("## Analysis\nby hand\n"), "{second}");
+        assert!(second.trim_end().ends_with("## Analysis\nby hand"), "{second}");
     }
 
     #[test]
