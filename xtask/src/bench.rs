@@ -667,7 +667,8 @@ fn render_report(root: &Path, table: &str, notes: &[String], options: &Options) 
     out.push_str("How each figure is measured:\n\n");
     out.push_str(
         "- Codegen: the fastest of several full runs (parse and check the spec, progenitor, the SDK generator, \
-         prettyplease) in the debug build of xtask that `cargo xtask codegen` uses. Synthetic specs copy the real \
+         prettyplease) in the dev-profile build of xtask that `cargo xtask codegen` uses (the generator crates \
+         are optimized there, see the workspace Cargo.toml). Synthetic specs copy the real \
          spec's paths under `/g{k}` with their own renamed schemas, responses and operationIds.\n",
     );
     for note in notes {
@@ -690,7 +691,10 @@ mod tests {
             second.contains("figures 2") && !second.contains("figures 1"),
             "{second}"
         );
-        assert!(second.trim_end().ends_with("## Analysis\nby hand"), "{second}");
+        assert!(
+            second.trim_end().ends_with("## Analysis\nby hand"),
+            "{second}"
+        );
     }
 
     #[test]
