@@ -103,12 +103,7 @@ fn call_doc(
     let summary = op.operation.summary.as_deref().unwrap_or(op.id);
     let output = output.to_string().replace(' ', "");
     let mut setters = Vec::new();
-    let params = spec
-        .json
-        .pointer(&format!("{}/parameters", op.pointer))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let params = op.parameters(spec);
     for (i, param) in params.iter().enumerate() {
         let param = spec.deref(param);
         if !param
@@ -216,6 +211,17 @@ fn operations(spec: &LoadedSpec) -> Vec<OperationFacts<'_>> {
         }
     }
     out
+}
+
+impl OperationFacts<'_> {
+    /// The operation's parameters as JSON (each possibly a `$ref`).
+    fn parameters(&self, spec: &LoadedSpec) -> Vec<Value> {
+        spec.json
+            .pointer(&format!("{}/parameters", self.pointer))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 /// The Rust name typify gives a component schema.
@@ -603,12 +609,7 @@ fn constraint(
 /// and the key length of maps.
 fn operation_constraints(spec: &LoadedSpec, op: &OperationFacts<'_>) -> Vec<TokenStream> {
     let mut out = Vec::new();
-    let params = spec
-        .json
-        .pointer(&format!("{}/parameters", op.pointer))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let params = op.parameters(spec);
     for param in &params {
         let param = spec.deref(param);
         let (Some(name), Some(location), Some(schema)) = (

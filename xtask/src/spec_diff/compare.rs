@@ -498,18 +498,9 @@ impl<'a> Differ<'a> {
 
     fn security_schemes(&mut self) {
         let pointer = "/components/securitySchemes";
-        let empty = serde_json::Map::new();
         let (old, new) = (
-            self.old
-                .json
-                .pointer(pointer)
-                .and_then(Value::as_object)
-                .unwrap_or(&empty),
-            self.new
-                .json
-                .pointer(pointer)
-                .and_then(Value::as_object)
-                .unwrap_or(&empty),
+            object_at(&self.old.json, pointer),
+            object_at(&self.new.json, pointer),
         );
         for (name, scheme) in old {
             let at = format!("{pointer}/{}", escape_pointer_token(name));
@@ -559,18 +550,9 @@ impl<'a> Differ<'a> {
 
     fn component_schemas(&mut self) {
         let pointer = "/components/schemas";
-        let empty = serde_json::Map::new();
         let (old, new) = (
-            self.old
-                .json
-                .pointer(pointer)
-                .and_then(Value::as_object)
-                .unwrap_or(&empty),
-            self.new
-                .json
-                .pointer(pointer)
-                .and_then(Value::as_object)
-                .unwrap_or(&empty),
+            object_at(&self.old.json, pointer),
+            object_at(&self.new.json, pointer),
         );
         for name in old.keys().filter(|n| !new.contains_key(*n)) {
             self.emit(
@@ -1876,4 +1858,12 @@ fn extension_keys(old: &Value, new: &Value) -> Vec<String> {
         .filter(|k| old.get(k.as_str()) != new.get(k.as_str()))
         .cloned()
         .collect()
+}
+
+/// The object at `pointer` in `doc`, or an empty one.
+fn object_at<'a>(doc: &'a Value, pointer: &str) -> &'a serde_json::Map<String, Value> {
+    static EMPTY: std::sync::OnceLock<serde_json::Map<String, Value>> = std::sync::OnceLock::new();
+    doc.pointer(pointer)
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| EMPTY.get_or_init(serde_json::Map::new))
 }
