@@ -203,11 +203,11 @@ fn operation_command(op: &Operation) -> Command {
             .long("all")
             .action(ArgAction::SetTrue)
             .help(format!(
-                "Fetch every page and print every item of `{}` (--limit is then the page size)",
+                "Fetch every page and print every item of `{}` (the other arguments apply to every page)",
                 pagination.items_field
             ));
-        if has_arg(&cmd, "cursor") {
-            all = all.conflicts_with("cursor");
+        if has_arg(&cmd, pagination.cursor_arg) {
+            all = all.conflicts_with(pagination.cursor_arg);
         }
         cmd = cmd.arg(all);
     }

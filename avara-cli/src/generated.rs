@@ -237,6 +237,8 @@ pub struct Tag {
 pub struct Pagination {
     /// The field of a page that holds its items.
     pub items_field: &'static str,
+    /// The argument that carries the request cursor.
+    pub cursor_arg: &'static str,
 }
 /// What the CLI needs to know of an operation beyond its arguments.
 pub struct Operation {
@@ -270,6 +272,7 @@ pub const OPERATIONS: &[Operation] = &[
         positional: &[],
         pagination: Some(Pagination {
             items_field: "organizations",
+            cursor_arg: "cursor",
         }),
         columns: &[
             "createdAt",

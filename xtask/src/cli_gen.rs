@@ -89,9 +89,18 @@ pub fn generate(
             .get("x-avara-pagination")
             .and_then(|p| p.get("itemsField"))
             .and_then(Value::as_str);
-        let pagination = match items_field {
-            Some(field) => quote! { Some(Pagination { items_field: #field }) },
-            None => quote! { None },
+        let cursor_arg = op
+            .operation
+            .extensions
+            .get("x-avara-pagination")
+            .and_then(|p| p.get("requestCursorParam"))
+            .and_then(Value::as_str)
+            .map(|name| name.to_kebab_case());
+        let pagination = match (items_field, cursor_arg) {
+            (Some(field), Some(cursor)) => {
+                quote! { Some(Pagination { items_field: #field, cursor_arg: #cursor }) }
+            }
+            _ => quote! { None },
         };
         let columns = columns(openapi, op.operation, items_field);
         operations.push(quote! {
@@ -190,6 +199,8 @@ pub fn generate(
         pub struct Pagination {
             /// The field of a page that holds its items.
             pub items_field: &'static str,
+            /// The argument that carries the request cursor.
+            pub cursor_arg: &'static str,
         }
 
         /// What the CLI needs to know of an operation beyond its arguments.
