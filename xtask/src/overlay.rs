@@ -59,9 +59,15 @@ mod tests {
         let value: Value = serde_yaml::from_str(&merged).unwrap();
         assert_eq!(value["a"]["b"], Value::from(1));
         assert_eq!(value["a"]["c"], Value::from(2));
-        assert_eq!(value["tags"], serde_yaml::from_str::<Value>("[x, y]").unwrap());
+        assert_eq!(
+            value["tags"],
+            serde_yaml::from_str::<Value>("[x, y]").unwrap()
+        );
 
-        assert_eq!(apply(base, "a:\n  b: 1\n").unwrap(), apply(base, "{}").unwrap());
+        assert_eq!(
+            apply(base, "a:\n  b: 1\n").unwrap(),
+            apply(base, "{}").unwrap()
+        );
         let error = apply(base, "a:\n  b: 3\n").unwrap_err();
         assert!(error.contains("`/a/b`"), "{error}");
     }
