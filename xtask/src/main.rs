@@ -17,8 +17,10 @@ tasks:
       tree, or two files), each change classified for clients, plus the
       change to the generated client's public Rust API. Exits 1 when a change
       meets --fail-on, 2 on a usage or spec error.
-  bench [--consumer-build] [--no-write]
-      Codegen scaling, client overhead against raw reqwest and pager memory
+  bench [--quick] [--consumer-build] [--no-write]
+      A fresh clone's cold codegen, warm regenerate and cold test suite
+      (skipped with --quick), codegen scaling, client overhead against raw
+      reqwest and pager memory
       (plus, with --consumer-build, cold consumer builds; minutes). Prints a
       table and rewrites BENCHMARKS.md unless --no-write.
 ";
