@@ -17,23 +17,12 @@ use crate::{codegen, spec};
 /// Options of `cargo xtask bench`.
 #[derive(Debug, Default)]
 pub struct Options {
+    /// The workspace root to measure and to write BENCHMARKS.md in.
+    pub root: PathBuf,
     /// Also time cold builds of two consumer crates (takes minutes).
     pub consumer_build: bool,
     /// Print only; leave BENCHMARKS.md as it is.
     pub no_write: bool,
-}
-
-/// Parses the arguments after `bench`.
-pub fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut options = Options::default();
-    for arg in args {
-        match arg.as_str() {
-            "--consumer-build" => options.consumer_build = true,
-            "--no-write" => options.no_write = true,
-            other => return Err(format!("unknown bench option `{other}`")),
-        }
-    }
-    Ok(options)
 }
 
 /// One measured figure against its target.
@@ -56,7 +45,7 @@ pub fn run(options: &Options) -> i32 {
 }
 
 fn run_inner(options: &Options) -> Result<(), String> {
-    let root = crate::workspace_root();
+    let root = options.root.clone();
     let mut rows = Vec::new();
     let mut notes = Vec::new();
 

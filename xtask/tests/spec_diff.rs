@@ -731,8 +731,9 @@ fn pointers_name_the_operation_or_the_component() {
 fn report(head: &[(&str, &str)]) -> Report {
     let base = real_spec();
     let new_text = mutate(&base, head, "report");
-    Report::build(&load("old.yaml", base), &load("new.yaml", new_text))
-        .expect("both sides generate")
+    let report = Report::build(&load("old.yaml", base), &load("new.yaml", new_text));
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    report
 }
 
 #[test]
@@ -905,32 +906,96 @@ fn exit_codes_with_two_files() {
 
     let usage = xtask(&["spec-diff", "--format", "xml", &old, &new]);
     assert_eq!(usage.status.code(), Some(2));
-    assert!(stderr(&usage).contains("unknown format `xml`"));
+    assert!(
+        stderr(&usage).contains("invalid value 'xml' for '--format"),
+        "{}",
+        stderr(&usage)
+    );
 
     let one_file = xtask(&["spec-diff", &old]);
     assert_eq!(one_file.status.code(), Some(2));
 }
 
+/// A head that passes the spec checks but does not generate still gets the
+/// whole spec-level report; the Rust view says why it is missing, and only
+/// `--fail-on rust-breaking` fails on it.
 #[test]
-fn generator_failure_exits_2() {
+fn head_that_does_not_generate_still_reports() {
     let base = real_spec();
     // The SDK layer needs `servers[0]`; the spec checks alone do not.
     let no_servers = mutate(
         &base,
-        &[(
-            "servers:\n  - url: https://api.avarasoftware.com\n    description: Production\n",
-            "",
-        )],
+        &[
+            (
+                "servers:\n  - url: https://api.avarasoftware.com\n    description: Production\n",
+                "",
+            ),
+            ("            maximum: 100\n", "            maximum: 50\n"),
+        ],
         "servers",
     );
     let files = Files::new(&base, &no_servers);
+    let (old, new) = (files.path("old.yaml"), files.path("new.yaml"));
+    let output = xtask(&["spec-diff", &old, &new]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("spec-diff: 2 breaking, 0 non-breaking, 0 informational\n"),
+        "{text}"
+    );
+    assert!(text.contains("server-removed"), "{text}");
+    assert!(text.contains("request-maximum-decreased"), "{text}");
+    assert!(
+        text.contains(
+            "Rust API of the generated client: not compared\n  the head does not generate: "
+        ),
+        "{text}"
+    );
+    assert!(text.contains("servers"), "{text}");
+
+    let gated = xtask(&["spec-diff", "--fail-on", "rust-breaking", &old, &new]);
+    assert_eq!(gated.status.code(), Some(1), "{}", stdout(&gated));
+    let json = xtask(&["spec-diff", "--format", "json", &old, &new]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(value["rust"]["compared"], false);
+    assert_eq!(value["problems"][0]["side"], "head");
+}
+
+/// The cases: a head that fails the spec checks (here: a required
+/// parameter without an example, an operation without a tag) is still
+/// diffed at the spec level, with the located check error in the report.
+#[test]
+fn head_that_fails_the_spec_checks_still_reports() {
+    let base = real_spec();
+    let untagged = mutate(
+        &base,
+        &[
+            (
+                "      tags: [orgs]\n      operationId: orgs_list",
+                "      operationId: orgs_list",
+            ),
+            (
+                LIMIT_PARAM,
+                "        - name: limit\n          in: query\n          required: true",
+            ),
+        ],
+        "untagged",
+    );
+    let files = Files::new(&base, &untagged);
     let output = xtask(&[
         "spec-diff",
         &files.path("old.yaml"),
         &files.path("new.yaml"),
     ]);
-    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
-    assert!(stderr(&output).contains("servers"), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("request-parameter-became-required"), "{text}");
+    let problem = text
+        .lines()
+        .find(|l| l.contains("the head does not pass the spec checks"))
+        .unwrap_or_else(|| panic!("no located check error: {text}"));
+    assert!(problem.contains("new.yaml:"), "{problem}");
+    assert!(problem.contains("(at /paths/~1v1~1orgs/get)"), "{problem}");
 }
 
 #[test]
@@ -959,6 +1024,7 @@ fn base_head_against_the_working_tree() {
             head: String::new(),
             changes: expected,
             rust: Default::default(),
+            problems: Vec::new(),
         };
         assert!(
             text.starts_with(&format!("spec-diff: {}\n", report.summary())),
