@@ -83,7 +83,7 @@ impl Differ<'_> {
                 .into_iter()
                 .flatten()
                 .enumerate()
-                .filter_map(|(i, s)| Some((s.get("url")?.as_str()?.to_string(), i)))
+                .filter_map(|(i, s)| Some((normalize_url(s.get("url")?.as_str()?), i)))
                 .collect()
         };
         let (o, n) = (urls(old), urls(new));
@@ -228,4 +228,40 @@ fn object_at<'a>(doc: &'a Value, pointer: &str) -> &'a serde_json::Map<String, V
     doc.pointer(pointer)
         .and_then(Value::as_object)
         .unwrap_or_else(|| EMPTY.get_or_init(serde_json::Map::new))
+}
+
+/// A server URL as clients use it: without a trailing slash, with the scheme
+/// and host in lowercase (both are case-insensitive).
+fn normalize_url(url: &str) -> String {
+    let url = url.trim().trim_end_matches('/');
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (host, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    format!(
+        "{}://{}{path}",
+        scheme.to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_url;
+
+    #[test]
+    fn server_urls_compare_without_trailing_slash_or_case() {
+        assert_eq!(
+            normalize_url("HTTPS://API.Example.com/v1/"),
+            "https://api.example.com/v1"
+        );
+        assert_eq!(normalize_url("https://x.example/"), "https://x.example");
+        assert_ne!(
+            normalize_url("https://x.example/V1"),
+            normalize_url("https://x.example/v1")
+        );
+    }
 }

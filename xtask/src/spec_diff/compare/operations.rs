@@ -121,16 +121,29 @@ impl<'a> Differ<'a> {
                     let op = &old_ops[i];
                     self.operation = op.label();
                     self.endpoint = Some(op.endpoint());
-                    self.emit(
-                        Level::Breaking,
-                        &op.pointer,
-                        "operation-removed",
-                        format!(
-                            "operation `{}` removed ({}); its client method goes too",
-                            op.label(),
-                            op.endpoint()
-                        ),
-                    );
+                    if deprecated(op.value) {
+                        self.emit(
+                            Level::NonBreaking,
+                            &op.pointer,
+                            "operation-removed-after-deprecation",
+                            format!(
+                                "deprecated operation `{}` removed ({}); clients were warned, but its client method goes too",
+                                op.label(),
+                                op.endpoint()
+                            ),
+                        );
+                    } else {
+                        self.emit(
+                            Level::Breaking,
+                            &op.pointer,
+                            "operation-removed",
+                            format!(
+                                "operation `{}` removed ({}); its client method goes too",
+                                op.label(),
+                                op.endpoint()
+                            ),
+                        );
+                    }
                 }
                 (None, None) => {}
             }
@@ -164,7 +177,9 @@ impl<'a> Differ<'a> {
                 ),
             );
         }
-        if old.path != new.path {
+        // A path whose only change is the name of a path parameter is the
+        // same URL: the rename is reported once, under the parameters.
+        if path_template(old.path).0 != path_template(new.path).0 {
             self.emit(
                 Level::Breaking,
                 &new.pointer,
@@ -191,11 +206,6 @@ impl<'a> Differ<'a> {
                 "operation tags edited (tags do not shape the client)".into(),
             );
         }
-        let deprecated = |v: &Value| {
-            v.get("deprecated")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-        };
         if deprecated(old.value) != deprecated(new.value) {
             self.emit(
                 Level::Informational,
@@ -270,8 +280,38 @@ impl<'a> Differ<'a> {
             }
             (out, order)
         };
-        let (old_params, _) = collect(self.old, old);
+        let (mut old_params, _) = collect(self.old, old);
         let (new_params, new_order) = collect(self.new, new);
+        // Path parameters renamed in the template are matched by position.
+        let (old_template, old_names) = path_template(old.path);
+        let (new_template, new_names) = path_template(new.path);
+        if old_template == new_template {
+            for (was, now) in old_names.iter().zip(&new_names).filter(|(a, b)| a != b) {
+                let (old_key, new_key) = (
+                    ("path".to_string(), was.clone()),
+                    ("path".to_string(), now.clone()),
+                );
+                if new_params.contains_key(&old_key) || old_params.contains_key(&new_key) {
+                    continue;
+                }
+                let Some(entry) = old_params.remove(&old_key) else {
+                    continue;
+                };
+                let pointer = new_params
+                    .get(&new_key)
+                    .map(|(_, p)| format!("{p}/name"))
+                    .unwrap_or_else(|| new.pointer.clone());
+                self.emit(
+                    Level::Breaking,
+                    &pointer,
+                    "path-parameter-renamed",
+                    format!(
+                        "path parameter `{was}` renamed to `{now}`; the URL is the same, but the builder setter is renamed"
+                    ),
+                );
+                old_params.insert(new_key, entry);
+            }
+        }
         let required = |p: &Value| p.get("required").and_then(Value::as_bool).unwrap_or(false);
         for (key, (param, pointer)) in &old_params {
             if !new_params.contains_key(key) {
@@ -610,7 +650,97 @@ impl<'a> Differ<'a> {
                     format!("{subject}: `links` edited (links do not shape the client)"),
                 );
             }
+            self.response_headers(&subject, o, n);
             self.content(Dir::Response, &subject, o, n);
+        }
+    }
+
+    /// The headers of a matched response, by case-insensitive name.
+    fn response_headers(&mut self, subject: &str, old: Node<'_>, new: Node<'_>) {
+        let headers = |node: Node<'_>| -> BTreeMap<String, (String, Value)> {
+            node.value
+                .get("headers")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(name, header)| (name.to_ascii_lowercase(), (name.clone(), header.clone())))
+                .collect()
+        };
+        let (om, nm) = (headers(old), headers(new));
+        let at = |node: Node<'_>, name: &str| {
+            format!("{}/headers/{}", node.pointer, escape_pointer_token(name))
+        };
+        for (key, (name, _)) in &om {
+            if !nm.contains_key(key) {
+                self.emit(
+                    Level::Breaking,
+                    &at(old, name),
+                    "response-header-removed",
+                    format!(
+                        "{subject}: header `{name}` removed; clients that read it no longer get it"
+                    ),
+                );
+            }
+        }
+        let required = |h: &Value| h.get("required").and_then(Value::as_bool).unwrap_or(false);
+        for (key, (name, header)) in &nm {
+            let pointer = at(new, name);
+            let Some((old_name, old_header)) = om.get(key) else {
+                self.emit(
+                    Level::NonBreaking,
+                    &pointer,
+                    "response-header-added",
+                    format!("{subject}: header `{name}` added"),
+                );
+                continue;
+            };
+            let (a, ap) = resolve(self.old, old_header, &at(old, old_name));
+            let (b, bp) = resolve(self.new, header, &pointer);
+            let (a, b) = (a.clone(), b.clone());
+            let header_subject = format!("{subject}, header `{name}`");
+            match (required(&a), required(&b)) {
+                (true, false) => self.emit(
+                    Level::Breaking,
+                    &format!("{bp}/required"),
+                    "response-header-became-optional",
+                    format!(
+                        "{header_subject}: no longer always sent; clients can no longer rely on it"
+                    ),
+                ),
+                (false, true) => self.emit(
+                    Level::NonBreaking,
+                    &format!("{bp}/required"),
+                    "response-header-became-required",
+                    format!("{header_subject}: now always sent"),
+                ),
+                _ => {}
+            }
+            let (o, n) = (
+                Node {
+                    value: &a,
+                    pointer: &ap,
+                },
+                Node {
+                    value: &b,
+                    pointer: &bp,
+                },
+            );
+            self.docs(o, n, &header_subject);
+            if let (Some(sa), Some(sb)) = (a.get("schema"), b.get("schema")) {
+                self.schema(
+                    Dir::Response,
+                    &header_subject,
+                    "",
+                    Node {
+                        value: sa,
+                        pointer: &format!("{ap}/schema"),
+                    },
+                    Node {
+                        value: sb,
+                        pointer: &format!("{bp}/schema"),
+                    },
+                );
+            }
         }
     }
 
@@ -792,4 +922,31 @@ fn extension_keys(old: &Value, new: &Value) -> Vec<String> {
         .filter(|k| old.get(k.as_str()) != new.get(k.as_str()))
         .cloned()
         .collect()
+}
+
+/// Whether an operation or parameter is marked `deprecated: true`.
+fn deprecated(value: &Value) -> bool {
+    value
+        .get("deprecated")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// A path with its parameter names blanked (`/v1/orgs/{}`), and the names in
+/// order.
+fn path_template(path: &str) -> (String, Vec<String>) {
+    let mut template = String::new();
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        template.push_str(&rest[..=open]);
+        template.push('}');
+        names.push(rest[open + 1..open + close].to_string());
+        rest = &rest[open + close + 1..];
+    }
+    template.push_str(rest);
+    (template, names)
 }

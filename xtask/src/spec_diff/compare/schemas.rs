@@ -43,12 +43,31 @@ const HANDLED_SCHEMA_KEYWORDS: [&str; 25] = [
 
 /// A schema with `$ref`s and `allOf` flattened: each keyword with the pointer
 /// of the schema object that declares it.
+///
+/// The parts of an `allOf` are intersected: of two bounds the stricter one
+/// holds, flags such as `exclusiveMinimum` hold when any part sets them, a
+/// closed `additionalProperties` closes the whole, `enum`s keep only their
+/// common values and `required` lists are joined. Keywords written beside a
+/// `$ref` (most often `nullable: true`) override the referenced schema's.
 struct Flat<'a> {
     pointer: String,
     keywords: BTreeMap<&'a str, (&'a Value, String)>,
     properties: BTreeMap<&'a str, (&'a Value, String)>,
     required: BTreeSet<&'a str>,
+    /// Every `enum` met, for the intersection.
+    enums: Vec<&'a Value>,
+    nullable: bool,
 }
+
+/// Keywords whose stricter value is the larger one, and the smaller one.
+const LOWER_BOUNDS: [&str; 4] = ["minimum", "minLength", "minItems", "minProperties"];
+const UPPER_BOUNDS: [&str; 5] = [
+    "maximum",
+    "maxLength",
+    "maxItems",
+    "maxProperties",
+    "x-avara-max-key-length",
+];
 
 impl<'a> Flat<'a> {
     fn new(spec: &'a LoadedSpec, value: &'a Value, pointer: &str) -> Flat<'a> {
@@ -57,48 +76,96 @@ impl<'a> Flat<'a> {
             keywords: BTreeMap::new(),
             properties: BTreeMap::new(),
             required: BTreeSet::new(),
+            enums: Vec::new(),
+            nullable: false,
         };
-        flat.absorb(spec, value, pointer, 0);
+        let (_, resolved) = resolve(spec, value, pointer);
+        flat.pointer = resolved;
+        flat.absorb(spec, value, pointer, 0, false);
+        flat.nullable = accepts_null(spec, value, 0).unwrap_or(false);
         flat
     }
 
-    fn absorb(&mut self, spec: &'a LoadedSpec, value: &'a Value, pointer: &str, depth: usize) {
-        let (value, pointer) = resolve(spec, value, pointer);
-        if depth == 0 {
-            self.pointer = pointer.clone();
-        }
+    /// `in_part`: inside an `allOf` part, whose documentation is its own.
+    fn absorb(
+        &mut self,
+        spec: &'a LoadedSpec,
+        value: &'a Value,
+        pointer: &str,
+        depth: usize,
+        in_part: bool,
+    ) {
         let Some(map) = value.as_object() else {
             return;
         };
-        if depth < 16
-            && let Some(parts) = map.get("allOf").and_then(Value::as_array)
-        {
+        if depth > 32 {
+            return;
+        }
+        if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+            if let Some(target) = spec.resolve_ref(reference) {
+                let target_pointer = reference.trim_start_matches('#').to_string();
+                self.absorb(spec, target, &target_pointer, depth + 1, in_part);
+            }
+            // Siblings of a `$ref` override what it points at.
+            for (key, child) in map {
+                if key != "$ref" {
+                    self.keyword(key, child, pointer, true, false);
+                }
+            }
+            return;
+        }
+        if let Some(parts) = map.get("allOf").and_then(Value::as_array) {
             for (i, part) in parts.iter().enumerate() {
-                self.absorb(spec, part, &format!("{pointer}/allOf/{i}"), depth + 1);
+                self.absorb(spec, part, &format!("{pointer}/allOf/{i}"), depth + 1, true);
             }
         }
         for (key, child) in map {
-            match key.as_str() {
-                "allOf" | "$ref" => {}
-                "properties" => {
-                    for (name, schema) in child.as_object().into_iter().flatten() {
-                        let at = format!("{pointer}/properties/{}", escape_pointer_token(name));
-                        self.properties.insert(name, (schema, at));
-                    }
+            self.keyword(key, child, pointer, false, in_part);
+        }
+    }
+
+    fn keyword(
+        &mut self,
+        key: &'a str,
+        child: &'a Value,
+        pointer: &str,
+        overrides: bool,
+        in_part: bool,
+    ) {
+        match key {
+            "allOf" | "$ref" => {}
+            "properties" => {
+                for (name, schema) in child.as_object().into_iter().flatten() {
+                    let at = format!("{pointer}/properties/{}", escape_pointer_token(name));
+                    self.properties.insert(name, (schema, at));
                 }
-                "required" => {
-                    self.required.extend(
-                        child
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(Value::as_str),
-                    );
+            }
+            "required" => {
+                self.required.extend(
+                    child
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str),
+                );
+            }
+            "enum" => {
+                if overrides {
+                    self.enums.clear();
                 }
-                // The description of a wrapper applies to the wrapper only.
-                _ if depth > 0 && DOC_KEYWORDS.contains(&key.as_str()) => {}
-                _ => {
-                    self.keywords.insert(key, (child, pointer.clone()));
+                self.enums.push(child);
+                self.keywords.insert(key, (child, pointer.to_string()));
+            }
+            // The description of an `allOf` part is the part's own.
+            _ if in_part && DOC_KEYWORDS.contains(&key) => {}
+            _ => {
+                let keep_old = !overrides
+                    && self
+                        .keywords
+                        .get(key)
+                        .is_some_and(|(old, _)| stricter_or_equal(key, old, child));
+                if !keep_old {
+                    self.keywords.insert(key, (child, pointer.to_string()));
                 }
             }
         }
@@ -117,10 +184,86 @@ impl<'a> Flat<'a> {
     }
 
     fn nullable(&self) -> bool {
-        self.get("nullable")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
+        self.nullable
     }
+
+    /// The values every `enum` met allows, in the order of the first one.
+    fn enum_values(&self) -> Option<Vec<Value>> {
+        let (first, rest) = self.enums.split_first()?;
+        let values = first.as_array()?;
+        Some(
+            values
+                .iter()
+                .filter(|v| {
+                    rest.iter()
+                        .all(|other| other.as_array().is_some_and(|o| o.contains(v)))
+                })
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// Whether the schema reads or writes the property as data in `dir`:
+    /// `readOnly` properties are not request data, `writeOnly` ones not
+    /// response data.
+    fn flows(spec: &LoadedSpec, schema: &Value, dir: Dir) -> bool {
+        let flag = |key: &str| {
+            spec.deref(schema)
+                .get(key)
+                .or_else(|| schema.get(key))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
+        match dir {
+            Dir::Request => !flag("readOnly"),
+            Dir::Response => !flag("writeOnly"),
+        }
+    }
+}
+
+/// Of an existing keyword value met in one `allOf` part and a new one from
+/// another, whether the existing one is at least as strict (so it stays).
+fn stricter_or_equal(key: &str, old: &Value, new: &Value) -> bool {
+    if LOWER_BOUNDS.contains(&key) {
+        return matches!((old.as_f64(), new.as_f64()), (Some(a), Some(b)) if a >= b);
+    }
+    if UPPER_BOUNDS.contains(&key) {
+        return matches!((old.as_f64(), new.as_f64()), (Some(a), Some(b)) if a <= b);
+    }
+    match key {
+        "exclusiveMinimum" | "exclusiveMaximum" | "uniqueItems" => old == &Value::Bool(true),
+        "additionalProperties" => old == &Value::Bool(false),
+        _ => false,
+    }
+}
+
+/// Whether a schema accepts `null`: `Some(true)`/`Some(false)` when it says,
+/// `None` when it does not constrain it. The nearest explicit `nullable`
+/// wins (beside a `$ref` too); a `type` without `nullable: true` refuses
+/// null; the parts of an `allOf` must all accept it.
+fn accepts_null(spec: &LoadedSpec, value: &Value, depth: usize) -> Option<bool> {
+    let map = value.as_object()?;
+    if depth > 32 {
+        return None;
+    }
+    if let Some(nullable) = map.get("nullable").and_then(Value::as_bool) {
+        return Some(nullable);
+    }
+    if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+        return spec
+            .resolve_ref(reference)
+            .and_then(|target| accepts_null(spec, target, depth + 1));
+    }
+    let own = map.get("type").map(|_| false);
+    let parts = map
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|part| accepts_null(spec, part, depth + 1));
+    own.into_iter()
+        .chain(parts)
+        .fold(None, |acc, n| Some(acc.unwrap_or(true) && n))
 }
 
 /// What a schema says about properties it does not list.
@@ -179,21 +322,45 @@ impl Differ<'_> {
             }
         }
 
-        // Type and format change the Rust type in either direction.
+        // Type and format change the Rust type in either direction, except
+        // that an integer that becomes a number in a request is a widening
+        // (every integer a client sends is still a number); its format goes
+        // with it.
+        let widened = dir == Dir::Request
+            && o.get("type") == Some(&Value::from("integer"))
+            && n.get("type") == Some(&Value::from("number"));
+        if widened {
+            self.emit(
+                Level::NonBreaking,
+                &n.at("type"),
+                "request-type-widened",
+                format!(
+                    "{what}: `type` widened from integer{} to number{} ({})",
+                    o.get("format")
+                        .map(|f| format!(" ({})", show(f)))
+                        .unwrap_or_default(),
+                    n.get("format")
+                        .map(|f| format!(" ({})", show(f)))
+                        .unwrap_or_default(),
+                    dir.why_loosened()
+                ),
+            );
+        }
         for k in ["type", "format"] {
-            if o.get(k) != n.get(k) {
-                let pointer = if n.get(k).is_some() { n.at(k) } else { o.at(k) };
-                self.emit(
-                    Level::Breaking,
-                    &pointer,
-                    &format!("{d}-{k}-changed"),
-                    format!(
-                        "{what}: `{k}` changed from {} to {}",
-                        show_opt(o.get(k)),
-                        show_opt(n.get(k))
-                    ),
-                );
+            if widened || o.get(k) == n.get(k) {
+                continue;
             }
+            let pointer = if n.get(k).is_some() { n.at(k) } else { o.at(k) };
+            self.emit(
+                Level::Breaking,
+                &pointer,
+                &format!("{d}-{k}-changed"),
+                format!(
+                    "{what}: `{k}` changed from {} to {}",
+                    show_opt(o.get(k)),
+                    show_opt(n.get(k))
+                ),
+            );
         }
 
         match (o.nullable(), n.nullable()) {
@@ -306,7 +473,8 @@ impl Differ<'_> {
             };
             let (a, b) = (list(&o), list(&n));
             let (ap, bp) = (o.at(k), n.at(k));
-            for i in 0..a.len().min(b.len()) {
+            let (pairs, removed, added) = pair_alternatives(&a, &b);
+            for (i, j) in pairs {
                 self.schema(
                     dir,
                     subject,
@@ -316,30 +484,31 @@ impl Differ<'_> {
                         pointer: &format!("{ap}/{i}"),
                     },
                     Node {
-                        value: &b[i],
-                        pointer: &format!("{bp}/{i}"),
+                        value: &b[j],
+                        pointer: &format!("{bp}/{j}"),
                     },
                 );
             }
-            if b.len() > a.len() {
+            for j in added {
                 self.emit(
                     dir.loosened(),
-                    &bp,
+                    &format!("{bp}/{j}"),
                     &format!("{d}-{}-alternative-added", k.to_kebab_case()),
                     format!(
-                        "{what}: {} alternative(s) added to `{k}` ({})",
-                        b.len() - a.len(),
+                        "{what}: alternative {} added to `{k}` ({})",
+                        alternative_name(&b[j], j),
                         dir.why_loosened()
                     ),
                 );
-            } else if a.len() > b.len() {
+            }
+            for i in removed {
                 self.emit(
                     dir.tightened(),
-                    &ap,
+                    &format!("{ap}/{i}"),
                     &format!("{d}-{}-alternative-removed", k.to_kebab_case()),
                     format!(
-                        "{what}: {} alternative(s) removed from `{k}` ({})",
-                        a.len() - b.len(),
+                        "{what}: alternative {} removed from `{k}` ({})",
+                        alternative_name(&a[i], i),
                         dir.why_tightened()
                     ),
                 );
@@ -368,6 +537,17 @@ impl Differ<'_> {
                     &pointer,
                     "extension-changed",
                     format!("{what}: vendor extension `{k}` edited"),
+                );
+            } else if k == "readOnly" || k == "writeOnly" {
+                self.emit(
+                    Level::NonBreaking,
+                    &pointer,
+                    &format!("{d}-{}-changed", k.to_kebab_case()),
+                    format!(
+                        "{what}: `{k}` changed from {} to {}; it decides whether the property is request or response data",
+                        show_opt(o.get(k)),
+                        show_opt(n.get(k))
+                    ),
                 );
             } else {
                 self.emit(
@@ -468,7 +648,10 @@ impl Differ<'_> {
                 } else {
                     o.at("multipleOf")
                 },
-                &format!("{d}-multiple-of-changed"),
+                &format!(
+                    "{d}-multiple-of-{}",
+                    if tight { "restricted" } else { "relaxed" }
+                ),
                 format!(
                     "{what}: `multipleOf` changed from {} to {} ({})",
                     show_opt(o.get("multipleOf")),
@@ -485,7 +668,7 @@ impl Differ<'_> {
 
     fn enums(&mut self, dir: Dir, what: &str, o: &Flat<'_>, n: &Flat<'_>) {
         let d = dir.name();
-        let values = |f: &Flat<'_>| f.get("enum").and_then(Value::as_array).cloned();
+        let values = |f: &Flat<'_>| f.enum_values();
         match (values(o), values(n)) {
             (None, Some(_)) => self.emit(
                 dir.tightened(),
@@ -549,8 +732,9 @@ impl Differ<'_> {
                 format!("{path}.{name}")
             }
         };
-        for (name, (_, pointer)) in &o.properties {
-            if !n.properties.contains_key(name) {
+        let (old_spec, new_spec) = (self.old, self.new);
+        for (name, (value, pointer)) in &o.properties {
+            if !n.properties.contains_key(name) && Flat::flows(old_spec, value, dir) {
                 let required = if o.required.contains(name) {
                     "required "
                 } else {
@@ -568,8 +752,13 @@ impl Differ<'_> {
             }
         }
         for (name, (value, pointer)) in &n.properties {
+            let flows_now = Flat::flows(new_spec, value, dir);
             let Some((old_value, old_pointer)) = o.properties.get(name) else {
+                if !flows_now {
+                    continue;
+                }
                 let required = n.required.contains(name);
+                let closed = matches!(extra(o), Extra::Closed);
                 let (level, rule, message) = match (dir, required) {
                     (Dir::Request, true) => (
                         Level::Breaking,
@@ -580,6 +769,11 @@ impl Differ<'_> {
                         Level::NonBreaking,
                         "request-property-added",
                         "new optional property",
+                    ),
+                    (Dir::Response, _) if closed => (
+                        Level::Breaking,
+                        "response-property-added-to-closed-schema",
+                        "the old schema has `additionalProperties: false`, so its generated type denies unknown fields and fails on the new property",
                     ),
                     (Dir::Response, _) => (
                         Level::NonBreaking,
@@ -595,6 +789,9 @@ impl Differ<'_> {
                 );
                 continue;
             };
+            if !flows_now && !Flat::flows(old_spec, old_value, dir) {
+                continue;
+            }
             match (o.required.contains(name), n.required.contains(name), dir) {
                 (false, true, Dir::Request) => self.emit(
                     Level::Breaking,
@@ -704,5 +901,48 @@ impl Differ<'_> {
                 ),
             );
         }
+    }
+}
+
+/// Pairs the alternatives of two `oneOf`/`anyOf` lists the way oasdiff
+/// does: by `$ref` first, then by equal content; what is left is paired by
+/// position when both sides have as many left, otherwise reported as added
+/// and removed. Returns (pairs, removed old indexes, added new indexes).
+fn pair_alternatives(
+    old: &[Value],
+    new: &[Value],
+) -> (Vec<(usize, usize)>, Vec<usize>, Vec<usize>) {
+    let mut pairs = Vec::new();
+    let mut old_left: Vec<usize> = (0..old.len()).collect();
+    let mut new_left: Vec<usize> = (0..new.len()).collect();
+    let reference = |v: &Value| v.get("$ref").and_then(Value::as_str).map(str::to_string);
+    let matchers: [&dyn Fn(&Value, &Value) -> bool; 2] = [
+        &|a, b| reference(a).is_some() && reference(a) == reference(b),
+        &|a, b| a == b,
+    ];
+    for same in matchers {
+        let mut i = 0;
+        while i < old_left.len() {
+            let o = old_left[i];
+            if let Some(pos) = new_left.iter().position(|&j| same(&old[o], &new[j])) {
+                pairs.push((o, new_left.remove(pos)));
+                old_left.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    }
+    if old_left.len() == new_left.len() {
+        pairs.extend(old_left.drain(..).zip(new_left.drain(..)));
+    }
+    pairs.sort_by_key(|&(_, j)| j);
+    (pairs, old_left, new_left)
+}
+
+/// `` `Org` `` for a `$ref`, `#2` for an inline alternative.
+fn alternative_name(value: &Value, index: usize) -> String {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => format!("`{}`", reference.rsplit('/').next().unwrap_or(reference)),
+        None => format!("#{index}"),
     }
 }
