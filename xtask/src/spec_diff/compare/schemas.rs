@@ -915,11 +915,17 @@ fn pair_alternatives(
     let mut pairs = Vec::new();
     let mut old_left: Vec<usize> = (0..old.len()).collect();
     let mut new_left: Vec<usize> = (0..new.len()).collect();
-    let reference = |v: &Value| v.get("$ref").and_then(Value::as_str).map(str::to_string);
-    let matchers: [&dyn Fn(&Value, &Value) -> bool; 2] = [
-        &|a, b| reference(a).is_some() && reference(a) == reference(b),
-        &|a, b| a == b,
-    ];
+    fn reference(v: &Value) -> Option<&str> {
+        v.get("$ref").and_then(Value::as_str)
+    }
+    fn same_ref(a: &Value, b: &Value) -> bool {
+        reference(a).is_some() && reference(a) == reference(b)
+    }
+    fn same_content(a: &Value, b: &Value) -> bool {
+        a == b
+    }
+    type Matcher = fn(&Value, &Value) -> bool;
+    let matchers: [Matcher; 2] = [same_ref, same_content];
     for same in matchers {
         let mut i = 0;
         while i < old_left.len() {
