@@ -317,13 +317,20 @@ pub fn render_text(verdict: &Verdict, options: &Options) -> String {
         Impact::Breaking => "breaking",
     };
     let _ = writeln!(out, "  impact: {impact}");
-    let _ = writeln!(
-        out,
-        "  required: {} bump (at least {})",
-        verdict.required.as_str(),
-        verdict.old.bumped(verdict.required)
-    );
+    if verdict.required == Bump::None {
+        let _ = writeln!(out, "  required: no bump");
+    } else {
+        let _ = writeln!(
+            out,
+            "  required: {} bump (at least {})",
+            verdict.required.as_str(),
+            verdict.old.bumped(verdict.required)
+        );
+    }
     match &verdict.actual {
+        Ok(Bump::None) => {
+            let _ = writeln!(out, "  made: no bump");
+        }
         Ok(actual) => {
             let _ = writeln!(out, "  made: {} bump", actual.as_str());
         }

@@ -1468,3 +1468,111 @@ fn base_head_against_the_working_tree() {
         stderr(&bad_rev)
     );
 }
+
+/// A change that keeps the wire but breaks the crate (a property re-pointed
+/// to a different, identical component): `--fail-on breaking` passes,
+/// `--fail-on rust-breaking` fails and names the changed item.
+#[test]
+fn fail_on_rust_breaking_sees_what_the_wire_does_not() {
+    let base = real_spec();
+    let repointed = mutate(
+        &base,
+        &[
+            (
+                "        orgName:\n          $ref: \"#/components/schemas/OrgName\"\n        updatedAt:",
+                "        orgName:\n          $ref: \"#/components/schemas/OrgTitle\"\n        updatedAt:",
+            ),
+            (
+                "    MetadataValue:\n",
+                "    OrgTitle:\n      type: string\n      minLength: 1\n    MetadataValue:\n",
+            ),
+        ],
+        "repointed",
+    );
+    let files = Files::new(&base, &repointed);
+    let (old, new) = (files.path("old.yaml"), files.path("new.yaml"));
+    let wire = xtask(&["spec-diff", "--fail-on", "breaking", &old, &new]);
+    assert_eq!(wire.status.code(), Some(0), "{}", stdout(&wire));
+    let rust = xtask(&[
+        "spec-diff",
+        "--fail-on",
+        "breaking",
+        "--fail-on",
+        "rust-breaking",
+        &old,
+        &new,
+    ]);
+    assert_eq!(rust.status.code(), Some(1), "{}", stdout(&rust));
+    let text = stdout(&rust);
+    assert!(text.contains("~ types::Org.org_name"), "{text}");
+    assert!(
+        stderr(&rust).contains("--fail-on rust-breaking met"),
+        "{}",
+        stderr(&rust)
+    );
+}
+
+#[test]
+fn rules_flag_prints_every_rule() {
+    let output = xtask(&["spec-diff", "--rules"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    for rule in spec_diff::rules::rules() {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(rule.id.as_str()))
+            .unwrap_or_else(|| panic!("`{}` is not printed", rule.id));
+        assert!(line.contains(rule.level.as_str()), "{line}");
+    }
+    assert!(text.contains("why: "), "reasons are printed");
+}
+
+const SAMPLE_BEGIN: &str = "<!-- spec-diff sample: begin -->\n";
+const SAMPLE_END: &str = "<!-- spec-diff sample: end -->";
+
+/// The README's sample report is the output of the command it shows, run on
+/// the two committed fixtures. `XTASK_BLESS=1` rewrites the block.
+#[test]
+fn readme_sample_report_is_current() {
+    let root = manifest_root();
+    let readme_path = root.join("README.md");
+    let readme = std::fs::read_to_string(&readme_path).unwrap();
+    let start = readme
+        .find(SAMPLE_BEGIN)
+        .expect("README has the sample markers")
+        + SAMPLE_BEGIN.len();
+    let end = start
+        + readme[start..]
+            .find(SAMPLE_END)
+            .expect("README has the end marker");
+    let block = &readme[start..end];
+    let command = block
+        .lines()
+        .find_map(|l| l.strip_prefix("$ cargo xtask "))
+        .expect("the block starts with the command it shows");
+    let args: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(args[0], "spec-diff", "{command}");
+    assert!(
+        args[1..]
+            .iter()
+            .all(|a| a.starts_with("--") || a.starts_with("xtask/tests/fixtures/")),
+        "the sample reads committed fixtures only: {command}"
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(&args)
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let expected = format!("```text\n$ cargo xtask {command}\n{}```\n", stdout(&output));
+    if block != expected {
+        if std::env::var_os("XTASK_BLESS").is_some() {
+            let updated = format!("{}{expected}{}", &readme[..start], &readme[end..]);
+            std::fs::write(&readme_path, updated).unwrap();
+        } else {
+            panic!(
+                "the README's spec-diff sample is stale; run `XTASK_BLESS=1 cargo test -p xtask --test spec_diff readme` and commit.\n--- README\n{block}\n--- expected\n{expected}"
+            );
+        }
+    }
+}
