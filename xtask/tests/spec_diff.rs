@@ -61,6 +61,16 @@ const USER_COUNT: &str = "        userCount:\n          type: integer\n         
 const RETRIEVE_OP: &str = "  /v1/orgs/{orgId}:\n    get:\n";
 const METADATA_ALLOF_END: &str =
     "            - $ref: \"#/components/schemas/Metadata\"\n    OrgListPage:";
+const SERVERS: &str =
+    "servers:\n  - url: https://api.avarasoftware.com\n    description: Production\n";
+const PAGINATION: &str = "      x-avara-pagination:\n        style: cursor\n        requestCursorParam: cursor\n        itemsField: organizations\n        nextCursorField: cursor\n        hasMoreField: hasMore\n";
+const CREATE_BODY: &str = "      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: \"#/components/schemas/OrgCreateParams\"\n            example:\n              orgName: City Medical Center - Radiology Department\n";
+const RETRIEVE_5XX: &str =
+    "        5XX:\n          $ref: \"#/components/responses/Error\"\ncomponents:";
+const RETRIEVE_SECURITY: &str =
+    "      security:\n        - bearerAuth: []\n      parameters:\n        - name: orgId\n";
+const OPEN_RETRIEVE: &str = "      security: []\n      parameters:\n        - name: orgId\n";
+const ORG_CONTACT_LINES: &str = "        isActive:\n          type: boolean\n";
 const ORG_REQUIRED: &str = "      required:\n        - createdAt\n";
 const CURSOR_ENUM: &str = "          description: Base64 encoded cursor from previous response\n          schema:\n            type: string\n            enum: [a, b, c]\n";
 const ORG_STATUS: &str = "        status:\n          type: string\n          enum: [active, suspended]\n        isActive:\n          type: boolean\n";
@@ -1045,6 +1055,528 @@ fn cases() -> Vec<Case> {
                 "/paths/~1v1~1orgs/get/responses/200/links",
             )],
         },
+        // ---- document ------------------------------------------------------
+        Case {
+            name: "OpenAPI version edited",
+            base: &[],
+            head: &[("openapi: 3.0.3\n", "openapi: 3.0.2\n")],
+            expect: &[("openapi-version-changed", I, "/openapi")],
+        },
+        Case {
+            name: "tag list edited",
+            base: &[],
+            head: &[(
+                "tags:\n  - name: orgs\n",
+                "tags:\n  - name: orgs\n    x-display: Organizations\n",
+            )],
+            expect: &[("tags-changed", I, "/tags")],
+        },
+        Case {
+            name: "default security edited (its effect is reported per operation)",
+            base: &[],
+            head: &[(
+                "security:\n  - bearerAuth: []\ntags:",
+                "security:\n  - bearerAuth: []\n  - {}\ntags:",
+            )],
+            expect: &[("default-security-changed", I, "/security")],
+        },
+        Case {
+            name: "default server changed",
+            base: &[(
+                SERVERS,
+                "servers:\n  - url: https://api.avarasoftware.com\n    description: Production\n  - url: https://eu.avarasoftware.com\n",
+            )],
+            head: &[(
+                "servers:\n  - url: https://api.avarasoftware.com\n    description: Production\n  - url: https://eu.avarasoftware.com\n",
+                "servers:\n  - url: https://eu.avarasoftware.com\n  - url: https://api.avarasoftware.com\n    description: Production\n",
+            )],
+            expect: &[("default-server-changed", N, "/servers/0/url")],
+        },
+        Case {
+            name: "server variables changed",
+            base: &[],
+            head: &[(
+                SERVERS,
+                "servers:\n  - url: https://api.avarasoftware.com\n    description: Production\n    variables:\n      region:\n        default: us\n",
+            )],
+            expect: &[("server-variables-changed", B, "/servers/0/variables")],
+        },
+        Case {
+            name: "security scheme removed",
+            base: &[(
+                "  securitySchemes:\n",
+                "  securitySchemes:\n    apiKey:\n      type: apiKey\n      in: header\n      name: X-Api-Key\n",
+            )],
+            head: &[(
+                "    apiKey:\n      type: apiKey\n      in: header\n      name: X-Api-Key\n",
+                "",
+            )],
+            expect: &[(
+                "security-scheme-removed",
+                B,
+                "/components/securitySchemes/apiKey",
+            )],
+        },
+        Case {
+            name: "security scheme changed",
+            base: &[],
+            head: &[("      scheme: bearer\n", "      scheme: basic\n")],
+            expect: &[(
+                "security-scheme-changed",
+                B,
+                "/components/securitySchemes/bearerAuth",
+            )],
+        },
+        Case {
+            name: "component schema removed",
+            base: &[(
+                "  schemas:\n",
+                "  schemas:\n    Unused:\n      type: string\n",
+            )],
+            head: &[("    Unused:\n      type: string\n", "")],
+            expect: &[("component-schema-removed", B, "/components/schemas/Unused")],
+        },
+        Case {
+            name: "documentation keywords: title, externalDocs, xml",
+            base: &[],
+            head: &[
+                (
+                    "    OrgName:\n      type: string\n",
+                    "    OrgName:\n      title: Organization name\n      xml:\n        name: name\n      type: string\n",
+                ),
+                (
+                    "      operationId: orgs_retrieve\n",
+                    "      operationId: orgs_retrieve\n      externalDocs:\n        url: https://docs.example/orgs\n",
+                ),
+            ],
+            expect: &[
+                ("title-changed", I, "/components/schemas/OrgName/title"),
+                ("xml-changed", I, "/components/schemas/OrgName/xml"),
+                (
+                    "external-docs-changed",
+                    I,
+                    "/paths/~1v1~1orgs~1{orgId}/get/externalDocs",
+                ),
+            ],
+        },
+        Case {
+            name: "media type examples edited",
+            base: &[],
+            head: &[(
+                "            example:\n              orgName: City Medical Center - Radiology Department\n",
+                "            examples:\n              short:\n                value:\n                  orgName: Acme\n",
+            )],
+            expect: &[
+                (
+                    "example-changed",
+                    I,
+                    "/paths/~1v1~1orgs/post/requestBody/content/application~1json/example",
+                ),
+                (
+                    "examples-changed",
+                    I,
+                    "/paths/~1v1~1orgs/post/requestBody/content/application~1json/examples",
+                ),
+            ],
+        },
+        // ---- operations ----------------------------------------------------
+        Case {
+            name: "operation no longer deprecated",
+            base: &[(
+                "      operationId: orgs_retrieve\n",
+                "      operationId: orgs_retrieve\n      deprecated: true\n",
+            )],
+            head: &[(
+                "      operationId: orgs_retrieve\n      deprecated: true\n",
+                "      operationId: orgs_retrieve\n",
+            )],
+            expect: &[(
+                "operation-reactivated",
+                I,
+                "/paths/~1v1~1orgs~1{orgId}/get/deprecated",
+            )],
+        },
+        Case {
+            name: "pagination added",
+            base: &[(PAGINATION, "")],
+            head: &[(
+                "      parameters:\n        - name: cursor\n",
+                "      x-avara-pagination:\n        style: cursor\n        requestCursorParam: cursor\n        itemsField: organizations\n        nextCursorField: cursor\n        hasMoreField: hasMore\n      parameters:\n        - name: cursor\n",
+            )],
+            expect: &[(
+                "pagination-added",
+                N,
+                "/paths/~1v1~1orgs/get/x-avara-pagination",
+            )],
+        },
+        Case {
+            name: "query parameter became optional",
+            base: &[(
+                LIMIT_PARAM,
+                "        - name: limit\n          in: query\n          required: true",
+            )],
+            head: &[(
+                "        - name: limit\n          in: query\n          required: true",
+                LIMIT_PARAM,
+            )],
+            expect: &[(
+                "request-parameter-became-optional",
+                N,
+                "/paths/~1v1~1orgs/get/parameters/1/required",
+            )],
+        },
+        Case {
+            name: "query parameter deprecated",
+            base: &[],
+            head: &[(
+                LIMIT_PARAM,
+                "        - name: limit\n          in: query\n          deprecated: true\n          required: false",
+            )],
+            expect: &[(
+                "request-parameter-deprecation-changed",
+                I,
+                "/paths/~1v1~1orgs/get/parameters/1/deprecated",
+            )],
+        },
+        Case {
+            name: "request body removed",
+            base: &[],
+            head: &[(CREATE_BODY, "")],
+            expect: &[(
+                "request-body-removed",
+                B,
+                "/paths/~1v1~1orgs/post/requestBody",
+            )],
+        },
+        Case {
+            name: "new required request body",
+            base: &[(CREATE_BODY, "")],
+            head: &[(
+                "      responses:\n        \"200\":\n          $ref: \"#/components/responses/OrgCreated\"\n",
+                "      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: \"#/components/schemas/OrgCreateParams\"\n      responses:\n        \"200\":\n          $ref: \"#/components/responses/OrgCreated\"\n",
+            )],
+            expect: &[(
+                "new-required-request-body",
+                B,
+                "/paths/~1v1~1orgs/post/requestBody",
+            )],
+        },
+        Case {
+            name: "new optional request body",
+            base: &[(CREATE_BODY, "")],
+            head: &[(
+                "      responses:\n        \"200\":\n          $ref: \"#/components/responses/OrgCreated\"\n",
+                "      requestBody:\n        content:\n          application/json:\n            schema:\n              $ref: \"#/components/schemas/OrgCreateParams\"\n      responses:\n        \"200\":\n          $ref: \"#/components/responses/OrgCreated\"\n",
+            )],
+            expect: &[(
+                "new-optional-request-body",
+                N,
+                "/paths/~1v1~1orgs/post/requestBody",
+            )],
+        },
+        Case {
+            name: "request body became required",
+            base: &[(
+                "      requestBody:\n        required: true\n",
+                "      requestBody:\n        required: false\n",
+            )],
+            head: &[(
+                "      requestBody:\n        required: false\n",
+                "      requestBody:\n        required: true\n",
+            )],
+            expect: &[(
+                "request-body-became-required",
+                B,
+                "/paths/~1v1~1orgs/post/requestBody/required",
+            )],
+        },
+        Case {
+            name: "request media type replaced",
+            base: &[],
+            head: &[(
+                "        content:\n          application/json:\n            schema:\n              $ref: \"#/components/schemas/OrgCreateParams\"\n",
+                "        content:\n          application/merge-patch+json:\n            schema:\n              $ref: \"#/components/schemas/OrgCreateParams\"\n",
+            )],
+            expect: &[
+                (
+                    "request-body-media-type-removed",
+                    B,
+                    "/paths/~1v1~1orgs/post/requestBody/content/application~1json",
+                ),
+                (
+                    "request-body-media-type-added",
+                    N,
+                    "/paths/~1v1~1orgs/post/requestBody/content/application~1merge-patch+json",
+                ),
+            ],
+        },
+        Case {
+            name: "request media type loses its schema",
+            base: &[],
+            head: &[(
+                "          application/json:\n            schema:\n              $ref: \"#/components/schemas/OrgCreateParams\"\n            example:\n",
+                "          application/json:\n            example:\n",
+            )],
+            expect: &[(
+                "request-schema-changed",
+                B,
+                "/paths/~1v1~1orgs/post/requestBody/content/application~1json/schema",
+            )],
+        },
+        Case {
+            name: "success status code added",
+            base: &[(
+                "        \"201\":\n          $ref: \"#/components/responses/OrgCreated\"\n",
+                "",
+            )],
+            head: &[(
+                "        \"200\":\n          $ref: \"#/components/responses/OrgCreated\"\n",
+                "        \"200\":\n          $ref: \"#/components/responses/OrgCreated\"\n        \"201\":\n          $ref: \"#/components/responses/OrgCreated\"\n",
+            )],
+            expect: &[(
+                "response-success-status-added",
+                B,
+                "/paths/~1v1~1orgs/post/responses/201",
+            )],
+        },
+        Case {
+            name: "error status replaced",
+            base: &[],
+            head: &[(
+                RETRIEVE_5XX,
+                "        \"503\":\n          $ref: \"#/components/responses/Error\"\ncomponents:",
+            )],
+            expect: &[
+                (
+                    "response-non-success-status-removed",
+                    N,
+                    "/paths/~1v1~1orgs~1{orgId}/get/responses/5XX",
+                ),
+                (
+                    "response-non-success-status-added",
+                    N,
+                    "/paths/~1v1~1orgs~1{orgId}/get/responses/503",
+                ),
+            ],
+        },
+        Case {
+            name: "response header became required",
+            base: &[
+                (ORG_RESPONSE, ORG_RESPONSE_HEADER),
+                (
+                    "          required: true\n          schema:\n            type: string\n            minLength: 8\n",
+                    "          schema:\n            type: string\n            minLength: 8\n",
+                ),
+            ],
+            head: &[(
+                "          schema:\n            type: string\n            minLength: 8\n",
+                "          required: true\n          schema:\n            type: string\n            minLength: 8\n",
+            )],
+            expect: &[(
+                "response-header-became-required",
+                N,
+                "/components/responses/Org/headers/X-Request-Id/required",
+            )],
+        },
+        Case {
+            name: "security added to an open operation",
+            base: &[(RETRIEVE_SECURITY, OPEN_RETRIEVE)],
+            head: &[(OPEN_RETRIEVE, RETRIEVE_SECURITY)],
+            expect: &[(
+                "security-added",
+                B,
+                "/paths/~1v1~1orgs~1{orgId}/get/security",
+            )],
+        },
+        Case {
+            name: "security removed from an operation",
+            base: &[],
+            head: &[(RETRIEVE_SECURITY, OPEN_RETRIEVE)],
+            expect: &[(
+                "security-removed",
+                N,
+                "/paths/~1v1~1orgs~1{orgId}/get/security",
+            )],
+        },
+        // ---- schemas -------------------------------------------------------
+        Case {
+            name: "request property became required",
+            base: &[],
+            head: &[(
+                CREATE_PARAMS_PROPS,
+                "      required: [orgName, metadata]\n      additionalProperties: false\n      properties:\n",
+            )],
+            expect: &[(
+                "request-property-became-required",
+                B,
+                "/components/schemas/OrgCreateParams/properties/metadata",
+            )],
+        },
+        Case {
+            name: "response property became required",
+            base: &[],
+            head: &[(
+                "        - userCount\n      example:",
+                "        - userCount\n        - metadata\n      example:",
+            )],
+            expect: &[(
+                "response-property-became-required",
+                N,
+                "/components/schemas/Org/properties/metadata",
+            )],
+        },
+        Case {
+            name: "pattern added to a request parameter",
+            base: &[],
+            head: &[(
+                CURSOR_SCHEMA,
+                "          description: Base64 encoded cursor from previous response\n          schema:\n            type: string\n            pattern: \"^[A-Za-z0-9+/=]+$\"\n",
+            )],
+            expect: &[(
+                "request-pattern-added",
+                B,
+                "/paths/~1v1~1orgs/get/parameters/0/schema/pattern",
+            )],
+        },
+        Case {
+            name: "request parameter restricted to an enum",
+            base: &[],
+            head: &[(CURSOR_SCHEMA, CURSOR_ENUM)],
+            expect: &[(
+                "request-enum-added",
+                B,
+                "/paths/~1v1~1orgs/get/parameters/0/schema/enum",
+            )],
+        },
+        Case {
+            name: "response enum restriction removed",
+            base: &[(ORG_IS_ACTIVE, ORG_STATUS)],
+            head: &[("          enum: [active, suspended]\n", "")],
+            expect: &[(
+                "response-enum-removed",
+                B,
+                "/components/schemas/Org/properties/status/enum",
+            )],
+        },
+        Case {
+            name: "request default changed",
+            base: &[],
+            head: &[(
+                LIMIT_BOUNDS,
+                "            minimum: 1\n            maximum: 100\n            default: 20\n",
+            )],
+            expect: &[(
+                "request-default-changed",
+                B,
+                "/paths/~1v1~1orgs/get/parameters/1/schema/default",
+            )],
+        },
+        Case {
+            name: "response default changed",
+            base: &[],
+            head: &[(
+                ORG_IS_ACTIVE,
+                "        isActive:\n          type: boolean\n          default: true\n",
+            )],
+            expect: &[(
+                "response-default-changed",
+                I,
+                "/components/schemas/Org/properties/isActive/default",
+            )],
+        },
+        Case {
+            name: "response schema closed (additionalProperties false added)",
+            base: &[],
+            head: &[(
+                ORG_REQUIRED,
+                "      additionalProperties: false\n      required:\n        - createdAt\n",
+            )],
+            expect: &[(
+                "response-additional-properties-restricted",
+                N,
+                "/components/schemas/Org/additionalProperties",
+            )],
+        },
+        Case {
+            name: "array items removed",
+            base: &[],
+            head: &[(
+                "          items:\n            $ref: \"#/components/schemas/Org\"\n",
+                "",
+            )],
+            expect: &[(
+                "response-items-changed",
+                B,
+                "/components/schemas/OrgListPage/properties/organizations/items",
+            )],
+        },
+        Case {
+            name: "oneOf alternative added to a response",
+            base: &[(ORG_CONTACT_LINES, ORG_ONE_OF)],
+            head: &[(
+                "            - type: integer\n",
+                "            - type: integer\n            - type: boolean\n",
+            )],
+            expect: &[(
+                "response-one-of-alternative-added",
+                B,
+                "/components/schemas/Org/properties/owner/oneOf/2",
+            )],
+        },
+        Case {
+            name: "anyOf alternatives added and removed in a request",
+            base: &[(
+                CURSOR_SCHEMA,
+                "          description: Base64 encoded cursor from previous response\n          schema:\n            anyOf:\n              - type: string\n              - type: integer\n",
+            )],
+            head: &[(
+                "              - type: string\n              - type: integer\n",
+                "              - type: string\n              - type: boolean\n              - type: number\n",
+            )],
+            expect: &[
+                (
+                    "request-any-of-alternative-removed",
+                    B,
+                    "/paths/~1v1~1orgs/get/parameters/0/schema/anyOf/1",
+                ),
+                (
+                    "request-any-of-alternative-added",
+                    N,
+                    "/paths/~1v1~1orgs/get/parameters/0/schema/anyOf/1",
+                ),
+                (
+                    "request-any-of-alternative-added",
+                    N,
+                    "/paths/~1v1~1orgs/get/parameters/0/schema/anyOf/2",
+                ),
+            ],
+        },
+        Case {
+            name: "request property made writeOnly",
+            base: &[],
+            head: &[(
+                "        orgName:\n          $ref: \"#/components/schemas/OrgName\"\n        metadata:\n          description: |\n            Custom key-value metadata for the organization. Maximum 50 pairs.\n",
+                "        orgName:\n          $ref: \"#/components/schemas/OrgName\"\n          writeOnly: true\n        metadata:\n          description: |\n            Custom key-value metadata for the organization. Maximum 50 pairs.\n",
+            )],
+            expect: &[(
+                "request-write-only-changed",
+                N,
+                "/components/schemas/OrgCreateParams/properties/orgName/writeOnly",
+            )],
+        },
+        Case {
+            name: "other schema keyword edited",
+            base: &[],
+            head: &[(
+                ORG_IS_ACTIVE,
+                "        isActive:\n          type: boolean\n          not:\n            enum: [false]\n",
+            )],
+            expect: &[(
+                "response-schema-keyword-changed",
+                N,
+                "/components/schemas/Org/properties/isActive/not",
+            )],
+        },
         Case {
             name: "info version edited",
             base: &[],
@@ -1575,4 +2107,252 @@ fn readme_sample_report_is_current() {
             );
         }
     }
+}
+
+/// The issue's three cases that used to end in "spec-diff: no report": each
+/// head passes the spec checks but does not generate (a required input
+/// without an example). The report lists the spec change, and the Rust view
+/// names the located generator error.
+#[test]
+fn changes_that_stop_generation_are_still_reported() {
+    let cases: [(&str, &[(&str, &str)], &str, &str); 3] = [
+        (
+            "limit made required",
+            &[(
+                LIMIT_PARAM,
+                "        - name: limit\n          in: query\n          required: true",
+            )],
+            "request-parameter-became-required",
+            "/paths/~1v1~1orgs/get/parameters/1",
+        ),
+        (
+            "new required query parameter",
+            &[(
+                LIMIT_PARAM,
+                "        - name: region\n          in: query\n          required: true\n          schema:\n            type: string\n        - name: limit\n          in: query\n          required: false",
+            )],
+            "new-required-request-parameter",
+            "/paths/~1v1~1orgs/get/parameters/1",
+        ),
+        (
+            "metadata made required",
+            &[(
+                "      required: [orgName]\n      additionalProperties: false\n",
+                "      required: [orgName, metadata]\n      additionalProperties: false\n",
+            )],
+            "request-property-became-required",
+            "/paths/~1v1~1orgs/post",
+        ),
+    ];
+    for (name, edits, rule, located_at) in cases {
+        let base = real_spec();
+        let head = mutate(&base, edits, name);
+        let report = Report::build(&load("old.yaml", base), &load("new.yaml", head));
+        assert!(
+            report.changes.iter().any(|c| c.rule == rule),
+            "{name}: {:?}",
+            report.changes
+        );
+        assert_eq!(report.problems.len(), 1, "{name}: {:?}", report.problems);
+        let problem = &report.problems[0];
+        assert_eq!(problem.side, spec_diff::Side::Head);
+        assert!(
+            problem
+                .message
+                .starts_with("the head does not generate: new.yaml:"),
+            "{name}: {}",
+            problem.message
+        );
+        assert!(
+            problem.message.contains(&format!("(at {located_at}")),
+            "{name}: {}",
+            problem.message
+        );
+        assert!(report.rust.is_empty());
+        assert!(report.fails(spec_diff::FailOn::RustBreaking));
+        let text = report.to_text();
+        assert!(
+            text.contains(rule) && text.contains(&problem.message),
+            "{text}"
+        );
+    }
+}
+
+/// Which rules of the table the mutation table exercises. Every rule that
+/// does not depend on the direction has a case; direction-dependent families
+/// have a case in at least one direction.
+#[test]
+fn the_mutation_table_covers_the_rule_table() {
+    let mut seen = BTreeSet::new();
+    for case in cases() {
+        for (rule, _, _) in case.expect {
+            seen.insert(rule.to_string());
+        }
+    }
+    for case in bound_cases() {
+        seen.insert(case.rule);
+    }
+    let family = |id: &str| {
+        id.strip_prefix("request-")
+            .or_else(|| id.strip_prefix("response-"))
+            .unwrap_or(id)
+            .to_string()
+    };
+    let seen_families: BTreeSet<String> = seen.iter().map(|r| family(r)).collect();
+    let uncovered: Vec<String> = spec_diff::rules::rules()
+        .into_iter()
+        .map(|r| r.id)
+        .filter(|id| !seen.contains(id) && !seen_families.contains(&family(id)))
+        .collect();
+    assert!(
+        uncovered.is_empty(),
+        "rules without a mutation case: {uncovered:#?}"
+    );
+}
+
+/// A generated mutation of one bound or flag in one direction.
+struct BoundCase {
+    base: String,
+    head: String,
+    rule: String,
+    level: Level,
+    pointer: String,
+}
+
+/// Every bound keyword, flag and `multipleOf`, each change, in a request (the
+/// `cursor` query parameter) and a response (`OrgListPage.cursor`). The
+/// expected level is restated here: narrowing breaks requests, widening
+/// breaks responses.
+fn bound_cases() -> Vec<BoundCase> {
+    const REQUEST_AT: &str = "          schema:\n            type: string\n";
+    const RESPONSE_AT: &str = "        cursor:\n          type: string\n          nullable: true\n";
+    // (keyword, rule name, is a lower bound)
+    let bounds = [
+        ("minimum", "minimum", true),
+        ("maximum", "maximum", false),
+        ("minLength", "min-length", true),
+        ("maxLength", "max-length", false),
+        ("minItems", "min-items", true),
+        ("maxItems", "max-items", false),
+        ("minProperties", "min-properties", true),
+        ("maxProperties", "max-properties", false),
+        ("x-avara-max-key-length", "x-avara-max-key-length", false),
+    ];
+    // (change, old value, new value, narrows for a lower bound, for an upper)
+    let numeric = [
+        ("added", None, Some("5"), true, true),
+        ("removed", Some("5"), None, false, false),
+        ("increased", Some("5"), Some("10"), true, false),
+        ("decreased", Some("10"), Some("5"), false, true),
+    ];
+    let mut edits: Vec<(String, String, Option<&str>, Option<&str>, bool)> = Vec::new();
+    for (keyword, rule, lower) in bounds {
+        for (change, old, new, narrows_lower, narrows_upper) in numeric {
+            let narrows = if lower { narrows_lower } else { narrows_upper };
+            edits.push((
+                keyword.to_string(),
+                format!("{rule}-{change}"),
+                old,
+                new,
+                narrows,
+            ));
+        }
+    }
+    for (keyword, rule) in [
+        ("exclusiveMinimum", "exclusive-minimum"),
+        ("exclusiveMaximum", "exclusive-maximum"),
+        ("uniqueItems", "unique-items"),
+    ] {
+        edits.push((
+            keyword.into(),
+            format!("{rule}-set"),
+            None,
+            Some("true"),
+            true,
+        ));
+        edits.push((
+            keyword.into(),
+            format!("{rule}-unset"),
+            Some("true"),
+            None,
+            false,
+        ));
+    }
+    edits.push((
+        "multipleOf".into(),
+        "multiple-of-restricted".into(),
+        Some("2"),
+        Some("4"),
+        true,
+    ));
+    edits.push((
+        "multipleOf".into(),
+        "multiple-of-relaxed".into(),
+        Some("4"),
+        Some("2"),
+        false,
+    ));
+
+    let fixture = real_spec();
+    let mut out = Vec::new();
+    for (keyword, rule, old, new, narrows) in edits {
+        for (dir, at, indent, pointer) in [
+            (
+                "request",
+                REQUEST_AT,
+                "            ",
+                "/paths/~1v1~1orgs/get/parameters/0/schema",
+            ),
+            (
+                "response",
+                RESPONSE_AT,
+                "          ",
+                "/components/schemas/OrgListPage/properties/cursor",
+            ),
+        ] {
+            assert!(fixture.contains(at), "{at:?} is not in the fixture");
+            let with = |value: Option<&str>| match value {
+                Some(v) => fixture.replacen(at, &format!("{at}{indent}{keyword}: {v}\n"), 1),
+                None => fixture.clone(),
+            };
+            let breaks = (dir == "request") == narrows;
+            out.push(BoundCase {
+                base: with(old),
+                head: with(new),
+                rule: format!("{dir}-{rule}"),
+                level: if breaks {
+                    Level::Breaking
+                } else {
+                    Level::NonBreaking
+                },
+                pointer: format!("{pointer}/{keyword}"),
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn every_bound_and_flag_is_classified_in_both_directions() {
+    let cases = bound_cases();
+    assert_eq!(cases.len(), (9 * 4 + 3 * 2 + 2) * 2);
+    let mut failures = Vec::new();
+    for case in &cases {
+        let found = spec_diff::diff_specs(
+            &load("old.yaml", case.base.clone()),
+            &load("new.yaml", case.head.clone()),
+        );
+        let found: Vec<(String, Level, String)> = found
+            .into_iter()
+            .map(|c| (c.rule, c.level, c.pointer))
+            .collect();
+        let expected = vec![(case.rule.clone(), case.level, case.pointer.clone())];
+        if found != expected {
+            failures.push(format!(
+                "{}: expected {expected:?}, found {found:?}",
+                case.rule
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
