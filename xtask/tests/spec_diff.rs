@@ -25,6 +25,9 @@ fn real_spec() -> String {
     std::fs::read_to_string(manifest_root().join(FIXTURE)).unwrap()
 }
 
+/// `(from, to)` text replacements.
+type Edits = &'static [(&'static str, &'static str)];
+
 /// Applies `(from, to)` replacements in order, each of which must match.
 fn mutate(text: &str, edits: &[(&str, &str)], case: &str) -> String {
     let mut text = text.to_string();
@@ -2115,7 +2118,9 @@ fn readme_sample_report_is_current() {
 /// names the located generator error.
 #[test]
 fn changes_that_stop_generation_are_still_reported() {
-    let cases: [(&str, &[(&str, &str)], &str, &str); 3] = [
+    // (name, edits, the rule reported, where the generator error is located)
+    type Mutation = (&'static str, Edits, &'static str, &'static str);
+    let cases: [Mutation; 3] = [
         (
             "limit made required",
             &[(
@@ -2245,7 +2250,15 @@ fn bound_cases() -> Vec<BoundCase> {
         ("increased", Some("5"), Some("10"), true, false),
         ("decreased", Some("10"), Some("5"), false, true),
     ];
-    let mut edits: Vec<(String, String, Option<&str>, Option<&str>, bool)> = Vec::new();
+    // (keyword, rule without its direction, old value, new value, narrows)
+    type BoundEdit = (
+        String,
+        String,
+        Option<&'static str>,
+        Option<&'static str>,
+        bool,
+    );
+    let mut edits: Vec<BoundEdit> = Vec::new();
     for (keyword, rule, lower) in bounds {
         for (change, old, new, narrows_lower, narrows_upper) in numeric {
             let narrows = if lower { narrows_lower } else { narrows_upper };
