@@ -20,47 +20,59 @@
 //! with the located error, why the Rust view is missing.
 //!
 //! The code is split by concern: [`model`] (changes, levels, the report),
-//! `render` (text, markdown, JSON), [`load`] (files, revisions), `compare`
+//! `render` (text, markdown, JSON), [`mod@load`] (files, revisions), `compare`
 //! (the rules, one file per seam: document, operations, schemas) and
 //! [`rules`] (the table of every rule id, printed by `--rules`).
 //!
 //! # What is compared
 //!
-//! Not the text: `$ref`s are resolved and single- or multi-part `allOf`s
-//! flattened, so reordering keys, reformatting and moving a schema into a
-//! component change nothing. Operations are matched by operationId first,
-//! then by method and path, so a renamed operationId is reported as
-//! `operation-id-changed` rather than as a removal and an addition. Under
+//! Not the text: `$ref`s are resolved (keywords written beside a `$ref`,
+//! such as `nullable: true`, override the target's) and `allOf` parts
+//! intersected (the stricter bound holds, `enum`s keep their common values),
+//! so reordering keys, reformatting and moving a schema into a component
+//! change nothing. Operations are matched by operationId first, then by
+//! method and path, so a renamed operationId is reported as
+//! `operation-id-changed` rather than as a removal and an addition; a path
+//! that only renames a path parameter is one `path-parameter-renamed`. Under
 //! each matched operation the parameters (matched by `in` and `name`, path
 //! item parameters included), the request body, the responses (by status
-//! code, then media type) and every schema under them are walked
-//! recursively; then the effective security requirement, the operation's own
-//! servers and the `x-avara-pagination` extension. Globally: the servers,
-//! the security schemes, component schemas added or removed, and edits of
-//! `info`, `tags` and the default security (informational; the default
-//! security's effect is reported under each operation that uses it).
+//! code, then headers and media type) and every schema under them are walked
+//! recursively, `oneOf`/`anyOf` alternatives paired by `$ref`, then content,
+//! and `readOnly`/`writeOnly` properties left out of the direction they do
+//! not flow in; then the effective security requirement, the operation's own
+//! servers and the `x-avara-pagination` extension. Globally: the servers
+//! (URLs compared without a trailing slash), the security schemes, component
+//! schemas added or removed, and edits of `info`, `tags` and the default
+//! security (informational; the default security's effect is reported under
+//! each operation that uses it).
 //!
 //! # Levels
 //!
 //! Every rule, its level, its oasdiff counterpart and, where the level
 //! differs from oasdiff's, the reason: `cargo xtask spec-diff --rules`
-//! ([`rules::RULES`]). In short:
+//! ([`rules::rules`]). In short:
 //!
 //! * **breaking**: a client built on the old spec may fail. Removed
 //!   operations, parameters, properties, media types, success responses and
 //!   security alternatives; new required parameters, bodies and request
-//!   properties; operationId, method or path changed; any `type` or `format`
-//!   change (it changes the Rust type); a changed `pattern`; a changed
+//!   properties; operationId, method or path changed; a path parameter
+//!   renamed (its builder setter is); any `type` or `format` change (it
+//!   changes the Rust type) except an integer that becomes a number in a
+//!   request; a changed `pattern`; a changed
 //!   pagination extension; request values narrowed (bound tightened or added,
 //!   enum value removed, nullable removed, `additionalProperties` closed, a
 //!   parameter or property made required, a default changed); response values
 //!   widened (bound loosened or removed, enum value added, made nullable,
 //!   a required property made optional, a new success status code — which a
-//!   client generated from the old spec reports as unexpected).
+//!   client generated from the old spec reports as unexpected — or a new
+//!   property in an `additionalProperties: false` schema, whose generated
+//!   type denies unknown fields); a response header removed or made optional.
 //! * **non-breaking**: additions and the reverse directions of the above
 //!   (request values widened, response values narrowed), new optional
 //!   parameters and properties, new response properties, removed error
-//!   responses, other schema keywords (`readOnly`, `not`, ...).
+//!   responses, the removal of an operation that was deprecated (its Rust
+//!   method still goes: see `rust-breaking`), other schema keywords
+//!   (`readOnly`, `not`, ...).
 //! * **informational**: edits of descriptions, summaries, titles, examples,
 //!   tags, `info`, deprecation flags and unknown vendor extensions.
 //!

@@ -211,7 +211,7 @@ const FIXED: &[(&str, Level, &str, &str)] = &[
     (
         "request-parameter-serialization-changed",
         B,
-        "request-parameter-serialization-updated (ERR)",
+        "check_request_parameter_serialization_updated (style, explode)",
         "",
     ),
     (
@@ -318,7 +318,12 @@ const FIXED: &[(&str, Level, &str, &str)] = &[
         "response-header-became-optional (ERR)",
         "",
     ),
-    ("response-header-became-required", N, "none", ""),
+    (
+        "response-header-became-required",
+        N,
+        "none (oasdiff reports only the opposite)",
+        "",
+    ),
     // security of an operation
     (
         "security-added",
@@ -436,21 +441,21 @@ const DIRECTED: &[(&str, Level, Level, &str, &str)] = &[
         "pattern-added",
         B,
         N,
-        "request-*-pattern-added (ERR); responses: none",
+        "request-*-pattern-added (ERR), response-property-pattern-added (INFO)",
         "",
     ),
     (
         "pattern-removed",
         N,
         B,
-        "request-*-pattern-removed (INFO); responses: none",
+        "request-*-pattern-removed (INFO), response-property-pattern-removed (INFO)",
         TYPIFY_REJECTS,
     ),
     (
         "pattern-changed",
         B,
         B,
-        "request-*-pattern-changed (WARN); responses: none",
+        "request-*-pattern-changed (WARN), response-property-pattern-changed (INFO)",
         "neither pattern is known to contain the other; typify enforces patterns on both sides",
     ),
     (
@@ -485,7 +490,7 @@ const DIRECTED: &[(&str, Level, Level, &str, &str)] = &[
         "default-changed",
         B,
         I,
-        "request-parameter-default-value-changed (ERR); responses: none",
+        "request-*-default-value-changed (ERR/WARN), response-*-default-value-changed (INFO)",
         "",
     ),
     (
@@ -542,14 +547,14 @@ const DIRECTED: &[(&str, Level, Level, &str, &str)] = &[
         "read-only-changed",
         N,
         N,
-        "none",
+        "request-*-property-became-read-only, response-*-property-became-read-only (INFO)",
         "readOnly/writeOnly decide whether a property is request or response data, which the property rules honour",
     ),
     (
         "write-only-changed",
         N,
         N,
-        "none",
+        "request-*-property-became-write-only, response-*-property-became-write-only (INFO)",
         "readOnly/writeOnly decide whether a property is request or response data, which the property rules honour",
     ),
     (
