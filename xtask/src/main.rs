@@ -93,7 +93,14 @@ fn synopses() -> String {
             .get_overridden_usage()
             .map(|u| u.to_string())
             .unwrap_or_else(|| command.get_name().to_string());
-        out.push_str(&format!("\n  {usage}"));
+        for line in usage.lines().map(str::trim_start) {
+            let indent = if line.starts_with("cargo xtask") {
+                "  "
+            } else {
+                "      "
+            };
+            out.push_str(&format!("\n{indent}{line}"));
+        }
     }
     out
 }
@@ -120,7 +127,7 @@ fn revision(name: &'static str, help: &'static str) -> Arg {
 fn codegen_command() -> Command {
     Command::new("codegen")
         .about("Regenerate the client, mocks and CLI from spec/openapi.yaml")
-        .override_usage("codegen [--check] [--spec PATH] [--root DIR]")
+        .override_usage("cargo xtask codegen [--check] [--spec PATH] [--root DIR]")
         .arg(flag(
             "check",
             "Write nothing; exit 1 with a diff if the checked-in generated files are stale",
@@ -161,7 +168,7 @@ fn spec_diff_command() -> Command {
     Command::new("spec-diff")
         .about("Semantic diff of two versions of the spec, classified for clients, with the change to the generated Rust API")
         .override_usage(
-            "spec-diff [--base REV] [--head REV] [--format text|markdown|json]\n                    [--fail-on breaking|any|rust-breaking]... [OLD.yaml NEW.yaml]\n  spec-diff --rules",
+            "cargo xtask spec-diff [--base REV] [--head REV] [--format text|markdown|json]\n                              [--fail-on breaking|any|rust-breaking]... [OLD.yaml NEW.yaml]\n       cargo xtask spec-diff --rules",
         )
         .arg(revision("base", "The old spec: spec/openapi.yaml at this git revision [default: HEAD]"))
         .arg(revision("head", "The new spec: spec/openapi.yaml at this git revision [default: the working tree]"))
@@ -184,7 +191,7 @@ fn spec_diff_command() -> Command {
         .arg(flag("rules", "Print every rule id with its level, its oasdiff counterpart and why the level differs, then exit").conflicts_with_all(["base", "head", "files", "fail-on"]))
         .arg(
             Arg::new("files")
-                .value_name("OLD.yaml NEW.yaml")
+                .value_names(["OLD.yaml", "NEW.yaml"])
                 .num_args(2)
                 .value_parser(clap::value_parser!(PathBuf))
                 .conflicts_with_all(["base", "head"])
@@ -247,7 +254,7 @@ fn run_spec_diff(args: &ArgMatches, root: PathBuf) -> i32 {
 fn release_check_command() -> Command {
     Command::new("release-check")
         .about("Fail when the avara crate's version was not bumped as far as the API change since REV requires (Cargo's semver rules)")
-        .override_usage("release-check --base REV [--head REV] [--format text|changelog]")
+        .override_usage("cargo xtask release-check --base REV [--head REV] [--format text|changelog]")
         .arg(revision("base", "The release to compare with (e.g. HEAD~1 or a tag)").required(true))
         .arg(revision("head", "The candidate [default: the working tree]"))
         .arg(
@@ -283,7 +290,7 @@ fn run_release_check(args: &ArgMatches, root: PathBuf) -> i32 {
 fn bench_command() -> Command {
     Command::new("bench")
         .about("Codegen scaling, client overhead against raw reqwest and pager memory; prints a table and rewrites BENCHMARKS.md")
-        .override_usage("bench [--consumer-build] [--no-write]")
+        .override_usage("cargo xtask bench [--consumer-build] [--no-write]")
         .arg(flag("consumer-build", "Also time cold builds of two consumer crates (minutes)"))
         .arg(flag("no-write", "Print only; leave BENCHMARKS.md as it is"))
         .after_help("Exit codes:\n  0  measured\n  1  a benchmark failed to run\n  2  usage error")
