@@ -266,7 +266,7 @@ fn release_check_command() -> Command {
                 .help("text: the verdict; changelog: a CHANGELOG.md entry for the head's version"),
         )
         .after_help(format!(
-            "The required bump: {}\n\nExit codes:\n  0  the version was bumped far enough (or nothing in the API changed)\n  1  the version was not bumped far enough, or went backwards\n  2  usage error, or a side cannot be read",
+            "The required bump: {}\n\nExit codes:\n  0  the version was bumped far enough (or nothing in the API changed)\n  1  the version was not bumped far enough, went backwards, or has no CHANGELOG.md entry\n  2  usage error, or a side cannot be read",
             release::BUMP_RULES
         ))
 }

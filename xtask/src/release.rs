@@ -1,7 +1,8 @@
 //! `cargo xtask release-check --base REV`: the version bump that the API
 //! change since REV requires of the `avara` crate, by Cargo's semver rules,
 //! checked against the version in `generated-client/Cargo.toml`; with
-//! `--format changelog`, the CHANGELOG.md entry for it.
+//! `--format changelog`, the CHANGELOG.md entry for it. A bumped version
+//! needs its `## <version>` entry in CHANGELOG.md.
 //!
 //! The change is the spec diff of `spec/openapi.yaml` plus the public Rust
 //! API of the client generated from each side by the current generator (see
@@ -14,6 +15,10 @@ use crate::spec_diff::{self, Level, Report, Source};
 
 /// The crate's manifest, relative to the workspace root.
 pub const CLIENT_MANIFEST: &str = "generated-client/Cargo.toml";
+
+/// The changelog, relative to the workspace root: a bumped version needs an
+/// entry headed `## <version>`.
+pub const CHANGELOG: &str = "CHANGELOG.md";
 
 /// How the required bump is decided, for `--help` and the docs.
 pub const BUMP_RULES: &str = "a breaking spec change or a removed or changed public Rust item is breaking; \
@@ -217,15 +222,34 @@ fn table_value(manifest: &str, table: &str, key: &str) -> Option<String> {
     None
 }
 
+/// A file at `rev` (`None`: the working tree).
+fn read_at(root: &Path, rev: Option<&str>, path: &str) -> Result<String, String> {
+    match rev {
+        Some(rev) => spec_diff::load::git_show(root, rev, path),
+        None => {
+            std::fs::read_to_string(root.join(path)).map_err(|e| format!("cannot read {path}: {e}"))
+        }
+    }
+}
+
+/// Whether `changelog` has an entry headed `## <version>` (or `## [<version>]`).
+pub fn has_entry(changelog: &str, version: &str) -> bool {
+    changelog.lines().any(|line| {
+        let Some(heading) = line.strip_prefix("## ") else {
+            return false;
+        };
+        let name = heading
+            .trim_start_matches('[')
+            .split([']', ' '])
+            .next()
+            .unwrap_or("");
+        name == version
+    })
+}
+
 /// The crate's version at `rev` (`None`: the working tree).
 fn crate_version(root: &Path, rev: Option<&str>) -> Result<Version, String> {
-    let read = |path: &str| -> Result<String, String> {
-        match rev {
-            Some(rev) => spec_diff::load::git_show(root, rev, path),
-            None => std::fs::read_to_string(root.join(path))
-                .map_err(|e| format!("cannot read {path}: {e}")),
-        }
-    };
+    let read = |path: &str| read_at(root, rev, path);
     let where_ = rev.unwrap_or("the working tree");
     let manifest = read(CLIENT_MANIFEST)?;
     let workspace = read("Cargo.toml")?;
@@ -248,12 +272,15 @@ pub struct Verdict {
     pub required: Bump,
     /// The bump that was made, or why it is invalid.
     pub actual: Result<Bump, String>,
+    /// Whether CHANGELOG.md has an entry for the head's version (checked
+    /// only when the version moved).
+    pub changelog_entry: bool,
 }
 
 impl Verdict {
     /// Whether the head's version satisfies the change.
     pub fn passes(&self) -> bool {
-        matches!(self.actual, Ok(actual) if actual >= self.required)
+        matches!(self.actual, Ok(actual) if actual >= self.required) && self.changelog_entry
     }
 }
 
@@ -276,6 +303,12 @@ pub fn check(options: &Options) -> Result<Verdict, String> {
     let impact = impact(&report);
     let required = required_bump(&old, impact);
     let actual = actual_bump(&old, &new);
+    let changelog_entry = match actual {
+        Ok(Bump::None) | Err(_) => true,
+        Ok(_) => read_at(&options.root, options.head.as_deref(), CHANGELOG)
+            .map(|text| has_entry(&text, &new.text))
+            .unwrap_or(false),
+    };
     Ok(Verdict {
         report,
         old,
@@ -283,6 +316,7 @@ pub fn check(options: &Options) -> Result<Verdict, String> {
         impact,
         required,
         actual,
+        changelog_entry,
     })
 }
 
@@ -338,8 +372,21 @@ pub fn render_text(verdict: &Verdict, options: &Options) -> String {
             let _ = writeln!(out, "  made: {e}");
         }
     }
+    if !verdict.changelog_entry {
+        let _ = writeln!(
+            out,
+            "  changelog: {CHANGELOG} has no `## {}` entry",
+            verdict.new.text
+        );
+    }
     if verdict.passes() {
         let _ = writeln!(out, "release-check: ok");
+    } else if matches!(verdict.actual, Ok(actual) if actual >= verdict.required) {
+        let _ = writeln!(
+            out,
+            "release-check: FAILED: add the entry that `cargo xtask release-check --base {} --format changelog` prints to {CHANGELOG}",
+            options.base
+        );
     } else {
         let _ = writeln!(
             out,
@@ -452,6 +499,15 @@ mod tests {
         assert!(actual_bump(&v("0.2.0"), &v("0.1.5")).is_err());
         assert!(Version::parse("1.2").is_err());
         assert!(Version::parse("1.x.3").is_err());
+    }
+
+    #[test]
+    fn changelog_entries_are_found_by_their_heading() {
+        let log = "# Changelog\n\n## [0.2.0] - 2026-11-23\n\n## 0.1.0\n";
+        assert!(has_entry(log, "0.2.0"));
+        assert!(has_entry(log, "0.1.0"));
+        assert!(!has_entry(log, "0.1.1"));
+        assert!(!has_entry("### 0.3.0\n- 0.3.0\n", "0.3.0"));
     }
 
     #[test]

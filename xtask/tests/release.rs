@@ -32,6 +32,11 @@ impl Repo {
             "[package]\nname = \"avara\"\nedition.workspace = true\nversion.workspace = true\n",
         )
         .unwrap();
+        std::fs::write(
+            repo.path().join("CHANGELOG.md"),
+            format!("# Changelog\n\n## {version}\n"),
+        )
+        .unwrap();
         std::fs::create_dir_all(repo.path().join("spec")).unwrap();
         repo.write_spec(&std::fs::read_to_string(manifest_root().join(FIXTURE)).unwrap());
         repo.git(&["init", "-q"]);
@@ -65,6 +70,14 @@ impl Repo {
             format!("[workspace]\nmembers = [\"generated-client\"]\n\n[workspace.package]\nedition = \"2024\"\nversion = \"{version}\"\n"),
         )
         .unwrap();
+    }
+
+    /// Puts `entry` above the newest entry, as a maintainer would.
+    fn add_changelog_entry(&self, entry: &str) {
+        let path = self.path().join("CHANGELOG.md");
+        let log = std::fs::read_to_string(&path).unwrap();
+        let at = log.find("\n## ").map(|i| i + 1).unwrap_or(log.len());
+        std::fs::write(&path, format!("{}{entry}{}", &log[..at], &log[at..])).unwrap();
     }
 
     fn spec(&self) -> String {
@@ -126,11 +139,20 @@ fn a_breaking_spec_change_without_a_bump_fails() {
     );
 
     repo.set_version("0.2.0");
-    let minor = repo.release_check(&["--base", "HEAD"]);
-    assert_eq!(minor.status.code(), Some(0), "{}", stdout(&minor));
+    let no_entry = repo.release_check(&["--base", "HEAD"]);
+    assert_eq!(no_entry.status.code(), Some(1), "{}", stdout(&no_entry));
+    assert!(
+        stdout(&no_entry).contains("CHANGELOG.md has no `## 0.2.0` entry"),
+        "{}",
+        stdout(&no_entry)
+    );
 
     let changelog = repo.release_check(&["--base", "HEAD", "--format", "changelog"]);
     let entry = stdout(&changelog);
+    repo.add_changelog_entry(&entry);
+    let minor = repo.release_check(&["--base", "HEAD"]);
+    assert_eq!(minor.status.code(), Some(0), "{}", stdout(&minor));
+
     assert!(
         entry.starts_with("## 0.2.0\n\n### Breaking changes\n\n"),
         "{entry}"
@@ -173,6 +195,7 @@ fn from_1_0_a_breaking_change_needs_a_major_bump_and_an_addition_a_minor_one() {
     assert_eq!(minor.status.code(), Some(1), "{}", stdout(&minor));
     assert!(stdout(&minor).contains("required: major bump (at least 2.0.0)"));
     repo.set_version("2.0.0");
+    repo.add_changelog_entry("## 2.0.0\n\n- limit's maximum lowered to 50\n\n");
     assert_eq!(
         repo.release_check(&["--base", "HEAD"]).status.code(),
         Some(0)
@@ -184,6 +207,7 @@ fn from_1_0_a_breaking_change_needs_a_major_bump_and_an_addition_a_minor_one() {
     assert_eq!(none.status.code(), Some(1), "{}", stdout(&none));
     assert!(stdout(&none).contains("required: minor bump (at least 1.5.0)"));
     repo.set_version("1.5.0");
+    repo.add_changelog_entry("## 1.5.0\n\n- limit's maximum raised to 200\n\n");
     assert_eq!(
         repo.release_check(&["--base", "HEAD"]).status.code(),
         Some(0)
