@@ -17,6 +17,8 @@ use crate::{codegen, spec};
 /// Options of `cargo xtask bench`.
 #[derive(Debug, Default)]
 pub struct Options {
+    /// The workspace root to measure and to write BENCHMARKS.md in.
+    pub root: PathBuf,
     /// Also time cold builds of two consumer crates (takes minutes).
     pub consumer_build: bool,
     /// Print only; leave BENCHMARKS.md as it is.
@@ -24,20 +26,6 @@ pub struct Options {
     /// Skip the rows that time a fresh clone (cold codegen, warm regenerate,
     /// cold test suite), which take minutes.
     pub quick: bool,
-}
-
-/// Parses the arguments after `bench`.
-pub fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut options = Options::default();
-    for arg in args {
-        match arg.as_str() {
-            "--consumer-build" => options.consumer_build = true,
-            "--no-write" => options.no_write = true,
-            "--quick" => options.quick = true,
-            other => return Err(format!("unknown bench option `{other}`")),
-        }
-    }
-    Ok(options)
 }
 
 /// One measured figure against its target.
@@ -62,7 +50,7 @@ pub fn run(options: &Options) -> i32 {
 }
 
 fn run_inner(options: &Options) -> Result<(), String> {
-    let root = crate::workspace_root();
+    let root = options.root.clone();
     let mut rows = Vec::new();
     let mut notes = Vec::new();
 

@@ -1,78 +1,307 @@
+//! `cargo xtask <task>`: the command line. Each task is a clap subcommand
+//! with its own `--help`; the work is done by the library module of the
+//! same name, which returns the exit code.
+//!
+//! Adding a task: write `fn my_task() -> Command` (its arguments and help)
+//! and `fn run_my_task(args: &ArgMatches, root: PathBuf) -> i32` (build the
+//! module's `Options` and call its `run`), then add one `Task` line to
+//! [`TASKS`].
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use xtask::codegen;
+use clap::{Arg, ArgAction, ArgMatches, Command};
 
-const USAGE: &str = "\
-usage: cargo xtask <task>
+use xtask::{bench, codegen, release, spec_diff};
 
-tasks:
-  codegen [--check] [--spec PATH] [--root DIR]
-      Regenerate the client from spec/openapi.yaml. With --check, write
-      nothing and exit 1 with a diff if the checked-in files are stale.
-      --spec reads another spec; --root writes under another workspace root.
-  spec-diff [--base REV] [--head REV] [--format text|markdown|json]
-            [--fail-on breaking|any] [OLD.yaml NEW.yaml]
-      Semantic diff of spec/openapi.yaml (default: HEAD against the working
-      tree, or two files), each change classified for clients, plus the
-      change to the generated client's public Rust API. Exits 1 when a change
-      meets --fail-on, 2 on a usage or spec error.
-  bench [--quick] [--consumer-build] [--no-write]
-      A fresh clone's cold codegen, warm regenerate and cold test suite
-      (skipped with --quick), codegen scaling, client overhead against raw
-      reqwest and pager memory
-      (plus, with --consumer-build, cold consumer builds; minutes). Prints a
-      table and rewrites BENCHMARKS.md unless --no-write.
-";
+/// A subcommand: how to declare it and how to run it in a workspace root.
+struct Task {
+    command: fn() -> Command,
+    run: fn(&ArgMatches, PathBuf) -> i32,
+}
+
+const TASKS: &[Task] = &[
+    Task {
+        command: codegen_command,
+        run: run_codegen,
+    },
+    Task {
+        command: spec_diff_command,
+        run: run_spec_diff,
+    },
+    Task {
+        command: release_check_command,
+        run: run_release_check,
+    },
+    Task {
+        command: bench_command,
+        run: run_bench,
+    },
+];
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  the task ran and its check failed (see each task's --help)
+  2  usage error, or input that cannot be read (a located message on stderr)";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("codegen") => match parse_codegen(&args[1..]) {
-            Ok(options) => ExitCode::from(codegen::run(&options) as u8),
-            Err(message) => usage_error(&message),
-        },
-        Some("spec-diff") => match xtask::spec_diff::parse_args(&args[1..]) {
-            Ok(options) => ExitCode::from(xtask::spec_diff::run(&options) as u8),
-            Err(message) => usage_error(&message),
-        },
-        Some("bench") => match xtask::bench::parse_args(&args[1..]) {
-            Ok(options) => ExitCode::from(xtask::bench::run(&options) as u8),
-            Err(message) => usage_error(&message),
-        },
-        Some("-h" | "--help" | "help") => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Some(other) => usage_error(&format!("unknown task `{other}`")),
-        None => usage_error("no task given"),
+    let mut app = Command::new("xtask")
+        .bin_name("cargo xtask")
+        .about("The Avara workspace's build tasks. Acts on the workspace that contains the current directory.")
+        .subcommand_required(true)
+        .disable_help_subcommand(false)
+        .after_help(format!("{}\n\n{EXIT_CODES}", synopses()));
+    for task in TASKS {
+        app = app.subcommand((task.command)());
     }
-}
-
-fn usage_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}\n\n{USAGE}");
-    ExitCode::from(2)
-}
-
-fn parse_codegen(args: &[String]) -> Result<codegen::Options, String> {
-    let root = xtask::workspace_root();
-    let mut options = codegen::Options {
-        spec: root.join(codegen::SPEC),
-        root,
-        check: false,
+    let matches = match app.try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
     };
-    let mut spec = None;
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        match arg.as_str() {
-            "--check" => options.check = true,
-            "--spec" => spec = Some(PathBuf::from(iter.next().ok_or("--spec needs a path")?)),
-            "--root" => {
-                options.root = PathBuf::from(iter.next().ok_or("--root needs a directory")?)
-            }
-            other => return Err(format!("unknown codegen option `{other}`")),
+    let (name, args) = matches.subcommand().expect("a subcommand is required");
+    let task = TASKS
+        .iter()
+        .find(|t| (t.command)().get_name() == name)
+        .expect("clap only accepts declared subcommands");
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(e) => {
+            eprintln!("error: cannot read the current directory: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let root = match xtask::find_workspace_root(&cwd) {
+        Ok(root) => root,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    ExitCode::from((task.run)(args, root).clamp(0, 255) as u8)
+}
+
+/// One line per task: its usage, for the top-level help.
+fn synopses() -> String {
+    let mut out = String::from("Tasks:");
+    for task in TASKS {
+        let command = (task.command)();
+        let usage = command
+            .get_overridden_usage()
+            .map(|u| u.to_string())
+            .unwrap_or_else(|| command.get_name().to_string());
+        for line in usage.lines().map(str::trim_start) {
+            let indent = if line.starts_with("cargo xtask") {
+                "  "
+            } else {
+                "      "
+            };
+            out.push_str(&format!("\n{indent}{line}"));
         }
     }
-    options.spec = spec.unwrap_or_else(|| options.root.join(codegen::SPEC));
-    Ok(options)
+    out
+}
+
+fn flag(name: &'static str, help: &'static str) -> Arg {
+    Arg::new(name)
+        .long(name)
+        .action(ArgAction::SetTrue)
+        .help(help)
+}
+
+/// A git revision option: taken as a value even when it starts with `-`, so
+/// that the check refuses it with a clear message instead of clap or git
+/// reading it as an option.
+fn revision(name: &'static str, help: &'static str) -> Arg {
+    Arg::new(name)
+        .long(name)
+        .value_name("REV")
+        .allow_hyphen_values(true)
+        .value_parser(|rev: &str| spec_diff::check_revision(rev).map(|()| rev.to_string()))
+        .help(help)
+}
+
+fn codegen_command() -> Command {
+    Command::new("codegen")
+        .about("Regenerate the client, mocks and CLI from spec/openapi.yaml")
+        .override_usage("cargo xtask codegen [--check] [--spec PATH] [--root DIR]")
+        .arg(flag(
+            "check",
+            "Write nothing; exit 1 with a diff if the checked-in generated files are stale",
+        ))
+        .arg(
+            Arg::new("spec")
+                .long("spec")
+                .value_name("PATH")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("Read this spec instead of <root>/spec/openapi.yaml"),
+        )
+        .arg(
+            Arg::new("root")
+                .long("root")
+                .value_name("DIR")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("Write under this workspace root instead of the current one"),
+        )
+        .after_help(
+            "Exit codes:\n  0  written, or fresh with --check\n  1  --check found stale files (a diff on stderr), or a file could not be written\n  2  usage error, or the spec does not load or generate (a located message)",
+        )
+}
+
+fn run_codegen(args: &ArgMatches, root: PathBuf) -> i32 {
+    let root = args.get_one::<PathBuf>("root").cloned().unwrap_or(root);
+    let spec = args
+        .get_one::<PathBuf>("spec")
+        .cloned()
+        .unwrap_or_else(|| root.join(codegen::SPEC));
+    codegen::run(&codegen::Options {
+        root,
+        spec,
+        check: args.get_flag("check"),
+    })
+}
+
+fn spec_diff_command() -> Command {
+    Command::new("spec-diff")
+        .about("Semantic diff of two versions of the spec, classified for clients, with the change to the generated Rust API")
+        .override_usage(
+            "cargo xtask spec-diff [--base REV] [--head REV] [--format text|markdown|json]\n                              [--fail-on breaking|any|rust-breaking]... [OLD.yaml NEW.yaml]\n       cargo xtask spec-diff --rules",
+        )
+        .arg(revision("base", "The old spec: spec/openapi.yaml at this git revision [default: HEAD]"))
+        .arg(revision("head", "The new spec: spec/openapi.yaml at this git revision [default: the working tree]"))
+        .arg(
+            Arg::new("format")
+                .long("format")
+                .value_name("FORMAT")
+                .value_parser(["text", "markdown", "md", "json"])
+                .default_value("text")
+                .help("Output format"),
+        )
+        .arg(
+            Arg::new("fail-on")
+                .long("fail-on")
+                .value_name("LEVEL")
+                .value_parser(["breaking", "any", "rust-breaking"])
+                .action(ArgAction::Append)
+                .help("Exit 1 when a change meets LEVEL (repeatable): breaking (the wire), any (breaking or non-breaking), rust-breaking (a removed or changed public item of the generated crate)"),
+        )
+        .arg(flag("rules", "Print every rule id with its level, its oasdiff counterpart and why the level differs, then exit").conflicts_with_all(["base", "head", "files", "fail-on"]))
+        .arg(
+            Arg::new("files")
+                .value_names(["OLD.yaml", "NEW.yaml"])
+                .num_args(2)
+                .value_parser(clap::value_parser!(PathBuf))
+                .conflicts_with_all(["base", "head"])
+                .help("Compare two spec files instead of git revisions"),
+        )
+        .after_help(
+            "The spec-level diff is printed even when a side fails the spec checks or does not generate; the report then says why the Rust view is missing.\n\nExit codes:\n  0  no change meets --fail-on (or none given)\n  1  a change meets --fail-on\n  2  usage error, or a side cannot be read or is not an OpenAPI document",
+        )
+}
+
+fn run_spec_diff(args: &ArgMatches, root: PathBuf) -> i32 {
+    if args.get_flag("rules") {
+        print!("{}", spec_diff::rules::render_table());
+        return 0;
+    }
+    let format = match args.get_one::<String>("format").map(String::as_str) {
+        Some("markdown" | "md") => spec_diff::Format::Markdown,
+        Some("json") => spec_diff::Format::Json,
+        _ => spec_diff::Format::Text,
+    };
+    let fail_on = args
+        .get_many::<String>("fail-on")
+        .into_iter()
+        .flatten()
+        .map(|level| match level.as_str() {
+            "breaking" => spec_diff::FailOn::Breaking,
+            "any" => spec_diff::FailOn::Any,
+            _ => spec_diff::FailOn::RustBreaking,
+        })
+        .collect();
+    let (base, head) = match args.get_many::<PathBuf>("files") {
+        Some(files) => {
+            let files: Vec<PathBuf> = files.cloned().collect();
+            (
+                spec_diff::Source::File(files[0].clone()),
+                spec_diff::Source::File(files[1].clone()),
+            )
+        }
+        None => (
+            spec_diff::Source::Rev(
+                args.get_one::<String>("base")
+                    .cloned()
+                    .unwrap_or_else(|| "HEAD".into()),
+            ),
+            args.get_one::<String>("head")
+                .cloned()
+                .map(spec_diff::Source::Rev)
+                .unwrap_or(spec_diff::Source::WorkingTree),
+        ),
+    };
+    spec_diff::run(&spec_diff::Options {
+        root,
+        base,
+        head,
+        format,
+        fail_on,
+    })
+}
+
+fn release_check_command() -> Command {
+    Command::new("release-check")
+        .about("Fail when the avara crate's version was not bumped as far as the API change since REV requires (Cargo's semver rules)")
+        .override_usage("cargo xtask release-check --base REV [--head REV] [--format text|changelog]")
+        .arg(revision("base", "The release to compare with (e.g. HEAD~1 or a tag)").required(true))
+        .arg(revision("head", "The candidate [default: the working tree]"))
+        .arg(
+            Arg::new("format")
+                .long("format")
+                .value_name("FORMAT")
+                .value_parser(["text", "changelog"])
+                .default_value("text")
+                .help("text: the verdict; changelog: a CHANGELOG.md entry for the head's version"),
+        )
+        .after_help(format!(
+            "The required bump: {}\n\nExit codes:\n  0  the version was bumped far enough (or nothing in the API changed)\n  1  the version was not bumped far enough, went backwards, or has no CHANGELOG.md entry\n  2  usage error, or a side cannot be read",
+            release::BUMP_RULES
+        ))
+}
+
+fn run_release_check(args: &ArgMatches, root: PathBuf) -> i32 {
+    let format = match args.get_one::<String>("format").map(String::as_str) {
+        Some("changelog") => release::Format::Changelog,
+        _ => release::Format::Text,
+    };
+    release::run(&release::Options {
+        root,
+        base: args
+            .get_one::<String>("base")
+            .cloned()
+            .expect("--base is required"),
+        head: args.get_one::<String>("head").cloned(),
+        format,
+    })
+}
+
+fn bench_command() -> Command {
+    Command::new("bench")
+        .about("What a new user waits for on a fresh clone (cold codegen, warm regenerate, cold test suite), codegen scaling, client overhead against raw reqwest and pager memory; prints a table and rewrites BENCHMARKS.md")
+        .override_usage("cargo xtask bench [--quick] [--consumer-build] [--no-write]")
+        .arg(flag("quick", "Skip the fresh-clone rows (cold codegen, warm regenerate, cold test suite), which take minutes"))
+        .arg(flag("consumer-build", "Also time cold builds of two consumer crates (minutes)"))
+        .arg(flag("no-write", "Print only; leave BENCHMARKS.md as it is"))
+        .after_help("Exit codes:\n  0  measured\n  1  a benchmark failed to run\n  2  usage error")
+}
+
+fn run_bench(args: &ArgMatches, root: PathBuf) -> i32 {
+    bench::run(&bench::Options {
+        root,
+        consumer_build: args.get_flag("consumer-build"),
+        no_write: args.get_flag("no-write"),
+        quick: args.get_flag("quick"),
+    })
 }
