@@ -1,5 +1,11 @@
 //! Printing what the SDK returns: JSON (the default) or a table, and the
 //! progress of `--all` on a terminal.
+//!
+//! Server data never reaches the terminal raw: a name like
+//! `"\u{1b}]0;PWNED\u{7}\u{1b}[2J"` would otherwise set the terminal's title,
+//! clear its screen or draw fake rows. Table cells and error text show such
+//! characters escaped ([`terminal_safe`]); JSON output writes them as `\uXXXX`
+//! escapes, so it stays exact JSON ([`json_terminal_safe`]).
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -102,6 +108,17 @@ impl<'o, 'p> Printer<'o, 'p> {
         }
     }
 
+    /// Flushes the output and returns the first write error, if any: a
+    /// buffered stdout may only fail (a full disk) when flushed.
+    pub fn finish(&mut self) -> Option<std::io::Error> {
+        if self.error.is_none()
+            && let Err(e) = self.out.flush()
+        {
+            self.error = Some(e);
+        }
+        self.error.take()
+    }
+
     fn write(&mut self, text: &str) {
         if self.error.is_none()
             && let Err(e) = self.out.write_all(text.as_bytes())
@@ -173,7 +190,57 @@ impl Sink for Printer<'_, '_> {
 }
 
 fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+    json_terminal_safe(&serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()))
+}
+
+/// Whether a terminal may act on `c` instead of showing it: the C0 controls,
+/// DEL, the C1 controls (which some terminals honour in UTF-8, such as U+009B
+/// as CSI), the bidirectional embeddings, overrides, isolates and marks
+/// (which reorder what is shown), and the Unicode line and paragraph
+/// separators.
+pub fn is_unsafe_for_terminal(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}'
+        | '\u{7f}'..='\u{9f}'
+        | '\u{61c}'
+        | '\u{200e}' | '\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every character a terminal could act on written as a Rust
+/// escape (`\n`, `\r`, `\t`, `\u{1b}`), except line feeds when
+/// `keep_newlines` (for multi-line text of our own, such as clap's usage).
+pub fn terminal_safe(text: &str, keep_newlines: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' if keep_newlines => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe_for_terminal(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Serialized JSON with the characters a terminal could act on that
+/// serde_json leaves raw (DEL, C1, bidi controls, separators: JSON requires
+/// escaping only U+0000 to U+001F) written as `\uXXXX`. They can only occur
+/// inside strings, so the result is the same JSON value.
+pub fn json_terminal_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        // Outside strings JSON has only ASCII whitespace, which is kept.
+        if is_unsafe_for_terminal(c) && !matches!(c, '\n' | '\r' | '\t') {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `orgName` → `ORG_NAME`.
@@ -188,8 +255,13 @@ fn header(column: &str) -> String {
     out
 }
 
-/// One cell: strings as they are, `null` as empty, maps as `k=v,k=v`.
+/// One cell: strings as they are (escaped for the terminal), `null` as
+/// empty, maps as `k=v,k=v`.
 fn cell(value: Option<&Value>) -> String {
+    terminal_safe(&raw_cell(value), false)
+}
+
+fn raw_cell(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
