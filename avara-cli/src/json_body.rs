@@ -17,7 +17,8 @@ use anyhow::{Context, bail};
 pub const LIMIT: u64 = 1024 * 1024;
 
 /// The short help of `--json-body`.
-pub const HELP: &str = "A file with the JSON request body; field flags given beside it replace those fields";
+pub const HELP: &str =
+    "A file with the JSON request body; field flags given beside it replace those fields";
 
 /// The long help of `--json-body`.
 pub const LONG_HELP: &str = "A file with the JSON request body (at most 1 MiB), a complete body on its own.\n\n\

@@ -96,12 +96,21 @@ fn table_output_escapes_control_characters_in_server_data() {
     ] {
         let out = run(api.command(args));
         assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
-        assert_eq!(terminal_controls(&out.stdout), Vec::<char>::new(), "{args:?}: {:?}", out.stdout);
-        assert_eq!(out.stdout.lines().count(), 2, "a header and one row: {:?}", out.stdout);
+        assert_eq!(
+            terminal_controls(&out.stdout),
+            Vec::<char>::new(),
+            "{args:?}: {:?}",
+            out.stdout
+        );
+        assert_eq!(
+            out.stdout.lines().count(),
+            2,
+            "a header and one row: {:?}",
+            out.stdout
+        );
         assert!(
-            out.stdout.contains(
-                r"\u{1b}]0;PWNED\u{7}\u{1b}[2J\r\nFAKE ROW\u{9b}2J\u{7f}\u{202e}gpj.exe"
-            ),
+            out.stdout
+                .contains(r"\u{1b}]0;PWNED\u{7}\u{1b}[2J\r\nFAKE ROW\u{9b}2J\u{7f}\u{202e}gpj.exe"),
             "{:?}",
             out.stdout
         );
@@ -114,13 +123,23 @@ fn json_output_is_exact_json_without_raw_control_characters() {
     api.create(HOSTILE);
     let page = run(api.command(&["orgs", "list"]));
     assert_eq!(page.code, 0, "{}", page.stderr);
-    assert_eq!(terminal_controls(&page.stdout), Vec::<char>::new(), "{:?}", page.stdout);
+    assert_eq!(
+        terminal_controls(&page.stdout),
+        Vec::<char>::new(),
+        "{:?}",
+        page.stdout
+    );
     let page: Value = serde_json::from_str(&page.stdout).unwrap();
     assert_eq!(page["organizations"][0]["orgName"], HOSTILE);
 
     let all = run(api.command(&["orgs", "list", "--all"]));
     assert_eq!(all.code, 0, "{}", all.stderr);
-    assert_eq!(terminal_controls(&all.stdout), Vec::<char>::new(), "{:?}", all.stdout);
+    assert_eq!(
+        terminal_controls(&all.stdout),
+        Vec::<char>::new(),
+        "{:?}",
+        all.stdout
+    );
     let all: Value = serde_json::from_str(&all.stdout).unwrap();
     assert_eq!(all[0]["orgName"], HOSTILE);
     assert_eq!(all[0], page["organizations"][0]);
@@ -170,14 +189,24 @@ fn error_text_on_stderr_escapes_control_characters() {
     ));
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert_eq!(out.stdout, "");
-    assert_eq!(terminal_controls(&out.stderr), Vec::<char>::new(), "{:?}", out.stderr);
+    assert_eq!(
+        terminal_controls(&out.stderr),
+        Vec::<char>::new(),
+        "{:?}",
+        out.stderr
+    );
     assert_eq!(out.stderr.lines().count(), 1, "{:?}", out.stderr);
     assert!(out.stderr.contains(r"\u{1b}]0;PWNED"), "{:?}", out.stderr);
 
     // Arguments echoed by a usage error are escaped too.
     let usage = run(avara(&["orgs", "list", "--limit", "\u{1b}[2J"], &url));
     assert_eq!(usage.code, 2);
-    assert_eq!(terminal_controls(&usage.stderr), Vec::<char>::new(), "{:?}", usage.stderr);
+    assert_eq!(
+        terminal_controls(&usage.stderr),
+        Vec::<char>::new(),
+        "{:?}",
+        usage.stderr
+    );
     assert!(usage.stderr.contains(r"\u{1b}[2J"), "{:?}", usage.stderr);
 }
 
@@ -202,7 +231,14 @@ fn field_flags_replace_the_fields_of_the_json_body_file() {
     };
 
     let both = created(&[
-        "orgs", "create", "--json-body", &file, "--org-name", "X", "--metadata", "c=d",
+        "orgs",
+        "create",
+        "--json-body",
+        &file,
+        "--org-name",
+        "X",
+        "--metadata",
+        "c=d",
     ]);
     assert_eq!(both["orgName"], "X");
     assert_eq!(both["metadata"], json!({"c": "d"}));
@@ -222,7 +258,8 @@ fn field_flags_replace_the_fields_of_the_json_body_file() {
     // The rule is the one `--help` states.
     let help = run(api.command(&["orgs", "create", "--help"]));
     assert!(
-        help.stdout.contains("Field flags given beside it replace those fields"),
+        help.stdout
+            .contains("Field flags given beside it replace those fields"),
         "{}",
         help.stdout
     );
@@ -248,7 +285,12 @@ fn json_body_reads_are_bounded_and_errors_name_the_file() {
     let big = big.to_str().unwrap();
     let out = run(api.command(&["orgs", "create", "--json-body", big]));
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains(&format!("--json-body {big}: larger than")), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("--json-body {big}: larger than")),
+        "{}",
+        out.stderr
+    );
 
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"orgName\": \n  oops}").unwrap();
@@ -256,8 +298,9 @@ fn json_body_reads_are_bounded_and_errors_name_the_file() {
     let out = run(api.command(&["orgs", "create", "--json-body", bad]));
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr
-            .starts_with(&format!("error: --json-body {bad}: not a valid request body: ")),
+        out.stderr.starts_with(&format!(
+            "error: --json-body {bad}: not a valid request body: "
+        )),
         "{}",
         out.stderr
     );
@@ -268,7 +311,8 @@ fn json_body_reads_are_bounded_and_errors_name_the_file() {
     let out = run(api.command(&["orgs", "create", "--json-body", missing]));
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr.starts_with(&format!("error: cannot read --json-body {missing}: ")),
+        out.stderr
+            .starts_with(&format!("error: cannot read --json-body {missing}: ")),
         "{}",
         out.stderr
     );
@@ -302,7 +346,10 @@ fn a_closed_pipe_exits_0() {
     for i in 0..400 {
         api.create(&format!("Organization number {i:03} with a longish name"));
     }
-    for args in [&["orgs", "list", "--all"][..], &["orgs", "list", "--all", "-o", "table"][..]] {
+    for args in [
+        &["orgs", "list", "--all"][..],
+        &["orgs", "list", "--all", "-o", "table"][..],
+    ] {
         // `avara orgs list --all | head -c1`
         let mut child = api
             .command(args)

@@ -346,7 +346,9 @@ fn json_body_type(stmt: &TokenStream) -> Result<syn::Type, String> {
             _ => {}
         }
     }
-    Err(format!("progenitor's `--json-body` type is not closed: {text}"))
+    Err(format!(
+        "progenitor's `--json-body` type is not closed: {text}"
+    ))
 }
 
 /// A string map of a request body, as a repeatable `--name KEY=VALUE`.
