@@ -5,9 +5,9 @@
 //! hyper answers a head it cannot parse itself (400, 414 for a URI over
 //! 65534 bytes, 431 for a head over [`MAX_HEAD_BYTES`] or more than 100
 //! headers) with an empty body. The connection's writer recognises such an
-//! answer (a `HTTP/1.1 4xx` head when every request handed to the router
-//! has been answered) and writes the mock's own instead: the spec's `Error`
-//! body and an `x-request-id`, like every other answer of the mock.
+//! answer (one of those statuses, without the `x-request-id` that the
+//! router puts on every answer) and writes the mock's own instead: the
+//! spec's `Error` body and an `x-request-id`, like every other answer.
 
 use std::collections::HashMap;
 use std::io;
@@ -96,8 +96,6 @@ struct ConnectionState {
     last_activity: AtomicU64,
     /// Requests handed to the router whose response body has not ended.
     in_flight: AtomicUsize,
-    /// Requests the router has answered (the head hyper writes next).
-    answered: AtomicUsize,
     kill: Arc<Notify>,
     epoch: Instant,
 }
@@ -107,7 +105,6 @@ impl ConnectionState {
         let state = ConnectionState {
             last_activity: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
-            answered: AtomicUsize::new(0),
             kill: Arc::new(Notify::new()),
             epoch,
         };
@@ -222,9 +219,7 @@ async fn serve_connection(
             .insert(ConnectionKill(state.kill.clone()));
         let mut router = router.clone();
         async move {
-            let response = router.call(request).await;
-            state.answered.fetch_add(1, Ordering::AcqRel);
-            response.map(|response| {
+            router.call(request).await.map(|response| {
                 response.map(|body| TrackedBody {
                     inner: body,
                     _in_flight: in_flight,
@@ -303,9 +298,16 @@ fn error_answer(
 }
 
 /// The mock's answer in place of the one hyper writes for a head it cannot
-/// parse, if `written` is such an answer.
+/// parse, if `written` starts with such an answer: a 400, 414 or 431 head
+/// without the `x-request-id` that every answer of the router has. (hyper
+/// writes a head in one piece, and again in one piece after `Pending`.)
 fn replace_hyper_answer(written: &[u8]) -> Option<Vec<u8>> {
     let status = written.strip_prefix(b"HTTP/1.1 ")?.get(..3)?;
+    let head_end = written.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = written[..head_end].to_ascii_lowercase();
+    if head.windows(15).any(|w| w == b"\r\nx-request-id:") {
+        return None;
+    }
     Some(match status {
         b"400" => error_answer(
             400,
@@ -340,8 +342,6 @@ fn replace_hyper_answer(written: &[u8]) -> Option<Vec<u8>> {
 struct ConnectionIo {
     stream: TcpStream,
     state: Arc<ConnectionState>,
-    /// Response heads written so far.
-    heads_written: usize,
     /// The mock's answer being written in place of hyper's, and how much of
     /// it is written; what hyper writes after it is dropped.
     replacement: Option<(Vec<u8>, usize)>,
@@ -352,7 +352,6 @@ impl ConnectionIo {
         ConnectionIo {
             stream,
             state,
-            heads_written: 0,
             replacement: None,
         }
     }
@@ -380,14 +379,8 @@ impl AsyncWrite for ConnectionIo {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        if this.replacement.is_none() && buf.starts_with(b"HTTP/1.") {
-            let answered = this.state.answered.load(Ordering::Acquire);
-            if this.heads_written >= answered {
-                // No answer of the router is due: hyper's own.
-                this.replacement = replace_hyper_answer(buf).map(|answer| (answer, 0));
-            } else if !buf.starts_with(b"HTTP/1.1 1") {
-                this.heads_written += 1;
-            }
+        if this.replacement.is_none() {
+            this.replacement = replace_hyper_answer(buf).map(|answer| (answer, 0));
         }
         if let Some((answer, written)) = &mut this.replacement {
             while *written < answer.len() {

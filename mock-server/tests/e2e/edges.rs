@@ -389,3 +389,42 @@ async fn answers_at_the_http_layer_have_the_error_body_and_a_request_id() {
         .collect();
     assert_ne!(ids[0], ids[1]);
 }
+
+#[tokio::test]
+async fn answers_of_the_router_are_never_taken_for_the_http_layer_ones() {
+    // Pipelined requests whose answers the client does not read at first:
+    // the socket fills, and hyper writes answers again after `Pending`.
+    const REQUESTS: usize = 2000;
+    let server = spawn(Limits::default()).await;
+    let stream = TcpStream::connect(server.addr()).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let requests = "GET /nowhere HTTP/1.1\r\nhost: mock\r\n\r\n".repeat(REQUESTS);
+    let sender = tokio::spawn(async move {
+        writer.write_all(requests.as_bytes()).await.unwrap();
+        writer
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut received = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    while received
+        .windows(b"HTTP/1.1 ".len())
+        .filter(|w| *w == b"HTTP/1.1 ")
+        .count()
+        < REQUESTS
+    {
+        let n = timeout(NEVER, reader.read(&mut chunk))
+            .await
+            .expect("every answer in time")
+            .unwrap();
+        assert!(
+            n > 0,
+            "closed early: {}",
+            String::from_utf8_lossy(&received[received.len().saturating_sub(400)..])
+        );
+        received.extend_from_slice(&chunk[..n]);
+    }
+    let _writer = sender.await.unwrap();
+    let text = String::from_utf8(received).unwrap();
+    assert_eq!(text.matches("HTTP/1.1 404 Not Found\r\n").count(), REQUESTS);
+    assert_eq!(text.matches("\"error\":\"not_found\"").count(), REQUESTS);
+}
