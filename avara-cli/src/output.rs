@@ -309,3 +309,41 @@ pub fn table(columns: &[&str], rows: &[Value]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every character a terminal could act on, and some it could not.
+    fn every_unsafe_char() -> String {
+        (0u32..=0x2070)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_unsafe_for_terminal(c))
+            .chain("plain é 漢字 \\ \"".chars())
+            .collect()
+    }
+
+    #[test]
+    fn json_escapes_keep_the_exact_value() {
+        let value = serde_json::json!({ every_unsafe_char(): [every_unsafe_char()] });
+        let text = pretty(&value);
+        assert!(
+            !text.chars().any(|c| c != '\n' && is_unsafe_for_terminal(c)),
+            "{text:?}"
+        );
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
+
+    #[test]
+    fn terminal_text_shows_every_unsafe_char_escaped() {
+        let text = terminal_safe(&every_unsafe_char(), false);
+        assert!(!text.chars().any(is_unsafe_for_terminal), "{text:?}");
+        assert!(text.starts_with(r"\u{0}\u{1}"), "{text:?}");
+        assert!(text.contains(r"\t\n\u{b}\u{c}\r\u{e}"), "{text:?}");
+        assert!(text.contains(r"\u{1b}\u{1c}"), "{text:?}");
+        assert!(text.contains(r"\u{7f}\u{80}"), "{text:?}");
+        assert!(text.contains(r"\u{202e}\u{2066}"), "{text:?}");
+        assert!(text.ends_with("plain é 漢字 \\ \""), "{text:?}");
+        assert_eq!(terminal_safe("a\nb\u{1b}", true), "a\nb\\u{1b}");
+    }
+}
