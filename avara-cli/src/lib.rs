@@ -132,13 +132,23 @@ where
             op.columns,
             progress,
         );
-        let result = runtime.block_on(generated::execute(
-            op.command,
-            &client,
-            op_matches,
-            all,
-            &mut printer,
-        ));
+        let failed = printer.failed_flag();
+        let execute = generated::execute(op.command, &client, op_matches, all, &mut printer);
+        // Set only while `execute` is polled, and checked right after.
+        let write_failed = futures::future::poll_fn(|_| match failed.get() {
+            true => std::task::Poll::Ready(()),
+            false => std::task::Poll::Pending,
+        });
+        let result = runtime.block_on(async {
+            match futures::future::select(std::pin::pin!(execute), std::pin::pin!(write_failed))
+                .await
+            {
+                futures::future::Either::Left((result, _)) => result,
+                // The output is gone (`| head`, a full disk): fetch no more
+                // pages; the write error decides the exit code.
+                futures::future::Either::Right(((), _)) => Ok(()),
+            }
+        });
         (result, printer.finish())
     };
     let _ = stderr.write_all(&progress_out);

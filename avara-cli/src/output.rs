@@ -7,7 +7,9 @@
 //! characters escaped ([`terminal_safe`]); JSON output writes them as `\uXXXX`
 //! escapes, so it stays exact JSON ([`json_terminal_safe`]).
 
+use std::cell::Cell;
 use std::io::Write;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -84,6 +86,7 @@ pub struct Printer<'o, 'p> {
     count: usize,
     /// The first write error, if any (a closed pipe, a full disk).
     pub error: Option<std::io::Error>,
+    failed: Rc<Cell<bool>>,
 }
 
 impl<'o, 'p> Printer<'o, 'p> {
@@ -105,7 +108,14 @@ impl<'o, 'p> Printer<'o, 'p> {
             rows: Vec::new(),
             count: 0,
             error: None,
+            failed: Rc::new(Cell::new(false)),
         }
+    }
+
+    /// Set once a write has failed: then nothing more can be shown, and
+    /// fetching more pages is pointless.
+    pub fn failed_flag(&self) -> Rc<Cell<bool>> {
+        self.failed.clone()
     }
 
     /// Flushes the output and returns the first write error, if any: a
@@ -124,6 +134,7 @@ impl<'o, 'p> Printer<'o, 'p> {
             && let Err(e) = self.out.write_all(text.as_bytes())
         {
             self.error = Some(e);
+            self.failed.set(true);
         }
     }
 

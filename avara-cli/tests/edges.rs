@@ -147,12 +147,16 @@ fn json_output_is_exact_json_without_raw_control_characters() {
 
 /// A server that answers every request with `status` and `body`.
 fn canned_server(status: &str, body: Value) -> String {
+    let status = status.to_string();
+    scripted_server(move |_| (status.clone(), body.clone()))
+}
+
+/// A server that answers its `n`th request (from 0) with `answer(n)`.
+fn scripted_server(answer: impl Fn(usize) -> (String, Value) + Send + 'static) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let body = body.to_string();
-    let status = status.to_string();
     std::thread::spawn(move || {
-        for stream in listener.incoming() {
+        for (n, stream) in listener.incoming().enumerate() {
             let Ok(mut stream) = stream else { continue };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             let mut length = 0;
@@ -167,6 +171,8 @@ fn canned_server(status: &str, body: Value) -> String {
             }
             let mut request_body = vec![0; length];
             let _ = reader.read_exact(&mut request_body);
+            let (status, body) = answer(n);
+            let body = body.to_string();
             let _ = write!(
                 stream,
                 "HTTP/1.1 {status}\r\ncontent-type: application/json\r\nx-request-id: req_edges\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
@@ -370,4 +376,54 @@ fn a_closed_pipe_exits_0() {
         );
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
     }
+}
+
+#[test]
+fn a_closed_pipe_stops_the_listing() {
+    // An endless listing: every page has more. Only a stop on the closed
+    // pipe ends `avara orgs list --all | head -c1`.
+    let api = Api::start();
+    api.create("Endless");
+    let page = run(api.command(&["orgs", "list"]));
+    let org: Value =
+        serde_json::from_str::<Value>(&page.stdout).unwrap()["organizations"][0].clone();
+    let url = scripted_server(move |n| {
+        let organizations: Vec<Value> = (0..100)
+            .map(|i| {
+                let mut org = org.clone();
+                org["orgId"] = json!(format!("org_{:032x}", n * 100 + i));
+                org
+            })
+            .collect();
+        (
+            "200 OK".to_string(),
+            json!({"organizations": organizations, "hasMore": true, "cursor": format!("page{n}")}),
+        )
+    });
+    let mut child = avara(&["orgs", "list", "--all"], &url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(
+        status.map(|s| s.code()),
+        Some(Some(0)),
+        "avara must stop paging once its output is closed"
+    );
 }
