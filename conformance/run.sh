@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # External conformance, run by .ci/run after the Rust build: Spectral on the
 # spec, schemathesis against avara-mock, and Prism validating the client's own
-# calls (the quickstart example). Installs the pinned tools into this folder.
+# calls (the quickstart example). Installs the pinned tools into this folder,
+# and leaves no process running (Prism is ended with its process group).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -9,10 +10,31 @@ cd "$here"
 
 section() { printf '\n=== %s\n' "$*"; }
 pids=()
-cleanup() { for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done; }
+prism_pgid=
+# Ends Prism's whole process group and fails if any of it is still running.
+stop_prism() {
+  [ -n "$prism_pgid" ] || return 0
+  kill -TERM -- "-$prism_pgid" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    pgrep -g "$prism_pgid" > /dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$prism_pgid" 2>/dev/null || true
+  sleep 0.1
+  if pgrep -g "$prism_pgid" > /dev/null; then
+    echo "Prism (process group $prism_pgid) is still running:" >&2
+    pgrep -a -g "$prism_pgid" >&2
+    return 1
+  fi
+  prism_pgid=
+}
+cleanup() {
+  stop_prism || true
+  for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+}
 trap cleanup EXIT
 
-# Waits for "listening on http://..." (avara-mock) or "listening on" (Prism) in $1.
+# Prints the first match of the pattern $2 in the log $1, once there is one.
 wait_for_url() {
   local log=$1 pattern=$2
   for _ in $(seq 1 300); do
@@ -52,17 +74,44 @@ SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$here" .venv/bin/schemathesis run "$root/sp
   --no-color
 
 section "Prism (request validation) with the client's calls: the quickstart example"
+# Prism runs as the node binary itself (not through the npx wrapper, which
+# would leave its node child behind when killed), in a process group of its
+# own that stop_prism ends as a whole. The client talks to Prism through
+# count_proxy.py, which counts the requests really sent; the step passes when
+# Prism has validated exactly that many, all of them successfully.
 prism_log=$(mktemp)
+proxy_log=$(mktemp)
 prism_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-npx --no-install prism mock --dynamic --host 127.0.0.1 --port "$prism_port" "$root/spec/openapi.yaml" > "$prism_log" 2>&1 &
+setsid node node_modules/@stoplight/prism-cli/dist/index.js mock --dynamic \
+  --host 127.0.0.1 --port "$prism_port" "$root/spec/openapi.yaml" > "$prism_log" 2>&1 &
+prism_pgid=$!
+# Prism prints the routes with their URLs before it listens: wait for "listening".
+prism_url=$(wait_for_url "$prism_log" "listening on http://127\\.0\\.0\\.1:${prism_port}")
+prism_url=${prism_url#listening on }
+if [ "$(ps -o pgid= -p "$prism_pgid" | tr -d ' ')" != "$prism_pgid" ]; then
+  echo "Prism (pid $prism_pgid) does not lead a process group of its own" >&2
+  exit 1
+fi
+python3 -u "$here/count_proxy.py" "$prism_url" > "$proxy_log" 2>&1 &
 pids+=($!)
-prism_url=$(wait_for_url "$prism_log" "http://127\\.0\\.0\\.1:${prism_port}")
-AVARA_BASE_URL="$prism_url" AVARA_API_KEY="sk_test_prism" "$root/target/debug/examples/quickstart"
-sleep 0.5
-passed=$(grep -c "The request passed the validation rules" "$prism_log" || true)
-failed=$(grep -c "Request did not pass the validation rules" "$prism_log" || true)
-echo "Prism: ${passed} requests passed validation, ${failed} failed"
-if [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+proxy_url=$(wait_for_url "$proxy_log" 'http://127\.0\.0\.1:[0-9]+')
+AVARA_BASE_URL="$proxy_url" AVARA_API_KEY="sk_test_prism" "$root/target/debug/examples/quickstart"
+sent=$(grep -c '^sent ' "$proxy_log" || true)
+count_validated() {
+  passed=$(grep -c "The request passed the validation rules" "$prism_log" || true)
+  failed=$(grep -c "Request did not pass the validation rules" "$prism_log" || true)
+}
+# Prism logs after it answers: wait (up to 10 s) until it has logged as many
+# validations as requests were sent.
+for _ in $(seq 1 100); do
+  count_validated
+  [ $((passed + failed)) -ge "$sent" ] && break
+  sleep 0.1
+done
+stop_prism
+echo "Prism: ${sent} requests sent, ${passed} passed validation, ${failed} failed"
+if [ "$sent" -eq 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -ne "$sent" ]; then
   grep -E "VALIDATOR\] ✖" "$prism_log" >&2 || true
+  echo "Prism must validate every request sent, all successfully" >&2
   exit 1
 fi

@@ -194,6 +194,12 @@ fn operation_command(op: &Operation) -> Command {
             arg.long(None).index(index + 1).value_name(value_name)
         });
     }
+    if has_arg(&cmd, "json-body") {
+        cmd = cmd.mut_arg("json-body", |arg| {
+            arg.help(crate::json_body::HELP)
+                .long_help(crate::json_body::LONG_HELP)
+        });
+    }
     if has_arg(&cmd, "json-body-template") {
         // progenitor generates it without help or effect.
         cmd = cmd.mut_arg("json-body-template", |arg| arg.hide(true));

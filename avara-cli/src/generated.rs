@@ -358,15 +358,11 @@ pub fn request_orgs_create<'a>(
     matches: &::clap::ArgMatches,
 ) -> anyhow::Result<builder::OrgsCreate<'a>> {
     let mut request = client.orgs_create();
+    if let Some(path) = matches.get_one::<std::path::PathBuf>("json-body") {
+        request = request.body(crate::json_body::read::<types::OrgCreateParams>(path)?);
+    }
     if let Some(value) = matches.get_one::<types::OrgName>("org-name") {
         request = request.body_map(|body| { body.org_name(value.clone()) });
-    }
-    if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-        let body_txt = std::fs::read_to_string(value)
-            .with_context(|| format!("failed to read {}", value.display()))?;
-        let body_value = serde_json::from_str::<types::OrgCreateParams>(&body_txt)
-            .with_context(|| format!("failed to parse {}", value.display()))?;
-        request = request.body(body_value);
     }
     if let Some(pairs) = matches.get_many::<(String, String)>("metadata") {
         let value: ::std::option::Option<types::Metadata> = serde_json::from_value(

@@ -20,6 +20,7 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 
 mod commands;
+mod json_body;
 mod output;
 mod sdk;
 
@@ -60,7 +61,8 @@ where
                     EXIT_OK
                 }
                 _ => {
-                    let _ = stderr.write_all(text.as_bytes());
+                    // clap quotes the arguments, which may hold anything.
+                    let _ = stderr.write_all(output::terminal_safe(&text, true).as_bytes());
                     EXIT_USAGE
                 }
             };
@@ -98,7 +100,7 @@ where
     let client = match builder.build() {
         Ok(c) => c,
         Err(e) => {
-            let _ = writeln!(stderr, "error: {e}");
+            error_line(stderr, &format!("{e}"));
             return EXIT_USAGE;
         }
     };
@@ -114,7 +116,7 @@ where
     {
         Ok(r) => r,
         Err(e) => {
-            let _ = writeln!(stderr, "error: cannot start the runtime: {e}");
+            error_line(stderr, &format!("cannot start the runtime: {e}"));
             return EXIT_OUTPUT;
         }
     };
@@ -130,14 +132,24 @@ where
             op.columns,
             progress,
         );
-        let result = runtime.block_on(generated::execute(
-            op.command,
-            &client,
-            op_matches,
-            all,
-            &mut printer,
-        ));
-        (result, printer.error.take())
+        let failed = printer.failed_flag();
+        let execute = generated::execute(op.command, &client, op_matches, all, &mut printer);
+        // Set only while `execute` is polled, and checked right after.
+        let write_failed = futures::future::poll_fn(|_| match failed.get() {
+            true => std::task::Poll::Ready(()),
+            false => std::task::Poll::Pending,
+        });
+        let result = runtime.block_on(async {
+            match futures::future::select(std::pin::pin!(execute), std::pin::pin!(write_failed))
+                .await
+            {
+                futures::future::Either::Left((result, _)) => result,
+                // The output is gone (`| head`, a full disk): fetch no more
+                // pages; the write error decides the exit code.
+                futures::future::Either::Right(((), _)) => Ok(()),
+            }
+        });
+        (result, printer.finish())
     };
     let _ = stderr.write_all(&progress_out);
 
@@ -146,23 +158,29 @@ where
             None => EXIT_OK,
             Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
             Some(e) => {
-                let _ = writeln!(stderr, "error: cannot write the output: {e}");
+                error_line(stderr, &format!("cannot write the output: {e}"));
                 EXIT_OUTPUT
             }
         },
         Err(sdk::ExecError::Args(e)) => {
-            let _ = writeln!(stderr, "error: {e:#}");
+            error_line(stderr, &format!("{e:#}"));
             EXIT_USAGE
         }
         Err(sdk::ExecError::Encode(e)) => {
-            let _ = writeln!(stderr, "error: cannot encode the response: {e}");
+            error_line(stderr, &format!("cannot encode the response: {e}"));
             EXIT_OUTPUT
         }
         Err(sdk::ExecError::Api(e)) => {
-            let _ = writeln!(stderr, "error: {e}");
+            error_line(stderr, &e.to_string());
             exit_code(&e)
         }
     }
+}
+
+/// Writes `error: <message>` on one line, with what a terminal could act on
+/// (an API's message is server data) escaped.
+fn error_line(stderr: &mut dyn Write, message: &str) {
+    let _ = writeln!(stderr, "error: {}", output::terminal_safe(message, false));
 }
 
 /// The exit code of an SDK error.

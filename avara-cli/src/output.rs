@@ -1,7 +1,15 @@
 //! Printing what the SDK returns: JSON (the default) or a table, and the
 //! progress of `--all` on a terminal.
+//!
+//! Server data never reaches the terminal raw: a name like
+//! `"\u{1b}]0;PWNED\u{7}\u{1b}[2J"` would otherwise set the terminal's title,
+//! clear its screen or draw fake rows. Table cells and error text show such
+//! characters escaped ([`terminal_safe`]); JSON output writes them as `\uXXXX`
+//! escapes, so it stays exact JSON ([`json_terminal_safe`]).
 
+use std::cell::Cell;
 use std::io::Write;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -78,6 +86,7 @@ pub struct Printer<'o, 'p> {
     count: usize,
     /// The first write error, if any (a closed pipe, a full disk).
     pub error: Option<std::io::Error>,
+    failed: Rc<Cell<bool>>,
 }
 
 impl<'o, 'p> Printer<'o, 'p> {
@@ -99,7 +108,25 @@ impl<'o, 'p> Printer<'o, 'p> {
             rows: Vec::new(),
             count: 0,
             error: None,
+            failed: Rc::new(Cell::new(false)),
         }
+    }
+
+    /// Set once a write has failed: then nothing more can be shown, and
+    /// fetching more pages is pointless.
+    pub fn failed_flag(&self) -> Rc<Cell<bool>> {
+        self.failed.clone()
+    }
+
+    /// Flushes the output and returns the first write error, if any: a
+    /// buffered stdout may only fail (a full disk) when flushed.
+    pub fn finish(&mut self) -> Option<std::io::Error> {
+        if self.error.is_none()
+            && let Err(e) = self.out.flush()
+        {
+            self.error = Some(e);
+        }
+        self.error.take()
     }
 
     fn write(&mut self, text: &str) {
@@ -107,6 +134,7 @@ impl<'o, 'p> Printer<'o, 'p> {
             && let Err(e) = self.out.write_all(text.as_bytes())
         {
             self.error = Some(e);
+            self.failed.set(true);
         }
     }
 
@@ -173,7 +201,57 @@ impl Sink for Printer<'_, '_> {
 }
 
 fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+    json_terminal_safe(&serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()))
+}
+
+/// Whether a terminal may act on `c` instead of showing it: the C0 controls,
+/// DEL, the C1 controls (which some terminals honour in UTF-8, such as U+009B
+/// as CSI), the bidirectional embeddings, overrides, isolates and marks
+/// (which reorder what is shown), and the Unicode line and paragraph
+/// separators.
+pub fn is_unsafe_for_terminal(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}'
+        | '\u{7f}'..='\u{9f}'
+        | '\u{61c}'
+        | '\u{200e}' | '\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every character a terminal could act on written as a Rust
+/// escape (`\n`, `\r`, `\t`, `\u{1b}`), except line feeds when
+/// `keep_newlines` (for multi-line text of our own, such as clap's usage).
+pub fn terminal_safe(text: &str, keep_newlines: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' if keep_newlines => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe_for_terminal(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Serialized JSON with the characters a terminal could act on that
+/// serde_json leaves raw (DEL, C1, bidi controls, separators: JSON requires
+/// escaping only U+0000 to U+001F) written as `\uXXXX`. They can only occur
+/// inside strings, so the result is the same JSON value.
+pub fn json_terminal_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        // Outside strings JSON has only ASCII whitespace, which is kept.
+        if is_unsafe_for_terminal(c) && !matches!(c, '\n' | '\r' | '\t') {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `orgName` → `ORG_NAME`.
@@ -188,8 +266,13 @@ fn header(column: &str) -> String {
     out
 }
 
-/// One cell: strings as they are, `null` as empty, maps as `k=v,k=v`.
+/// One cell: strings as they are (escaped for the terminal), `null` as
+/// empty, maps as `k=v,k=v`.
 fn cell(value: Option<&Value>) -> String {
+    terminal_safe(&raw_cell(value), false)
+}
+
+fn raw_cell(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
@@ -236,4 +319,42 @@ pub fn table(columns: &[&str], rows: &[Value]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every character a terminal could act on, and some it could not.
+    fn every_unsafe_char() -> String {
+        (0u32..=0x2070)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_unsafe_for_terminal(c))
+            .chain("plain é 漢字 \\ \"".chars())
+            .collect()
+    }
+
+    #[test]
+    fn json_escapes_keep_the_exact_value() {
+        let value = serde_json::json!({ every_unsafe_char(): [every_unsafe_char()] });
+        let text = pretty(&value);
+        assert!(
+            !text.chars().any(|c| c != '\n' && is_unsafe_for_terminal(c)),
+            "{text:?}"
+        );
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
+
+    #[test]
+    fn terminal_text_shows_every_unsafe_char_escaped() {
+        let text = terminal_safe(&every_unsafe_char(), false);
+        assert!(!text.chars().any(is_unsafe_for_terminal), "{text:?}");
+        assert!(text.starts_with(r"\u{0}\u{1}"), "{text:?}");
+        assert!(text.contains(r"\t\n\u{b}\u{c}\r\u{e}"), "{text:?}");
+        assert!(text.contains(r"\u{1b}\u{1c}"), "{text:?}");
+        assert!(text.contains(r"\u{7f}\u{80}"), "{text:?}");
+        assert!(text.contains(r"\u{202e}\u{2066}"), "{text:?}");
+        assert!(text.ends_with("plain é 漢字 \\ \""), "{text:?}");
+        assert_eq!(terminal_safe("a\nb\u{1b}", true), "a\nb\\u{1b}");
+    }
 }

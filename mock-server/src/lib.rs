@@ -76,6 +76,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 pub use fault::{FAULT_HEADER, Fault};
+pub use server::{Limits, MAX_HEAD_BYTES};
 pub use store::DEFAULT_LIMIT;
 
 /// The prefix that every accepted test API key starts with.
@@ -118,11 +119,17 @@ pub async fn spawn() -> std::io::Result<MockServer> {
 /// Starts a mock server with `config`. Must be called within a Tokio
 /// runtime, which then runs it.
 pub async fn spawn_with(config: Config) -> std::io::Result<MockServer> {
+    spawn_with_limits(config, Limits::default()).await
+}
+
+/// Starts a mock server with `config` and connection `limits` (timeouts and
+/// a connection cap; see [`Limits`]). Must be called within a Tokio runtime.
+pub async fn spawn_with_limits(config: Config, limits: Limits) -> std::io::Result<MockServer> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(api::Shared::new(config.api_keys));
     let router = api::router(shared.clone());
-    let task = tokio::spawn(server::serve(listener, router));
+    let task = tokio::spawn(server::serve(listener, router, limits));
     Ok(MockServer { addr, shared, task })
 }
 

@@ -114,7 +114,7 @@ pub fn generate(
             }
         });
 
-        let consumers = progenitor_consumers(cli, id)?;
+        let consumers = json_body_first(progenitor_consumers(cli, id)?)?;
         let maps = body_maps(openapi, op.operation, setters)?;
         let map_args = maps.iter().map(|m| {
             let name = &m.arg;
@@ -294,6 +294,61 @@ fn progenitor_consumers(cli: &syn::File, id: &str) -> Result<Vec<TokenStream>, S
         out.push(tokens);
     }
     Err(format!("`{wanted}` calls no `CliConfig` hook"))
+}
+
+/// Puts the `--json-body` statement first, rewritten to a bounded read.
+///
+/// progenitor applies `--json-body` after the field flags and replaces the
+/// whole body with the file (unbounded `read_to_string`), so the file
+/// silently wins over `--org-name` while `--metadata` (applied after) wins
+/// over the file. The CLI's documented rule (`avara-cli/src/json_body.rs`) is
+/// that the file is the starting body and every field flag replaces its
+/// field: so the file goes first, and every field setter (progenitor's and
+/// ours, all `body_map`) follows.
+fn json_body_first(consumers: Vec<TokenStream>) -> Result<Vec<TokenStream>, String> {
+    let (json_body, mut fields): (Vec<_>, Vec<_>) = consumers
+        .into_iter()
+        .partition(|stmt| stmt.to_string().contains("\"json-body\""));
+    let body_ty = match json_body.as_slice() {
+        [] => return Ok(fields),
+        [stmt] => json_body_type(stmt)?,
+        _ => return Err("progenitor reads `--json-body` in more than one statement".into()),
+    };
+    fields.insert(
+        0,
+        quote! {
+            if let Some(path) = matches.get_one::<std::path::PathBuf>("json-body") {
+                request = request.body(crate::json_body::read::<#body_ty>(path)?);
+            }
+        },
+    );
+    Ok(fields)
+}
+
+/// The body type progenitor parses `--json-body` into: the `T` of its
+/// `serde_json::from_str::<T>`.
+fn json_body_type(stmt: &TokenStream) -> Result<syn::Type, String> {
+    let text = stmt.to_string();
+    let marker = "serde_json :: from_str :: <";
+    let start = text
+        .find(marker)
+        .map(|i| i + marker.len())
+        .ok_or_else(|| format!("progenitor's `--json-body` statement parses no type: {text}"))?;
+    let mut depth = 0usize;
+    for (i, c) in text[start..].char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' if depth == 0 => {
+                let ty = &text[start..start + i];
+                return syn::parse_str(ty).map_err(|e| format!("`--json-body` type `{ty}`: {e}"));
+            }
+            '>' => depth -= 1,
+            _ => {}
+        }
+    }
+    Err(format!(
+        "progenitor's `--json-body` type is not closed: {text}"
+    ))
 }
 
 /// A string map of a request body, as a repeatable `--name KEY=VALUE`.
