@@ -1,6 +1,10 @@
 //! The `avara` binary against the in-process mock API (`avara-mock`), with
 //! its outputs snapshotted (ids, timestamps, uuids and request ids redacted).
 
+// One test binary for the CLI: each links the whole stack.
+#[path = "cli/edges.rs"]
+mod edges;
+
 use std::process::{Command, Output};
 
 use avara::types::OrgCreateParams;
