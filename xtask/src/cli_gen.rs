@@ -554,3 +554,50 @@ fn columns(openapi: &OpenAPI, op: &Operation, items_field: Option<&str>) -> Vec<
     }
     object.properties.keys().cloned().collect()
 }
+
+/// Removes what progenitor's CLI generates for running commands itself
+/// (`Cli::new`, `Cli::execute*` and the `CliConfig` trait of hooks they
+/// call): the `avara` CLI runs every command through the SDK (the glue's
+/// `execute`), so only the command definitions stay, on a plain `Cli`.
+/// Call after [`generate`], which lifts the argument handling out of
+/// progenitor's `execute_<op>` functions.
+pub fn prune_execution(cli: &mut syn::File) -> Result<(), String> {
+    let mut found_struct = false;
+    cli.items
+        .retain(|item| !matches!(item, syn::Item::Trait(t) if t.ident == "CliConfig"));
+    for item in &mut cli.items {
+        match item {
+            syn::Item::Struct(s) if s.ident == "Cli" => {
+                found_struct = true;
+                *s = syn::parse_quote! {
+                    /// progenitor's command definitions, one per operation.
+                    pub struct Cli;
+                };
+            }
+            syn::Item::Impl(imp) if imp.trait_.is_none() && is_cli(&imp.self_ty) => {
+                imp.generics = syn::Generics::default();
+                imp.self_ty = Box::new(syn::parse_quote!(Cli));
+                imp.items.retain(|item| match item {
+                    syn::ImplItem::Fn(f) => {
+                        let name = f.sig.ident.to_string();
+                        name == "get_command" || name.starts_with("cli_")
+                    }
+                    _ => true,
+                });
+            }
+            _ => {}
+        }
+    }
+    if !found_struct {
+        return Err("progenitor's CLI has no `Cli` struct".into());
+    }
+    let text = cli.to_token_stream().to_string();
+    if text.contains("CliConfig") || text.contains("execute_") {
+        return Err("progenitor's CLI still names `CliConfig` or `execute_*` after pruning".into());
+    }
+    Ok(())
+}
+
+fn is_cli(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Cli"))
+}

@@ -126,11 +126,12 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
             let tokens = run_progenitor(|| {
                 Generator::new(&progenitor_settings()).cli(&spec.openapi, CLI_CRATE_PATH)
             })?;
-            let cli_file = parse_tokens(tokens)?;
+            let mut cli_file = parse_tokens(tokens)?;
             let setters = setters_rx.recv().map_err(|_| {
                 "the client generator failed before the CLI glue could run".to_string()
             })?;
             let glue = cli_gen::generate(spec, &cli_file, &setters)?;
+            cli_gen::prune_execution(&mut cli_file)?;
             format_tokens(quote! { #cli_file #glue })
         });
         (joined(client), joined(httpmock), joined(cli))
