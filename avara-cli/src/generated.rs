@@ -42,7 +42,8 @@ impl Cli {
                 ::clap::Arg::new("org-name")
                     .long("org-name")
                     .value_parser(::clap::value_parser!(types::OrgName))
-                    .required_unless_present("json-body"),
+                    .required_unless_present("json-body")
+                    .help("Name of the organization"),
             )
             .arg(
                 ::clap::Arg::new("json-body")

@@ -171,8 +171,14 @@ and means no metadata.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<Metadata>,
+        /**Unique organization identifier. Format: org_{32-hex-chars}
+
+The reference does not say which case the hex digits take; its examples
+use lowercase only, so the pattern accepts lowercase hex.
+*/
         #[serde(rename = "orgId")]
         pub org_id: OrgId,
+        ///Name of the organization
         #[serde(rename = "orgName")]
         pub org_name: OrgName,
         /**Timestamp when the organization was last updated.
@@ -212,6 +218,7 @@ means the same as omitting it.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<Metadata>,
+        ///Name of the organization
         #[serde(rename = "orgName")]
         pub org_name: OrgName,
     }
