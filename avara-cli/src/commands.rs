@@ -202,4 +202,28 @@ mod tests {
             OPERATIONS.len()
         );
     }
+
+    /// Every visible argument of every operation's command has help text,
+    /// including those whose property is a bare `$ref` (described by the
+    /// schema it references).
+    #[test]
+    fn every_argument_of_every_operation_has_help() {
+        for op in OPERATIONS {
+            let cmd = operation_command(op);
+            for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                assert!(
+                    !help.trim().is_empty(),
+                    "`{}` of `{}` has no help",
+                    arg.get_id(),
+                    op.operation_id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_help_names_the_spec_base_url() {
+        assert!(EXIT_CODES_HELP.contains(avara::DEFAULT_BASE_URL));
+    }
 }
