@@ -537,15 +537,20 @@ fn check_operations(spec: &LoadedSpec) -> Result<(), SpecError> {
     if spec.openapi.paths.paths.is_empty() {
         return Err(spec.error_at("/paths", "the spec defines no operations"));
     }
-    let mut rust_names: HashMap<String, (String, String)> = HashMap::new();
-    for (path, item) in &spec.openapi.paths.paths {
-        let path_pointer = format!("/paths/{}", escape_pointer_token(path));
-        if !path.starts_with('/') {
+    // openapiv3 silently drops a `paths` key that does not start with `/`
+    // (it reads it as an extension), so check the document itself.
+    let path_keys = spec.json.get("paths").and_then(Value::as_object);
+    for path in path_keys.into_iter().flatten().map(|(k, _)| k) {
+        if !path.starts_with('/') && !path.starts_with("x-") {
             return Err(spec.error_at(
-                &path_pointer,
+                &format!("/paths/{}", escape_pointer_token(path)),
                 format!("path `{path}` does not start with `/`; every path is appended to the server URL and must begin with `/`"),
             ));
         }
+    }
+    let mut rust_names: HashMap<String, (String, String)> = HashMap::new();
+    for (path, item) in &spec.openapi.paths.paths {
+        let path_pointer = format!("/paths/{}", escape_pointer_token(path));
         let ReferenceOr::Item(item) = item else {
             return Err(spec.error_at(
                 &path_pointer,

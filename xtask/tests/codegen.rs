@@ -191,133 +191,242 @@ fn check_reports_a_missing_generated_file() {
     );
 }
 
+/// Where a located error must point, found in the mutated text.
+enum At {
+    /// The line where the replacement text starts (the mutated line).
+    Mutation,
+    /// The nearest line above the mutation whose text, trimmed, starts with
+    /// this (for a deletion: the node that lost its child).
+    Above(&'static str),
+    /// Line 1, column 1: the document itself.
+    Start,
+}
+
 /// A spec mutation and what its error must say.
 struct Bad {
     name: &'static str,
     spec: Option<String>,
+    /// Byte offset of the mutation in `spec`.
+    offset: usize,
     expect: &'static [&'static str],
+    /// The exact location (line:column from the mutated text, and the JSON
+    /// pointer) the error must name, for errors that have one.
+    at: Option<(At, &'static str)>,
 }
 
-fn replaced(from: &str, to: &str) -> Option<String> {
+fn replaced(from: &str, to: &str) -> (Option<String>, usize) {
     let spec = real_spec();
     assert!(
         spec.contains(from),
         "mutation anchor `{from}` is not in the spec"
     );
-    Some(spec.replacen(from, to, 1))
+    let offset = spec.find(from).unwrap();
+    (Some(spec.replacen(from, to, 1)), offset)
+}
+
+fn bad(
+    name: &'static str,
+    (spec, offset): (Option<String>, usize),
+    expect: &'static [&'static str],
+    at: Option<(At, &'static str)>,
+) -> Bad {
+    Bad {
+        name,
+        spec,
+        offset,
+        expect,
+        at,
+    }
+}
+
+/// The 1-based line and column `at` names in `text`: the column is that of
+/// the line's first key (after any `- `).
+fn expected_line_col(text: &str, offset: usize, at: &At) -> (usize, usize) {
+    let column = |line: &str| {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let dash = if trimmed.starts_with("- ") { 2 } else { 0 };
+        indent + dash + 1
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mutated = text[..offset].matches('\n').count();
+    match at {
+        At::Start => (1, 1),
+        At::Mutation => (mutated + 1, column(lines[mutated])),
+        At::Above(prefix) => {
+            let index = (0..mutated)
+                .rev()
+                .find(|&i| lines[i].trim_start().starts_with(prefix))
+                .unwrap_or_else(|| panic!("no line starting with `{prefix}` above the mutation"));
+            (index + 1, column(lines[index]))
+        }
+    }
 }
 
 fn malformed_specs() -> Vec<Bad> {
+    use At::*;
+    let orgs = "/paths/~1v1~1orgs";
+    let _ = orgs;
     vec![
-        Bad {
-            name: "yaml syntax error",
-            spec: replaced("  title: Avara API", "  title: [Avara API"),
-            expect: &["not valid YAML", "openapi.yaml:"],
-        },
-        Bad {
-            name: "unknown $ref",
-            spec: replaced(
+        bad(
+            "yaml syntax error",
+            replaced("  title: Avara API", "  title: [Avara API"),
+            &["not valid YAML", "openapi.yaml:"],
+            None,
+        ),
+        bad(
+            "unknown $ref",
+            replaced(
                 "$ref: \"#/components/schemas/OrgListPage\"",
                 "$ref: \"#/components/schemas/NoSuchPage\"",
             ),
-            expect: &[
-                "#/components/schemas/NoSuchPage",
-                "points at nothing",
-                "/paths/~1v1~1orgs/get/responses/200",
-            ],
-        },
-        Bad {
-            name: "external $ref",
-            spec: replaced(
+            &["#/components/schemas/NoSuchPage", "points at nothing"],
+            Some((
+                Mutation,
+                "/paths/~1v1~1orgs/get/responses/200/content/application~1json/schema/$ref",
+            )),
+        ),
+        bad(
+            "external $ref",
+            replaced(
                 "$ref: \"#/components/schemas/OrgListPage\"",
                 "$ref: \"other.yaml#/Page\"",
             ),
-            expect: &["not a local reference"],
-        },
-        Bad {
-            name: "openapi 3.1",
-            spec: replaced("openapi: 3.0.3", "openapi: 3.1.0"),
-            expect: &[
-                "openapi.yaml:1:1",
-                "unsupported OpenAPI version `3.1.0`",
-                "(at /openapi)",
-            ],
-        },
-        Bad {
-            name: "missing openapi field",
-            spec: replaced("openapi: 3.0.3\n", ""),
-            expect: &["missing the `openapi` version field"],
-        },
-        Bad {
-            name: "duplicate operationId",
-            spec: replaced("operationId: orgs_retrieve", "operationId: orgs_list"),
-            expect: &["duplicate operationId `orgs_list`", "operationId"],
-        },
-        Bad {
-            name: "missing operationId",
-            spec: replaced("      operationId: orgs_create\n", ""),
-            expect: &[
-                "`POST /v1/orgs` has no operationId",
-                "/paths/~1v1~1orgs/post",
-            ],
-        },
-        Bad {
-            name: "default beside 200",
-            spec: replaced(
+            &["not a local reference"],
+            Some((
+                Mutation,
+                "/paths/~1v1~1orgs/get/responses/200/content/application~1json/schema/$ref",
+            )),
+        ),
+        bad(
+            "openapi 3.1",
+            replaced("openapi: 3.0.3", "openapi: 3.1.0"),
+            &["unsupported OpenAPI version `3.1.0`"],
+            Some((Mutation, "/openapi")),
+        ),
+        bad(
+            "missing openapi field",
+            replaced("openapi: 3.0.3\n", ""),
+            &["missing the `openapi` version field"],
+            Some((Start, "/openapi")),
+        ),
+        bad(
+            "duplicate operationId",
+            replaced("operationId: orgs_retrieve", "operationId: orgs_list"),
+            &["duplicate operationId `orgs_list`"],
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/operationId")),
+        ),
+        bad(
+            "missing operationId",
+            replaced("      operationId: orgs_create\n", ""),
+            &["`POST /v1/orgs` has no operationId"],
+            Some((Above("post:"), "/paths/~1v1~1orgs/post")),
+        ),
+        bad(
+            "default beside 200",
+            replaced(
                 "        \"201\":\n          $ref: \"#/components/responses/OrgCreated\"\n",
                 "        default:\n          $ref: \"#/components/responses/OrgCreated\"\n",
             ),
-            expect: &[
-                "`default` response beside a 2XX",
-                "/paths/~1v1~1orgs/post/responses/default",
-            ],
-        },
-        Bad {
-            name: "untagged operation",
-            spec: replaced(
+            &["`default` response beside a 2XX"],
+            Some((Mutation, "/paths/~1v1~1orgs/post/responses/default")),
+        ),
+        bad(
+            "untagged operation",
+            replaced(
                 "      tags: [orgs]\n      operationId: orgs_retrieve",
                 "      operationId: orgs_retrieve",
             ),
-            expect: &["operation `orgs_retrieve` has no tag"],
-        },
-        Bad {
-            name: "not an object",
-            spec: Some("- just\n- a list\n".into()),
-            expect: &["must be a mapping", "openapi.yaml:1:1"],
-        },
-        Bad {
-            name: "empty file",
-            spec: Some(String::new()),
-            expect: &["must be a mapping"],
-        },
-        Bad {
-            name: "wrong type for a field",
-            spec: replaced("  version: \"1.0.0\"", "  version: [1, 0]"),
-            expect: &["not a valid OpenAPI 3.0 document", "openapi.yaml:"],
-        },
-        Bad {
-            name: "pagination names a missing field",
-            spec: replaced("itemsField: organizations", "itemsField: orgs"),
-            expect: &[
-                "`itemsField: orgs` names no property",
-                "x-avara-pagination/itemsField",
+            &["operation `orgs_retrieve` has no tag"],
+            Some((Above("get:"), "/paths/~1v1~1orgs~1{orgId}/get")),
+        ),
+        bad(
+            "not an object",
+            (Some("- just\n- a list\n".into()), 0),
+            &["must be a mapping"],
+            Some((Start, "")),
+        ),
+        bad(
+            "empty file",
+            (Some(String::new()), 0),
+            &["must be a mapping"],
+            None,
+        ),
+        bad(
+            "wrong type for a field",
+            replaced("  version: \"1.0.0\"", "  version: [1, 0]"),
+            &["not a valid OpenAPI 3.0 document", "openapi.yaml:"],
+            None,
+        ),
+        bad(
+            "pagination names a missing field",
+            replaced("itemsField: organizations", "itemsField: orgs"),
+            &["`itemsField: orgs` names no property"],
+            Some((
+                Mutation,
+                "/paths/~1v1~1orgs/get/x-avara-pagination/itemsField",
+            )),
+        ),
+        bad(
+            "pagination field of the wrong type",
+            replaced("hasMoreField: hasMore", "hasMoreField: cursor"),
+            &["must be a property of type `boolean`, found `string`"],
+            Some((
+                Mutation,
+                "/paths/~1v1~1orgs/get/x-avara-pagination/hasMoreField",
+            )),
+        ),
+        bad(
+            "pagination cursor parameter missing",
+            replaced("requestCursorParam: cursor", "requestCursorParam: after"),
+            &["names no query parameter of `orgs_list`"],
+            Some((
+                Mutation,
+                "/paths/~1v1~1orgs/get/x-avara-pagination/requestCursorParam",
+            )),
+        ),
+        bad(
+            "path without a leading slash",
+            replaced(
+                "  /v1/orgs/{orgId}:",
+                "  \"@evil.example/v1/orgs/{orgId}\":",
+            ),
+            &["path `@evil.example/v1/orgs/{orgId}` does not start with `/`"],
+            Some((Mutation, "/paths/@evil.example~1v1~1orgs~1{orgId}")),
+        ),
+        bad(
+            "operationId starting with a digit",
+            replaced("operationId: orgs_retrieve", "operationId: 123abc"),
+            &[
+                "operationId `123abc` gives the method name `123abc`, which does not start with a letter or `_`",
             ],
-        },
-        Bad {
-            name: "pagination field of the wrong type",
-            spec: replaced("hasMoreField: hasMore", "hasMoreField: cursor"),
-            expect: &["must be a property of type `boolean`, found `string`"],
-        },
-        Bad {
-            name: "pagination cursor parameter missing",
-            spec: replaced("requestCursorParam: cursor", "requestCursorParam: after"),
-            expect: &["names no query parameter of `orgs_list`"],
-        },
-        Bad {
-            name: "missing file",
-            spec: None,
-            expect: &["cannot read the spec"],
-        },
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/operationId")),
+        ),
+        bad(
+            "operationId `_`",
+            replaced("operationId: orgs_retrieve", "operationId: _"),
+            &["operationId `_` gives the method name"],
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/operationId")),
+        ),
+        bad(
+            "operationId `self`",
+            replaced("operationId: orgs_retrieve", "operationId: self"),
+            &["operationId `self` gives the method name `self`, which is a Rust keyword"],
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/operationId")),
+        ),
+        bad(
+            "operationId `type`",
+            replaced("operationId: orgs_retrieve", "operationId: type"),
+            &["operationId `type` gives the method name `type`, which is a Rust keyword"],
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/operationId")),
+        ),
+        bad(
+            "operationIds that collide after conversion",
+            replaced("operationId: orgs_retrieve", "operationId: orgsList"),
+            &["operationIds `orgs_list` and `orgsList` give the same method name `orgs_list`"],
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/operationId")),
+        ),
+        bad("missing file", (None, 0), &["cannot read the spec"], None),
     ]
 }
 
@@ -332,6 +441,14 @@ fn malformed_specs_fail_with_located_errors_and_leave_outputs_untouched() {
             Some(text) => scratch.write_spec(text),
             None => std::fs::remove_file(scratch.path(SPEC)).unwrap(),
         }
+        let location = case.at.as_ref().map(|(at, pointer)| {
+            let text = case.spec.as_deref().unwrap();
+            let (line, column) = expected_line_col(text, case.offset, at);
+            (
+                format!("openapi.yaml:{line}:{column}: error: "),
+                format!("(at {pointer})"),
+            )
+        });
         for extra in [&[][..], &["--check"][..]] {
             let out = scratch.xtask(extra);
             let err = stderr(&out);
@@ -353,7 +470,25 @@ fn malformed_specs_fail_with_located_errors_and_leave_outputs_untouched() {
                     case.name
                 );
             }
+            if let Some((line_col, pointer)) = &location {
+                assert!(
+                    err.contains(line_col),
+                    "{}: expected the location `{line_col}` in:\n{err}",
+                    case.name
+                );
+                let first_line = err.lines().next().unwrap_or_default();
+                assert!(
+                    first_line.ends_with(pointer.as_str()),
+                    "{}: expected the pointer `{pointer}` in:\n{err}",
+                    case.name
+                );
+            }
             assert!(!err.contains("panicked"), "{}: panicked:\n{err}", case.name);
+            assert!(
+                !err.contains("backtrace"),
+                "{}: backtrace:\n{err}",
+                case.name
+            );
             assert_eq!(
                 scratch.outputs(),
                 before,
