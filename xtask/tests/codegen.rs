@@ -605,7 +605,8 @@ fn constraint_bounds_flow_from_the_spec() {
 /// cover every operation of the spec.
 #[test]
 fn httpmock_and_cli_files_are_generated_for_every_operation() {
-    let generated = codegen::generate(&root().join(SPEC)).unwrap();
+    let spec = xtask::spec::load(&root().join(SPEC)).unwrap();
+    let generated = codegen::generate_from(&spec).unwrap();
     let file = |rel: &str| {
         generated
             .files
@@ -625,21 +626,35 @@ fn httpmock_and_cli_files_are_generated_for_every_operation() {
         cli.contains("use crate::sdk::*;"),
         "the CLI targets its sdk module"
     );
-    for op in ["orgs_list", "orgs_create", "orgs_retrieve"] {
-        assert!(httpmock.contains(&format!("fn {op}<F>(")), "httpmock: {op}");
-        assert!(cli.contains(&format!("pub fn cli_{op}()")), "cli: {op}");
+    let operations = spec.operations();
+    assert!(!operations.is_empty());
+    for op in &operations {
+        let id = op.id;
+        assert!(httpmock.contains(&format!("fn {id}<F>(")), "httpmock: {id}");
+        assert!(cli.contains(&format!("pub fn cli_{id}()")), "cli: {id}");
         assert!(
-            cli.contains(&format!("pub fn request_{op}<'a>(")),
-            "cli glue: {op}"
+            cli.contains(&format!("pub fn request_{id}<'a>(")),
+            "cli glue: {id}"
         );
         assert!(
-            cli.contains(&format!("operation_id: \"{op}\"")),
-            "cli table: {op}"
+            cli.contains(&format!("operation_id: \"{id}\"")),
+            "cli table: {id}"
         );
     }
-    // Only the paginated operation pages through `stream()`.
-    assert_eq!(cli.matches("request.stream()").count(), 1, "{cli}");
-    assert!(cli.contains("items_field: \"organizations\""));
+    // Exactly the operations marked `x-avara-pagination` page through
+    // `stream()`, each with its own items field.
+    let paginated: Vec<_> = operations.iter().filter_map(|op| op.pagination).collect();
+    assert_eq!(
+        cli.matches("request.stream()").count(),
+        paginated.len(),
+        "{cli}"
+    );
+    for pagination in &paginated {
+        assert!(cli.contains(&format!("items_field: \"{}\"", pagination.items.name)));
+    }
+    // progenitor's own execution path is pruned from the CLI.
+    assert!(!cli.contains("CliConfig"), "{cli}");
+    assert!(!cli.contains("fn execute_"), "{cli}");
     // The string map of the create body becomes `--metadata KEY=VALUE`.
     assert!(cli.contains("::clap::Arg::new(\"metadata\")"));
 
@@ -649,6 +664,271 @@ fn httpmock_and_cli_files_are_generated_for_every_operation() {
             attributes.contains(&format!("{rel} linguist-generated=true")),
             ".gitattributes does not mark {rel}"
         );
+    }
+}
+
+/// The real spec merged with the "next pages" fixture, which gives no
+/// `example` anywhere.
+fn next_pages_spec() -> String {
+    let overlay =
+        std::fs::read_to_string(root().join("spec/fixtures/next-pages.overlay.yaml")).unwrap();
+    xtask::overlay::apply(&real_spec(), &overlay).unwrap()
+}
+
+fn load_text(dir: &tempfile::TempDir, text: &str) -> xtask::spec::LoadedSpec {
+    let path = dir.path().join("openapi.yaml");
+    std::fs::write(&path, text).unwrap();
+    xtask::spec::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A page transcribed without examples generates, with no warning: the doc
+/// examples' values are synthesized from the schemas.
+#[test]
+fn a_spec_without_examples_generates_with_synthesized_doc_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = load_text(&dir, &next_pages_spec());
+    let generated = codegen::generate_from(&spec).unwrap_or_else(|e| panic!("{e}"));
+    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    let sdk = &generated
+        .files
+        .iter()
+        .find(|f| f.relative_path == CLIENT_SDK_GENERATED)
+        .unwrap()
+        .contents;
+    for op in spec.operations() {
+        assert!(
+            sdk.contains(&format!("let response = client.{}()", op.id)),
+            "no doc example for {}",
+            op.id
+        );
+    }
+    // The fixture's UserId has a pattern and no example.
+    let user_id = format!("usr_{}", "a".repeat(32));
+    assert!(sdk.contains(&format!(".user_id(\"{user_id}\")")), "{sdk}");
+    assert!(
+        sdk.contains(".body(avara::types::UserCreateParams::builder().email(\"user@example.com\").role(\"admin\"))"),
+        "{sdk}"
+    );
+}
+
+/// Checks `value` against the parts of `schema` that the synthesizer
+/// claims to honour: type, enum, format, pattern and bounds.
+fn conforms(
+    spec: &xtask::spec::LoadedSpec,
+    schema: &serde_json::Value,
+    value: &serde_json::Value,
+) -> Result<(), String> {
+    use serde_json::Value;
+    let schema = spec.schema_json(schema);
+    if let Some(values) = schema.get("enum").and_then(Value::as_array)
+        && !values.contains(value)
+    {
+        return Err(format!("{value} is not one of {values:?}"));
+    }
+    let ty = schema.get("type").and_then(Value::as_str);
+    match (ty, value) {
+        (Some("string"), Value::String(s)) => {
+            let matches = |pattern: &str| regex::Regex::new(pattern).unwrap().is_match(s);
+            let format_pattern = match schema.get("format").and_then(Value::as_str) {
+                Some("date-time") => Some(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"),
+                Some("date") => Some(r"^\d{4}-\d{2}-\d{2}$"),
+                Some("uuid") => {
+                    Some(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+                }
+                Some("email") => Some(r"^[^@\s]+@[^@\s]+\.[a-z]+$"),
+                _ => None,
+            };
+            if let Some(pattern) = format_pattern
+                && !matches(pattern)
+            {
+                return Err(format!("{s:?} is not a {:?}", schema.get("format")));
+            }
+            if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
+                && !matches(pattern)
+            {
+                return Err(format!("{s:?} does not match {pattern}"));
+            }
+            let len = s.chars().count() as u64;
+            if schema
+                .get("minLength")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| len < m)
+                || schema
+                    .get("maxLength")
+                    .and_then(Value::as_u64)
+                    .is_some_and(|m| len > m)
+            {
+                return Err(format!("{s:?} breaks the length bounds"));
+            }
+            Ok(())
+        }
+        (Some("integer"), Value::Number(n)) if n.is_i64() || n.is_u64() => {
+            let n = n.as_f64().unwrap();
+            if schema
+                .get("minimum")
+                .and_then(Value::as_f64)
+                .is_some_and(|m| n < m)
+                || schema
+                    .get("maximum")
+                    .and_then(Value::as_f64)
+                    .is_some_and(|m| n > m)
+            {
+                return Err(format!("{n} breaks the bounds"));
+            }
+            Ok(())
+        }
+        (Some("boolean"), Value::Bool(_)) | (None, _) => Ok(()),
+        (Some("number"), Value::Number(_)) => Ok(()),
+        (ty, value) => Err(format!("{value} is not of type {ty:?}")),
+    }
+}
+
+/// Every value synthesized for a required input of an operation of the
+/// fixture (which has no examples) satisfies its schema's enum, format,
+/// pattern and bounds.
+#[test]
+fn synthesized_values_satisfy_their_schemas() {
+    use serde_json::Value;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = load_text(&dir, &next_pages_spec());
+    let mut checked = 0;
+    for op in spec.operations() {
+        for param in op.parameters(&spec) {
+            let schema = param.json.get("schema").unwrap();
+            let value = xtask::example::synthesize(&spec, schema);
+            assert_eq!(value.warning, None, "{} {}", op.id, param.name);
+            conforms(&spec, schema, &value.value)
+                .unwrap_or_else(|e| panic!("{} parameter {}: {e}", op.id, param.name));
+            checked += 1;
+        }
+        if let Some(body) = op.json_body(&spec) {
+            let schema = spec.schema_json(body.schema);
+            let properties = schema.get("properties").and_then(Value::as_object).unwrap();
+            for (name, property) in properties {
+                let value = xtask::example::synthesize(&spec, property);
+                assert_eq!(value.warning, None, "{} {name}", op.id);
+                if property.get("example").is_none()
+                    && spec.schema_json(property).get("example").is_none()
+                {
+                    conforms(&spec, property, &value.value)
+                        .unwrap_or_else(|e| panic!("{} body property {name}: {e}", op.id));
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} values checked");
+}
+
+/// A pattern beyond the synthesizer is a warning, never a failure.
+#[test]
+fn an_unsynthesizable_pattern_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = next_pages_spec().replace("^usr_[0-9a-f]{32}$", "^usr_\\b[0-9a-f]{32}$");
+    let spec = load_text(&dir, &text);
+    let generated = codegen::generate_from(&spec).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        generated
+            .warnings
+            .iter()
+            .any(|w| w.contains("^usr_\\b[0-9a-f]{32}$")
+                && w.contains("parameter `userId`")
+                && w.contains("/parameters/1")),
+        "{:?}",
+        generated.warnings
+    );
+}
+
+/// Properties named after Rust keywords work: the glue uses the names
+/// progenitor gave them, whatever they are.
+#[test]
+fn properties_named_like_keywords_generate() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = real_spec().replacen(
+        "      required: [orgName]\n      additionalProperties: false\n      properties:\n",
+        "      required: [orgName, type, for, match]\n      additionalProperties: false\n      properties:\n        type:\n          type: string\n          enum: [clinic, lab]\n        for:\n          type: string\n          format: email\n        match:\n          type: integer\n          minimum: 3\n",
+        1,
+    );
+    assert_ne!(text, real_spec());
+    let spec = load_text(&dir, &text);
+    let generated = codegen::generate_from(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let file = |rel: &str| {
+        generated
+            .files
+            .iter()
+            .find(|f| f.relative_path == rel)
+            .unwrap()
+            .contents
+            .clone()
+    };
+    let client = syn::parse_file(&file(CLIENT_GENERATED)).unwrap();
+    let names = xtask::rust_names::RustNames::read(&client);
+    let sdk = file(CLIENT_SDK_GENERATED);
+    for (property, value) in [
+        ("type", "\"clinic\""),
+        ("for", "\"user@example.com\""),
+        ("match", "3"),
+    ] {
+        let field = names.field("OrgCreateParams", property).unwrap();
+        assert!(
+            sdk.contains(&format!(".{}({value})", field.ident)),
+            "{property}: `.{}({value})` not in the doc example:\n{sdk}",
+            field.ident
+        );
+    }
+    let cli = file(CLI_GENERATED);
+    assert!(cli.contains("Arg::new(\"type\")"), "{cli}");
+}
+
+/// An operation missing from what progenitor generated is an error located
+/// at the operation.
+#[test]
+fn a_vanished_operation_is_an_error() {
+    let spec = xtask::spec::load(&root().join(SPEC)).unwrap();
+    let generated = codegen::generate_from(&spec).unwrap();
+    let file = |rel: &str| {
+        generated
+            .files
+            .iter()
+            .find(|f| f.relative_path == rel)
+            .unwrap()
+            .contents
+            .clone()
+    };
+    let client = syn::parse_file(&file(CLIENT_GENERATED)).unwrap();
+    let names = xtask::rust_names::RustNames::read(&client);
+    let httpmock = file(HTTPMOCK_GENERATED);
+    let cli = file(CLI_GENERATED);
+    codegen::check_every_operation_generated(&spec, &names, &httpmock, &cli).unwrap();
+    for op in spec.operations() {
+        let mut without = names.clone();
+        without.operations.remove(op.id);
+        let error = codegen::check_every_operation_generated(&spec, &without, &httpmock, &cli)
+            .unwrap_err()
+            .to_string();
+        let (line, column) = xtask::spec::locate_pointer(&spec.text, &op.pointer).unwrap();
+        assert!(
+            error.contains(&format!(
+                "openapi.yaml:{line}:{column}: error: operation `{}`",
+                op.id
+            )) && error.contains("missing from the client")
+                && error.ends_with(&format!("(at {})", op.pointer)),
+            "{error}"
+        );
+        let mock_without = httpmock.replace(&format!("fn {}<F>(", op.id), "fn vanished<F>(");
+        let error = codegen::check_every_operation_generated(&spec, &names, &mock_without, &cli)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("missing from the httpmock extension"),
+            "{error}"
+        );
+        let cli_without = cli.replace(&format!("=> \"{}\"", op.id), "=> \"vanished\"");
+        let error =
+            codegen::check_every_operation_generated(&spec, &names, &httpmock, &cli_without)
+                .unwrap_err()
+                .to_string();
+        assert!(error.contains("missing from the CLI"), "{error}");
     }
 }
 
