@@ -658,7 +658,7 @@ pub fn prune_execution(cli: &mut syn::File) -> Result<(), String> {
             }
             syn::Item::Impl(imp) if imp.trait_.is_none() && is_cli(&imp.self_ty) => {
                 imp.generics = syn::Generics::default();
-                imp.self_ty = Box::new(syn::parse_quote!(Cli));
+                *imp.self_ty = syn::parse_quote!(Cli);
                 imp.items.retain(|item| match item {
                     syn::ImplItem::Fn(f) => {
                         let name = f.sig.ident.to_string();

@@ -366,13 +366,14 @@ fn parameter_setters(send: &TokenStream, path_template: &str) -> BTreeMap<String
     let mut out = BTreeMap::new();
     let mut path_idents = Vec::new();
     for i in 0..trees.len() {
-        if text(i) == "QueryParam" && text(i + 3) == "new" && text(i + 4) == "(" {
-            if let Ok(syn::Lit::Str(name)) = syn::parse_str::<syn::Lit>(&text(i + 5))
-                && text(i + 6) == ","
-                && text(i + 7) == "&"
-            {
-                out.insert(name.value(), text(i + 8));
-            }
+        if text(i) == "QueryParam"
+            && text(i + 3) == "new"
+            && text(i + 4) == "("
+            && let Ok(syn::Lit::Str(name)) = syn::parse_str::<syn::Lit>(&text(i + 5))
+            && text(i + 6) == ","
+            && text(i + 7) == "&"
+        {
+            out.insert(name.value(), text(i + 8));
         }
         if text(i) == "encode_path" && text(i + 1) == "(" && text(i + 2) == "&" {
             path_idents.push(text(i + 3));
