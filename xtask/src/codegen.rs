@@ -119,6 +119,7 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
             derive_behind_feature(&mut file.items, SCHEMARS_DERIVE, SCHEMARS_FEATURE);
             let names = RustNames::read(&file);
             describe_referenced_fields(spec, &names, &mut file);
+            describe_setters(spec, &names, &mut file);
             let _ = setters_tx.send((cli_gen::setter_types(&file), names.clone()));
             Ok((prettyplease::unparse(&file), types, names))
         });
@@ -286,6 +287,103 @@ fn describe_referenced_fields(spec: &LoadedSpec, names: &RustNames, file: &mut s
             }
         }
     }
+}
+
+/// Gives the setters of the generated builders the doc of what they set:
+/// a `types::builder::<Type>` setter the doc of its field, an operation
+/// builder's parameter setter the description of the parameter (or of the
+/// schema behind its `$ref`).
+fn describe_setters(spec: &LoadedSpec, names: &RustNames, file: &mut syn::File) {
+    let field_docs: std::collections::HashMap<(String, String), Vec<syn::Attribute>> =
+        module_items(&mut file.items, "types")
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Struct(s) => Some(s),
+                _ => None,
+            })
+            .flat_map(|s| {
+                s.fields.iter().filter_map(move |f| {
+                    let docs: Vec<syn::Attribute> = f
+                        .attrs
+                        .iter()
+                        .filter(|a| a.path().is_ident("doc"))
+                        .map(|a| syn::parse_quote!(#a))
+                        .collect();
+                    let ident = f.ident.as_ref()?.to_string();
+                    (!docs.is_empty()).then(|| ((s.ident.to_string(), ident), docs))
+                })
+            })
+            .collect();
+    let types = module_items(&mut file.items, "types");
+    for item in module_items(types, "builder").iter_mut() {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let syn::Type::Path(path) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(ty) = path.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        for f in impl_fns(imp) {
+            if let Some(docs) = field_docs.get(&(ty.clone(), f.sig.ident.to_string())) {
+                f.attrs
+                    .splice(0..0, docs.iter().map(|a| syn::parse_quote!(#a)));
+            }
+        }
+    }
+    let mut parameter_docs = std::collections::HashMap::new();
+    for op in spec.operations() {
+        let Ok(op_names) = names.operation(op.id) else {
+            continue;
+        };
+        for param in op.parameters(spec) {
+            let description = spec
+                .description(param.json)
+                .or_else(|| param.json.get("schema").and_then(|s| spec.description(s)));
+            if let (Some(setter), Some(description)) =
+                (op_names.parameters.get(param.name), description)
+            {
+                parameter_docs.insert(
+                    (op_names.builder.clone(), setter.clone()),
+                    description.to_string(),
+                );
+            }
+        }
+    }
+    for item in module_items(&mut file.items, "builder").iter_mut() {
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(path) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(builder) = path.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        for f in impl_fns(imp) {
+            if let Some(doc) = parameter_docs.get(&(builder.clone(), f.sig.ident.to_string())) {
+                f.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
+            }
+        }
+    }
+}
+
+/// The items of the inline module `name` among `items` (empty if none).
+fn module_items<'a>(items: &'a mut [syn::Item], name: &str) -> &'a mut [syn::Item] {
+    items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, i)| &mut i[..]),
+            _ => None,
+        })
+        .unwrap_or(&mut [])
+}
+
+fn impl_fns(imp: &mut syn::ItemImpl) -> impl Iterator<Item = &mut syn::ImplItemFn> {
+    imp.items.iter_mut().filter_map(|item| match item {
+        syn::ImplItem::Fn(f) => Some(f),
+        _ => None,
+    })
 }
 
 /// The text of an item's `#[doc]` attributes, joined by lines.

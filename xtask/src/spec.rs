@@ -548,86 +548,86 @@ fn check_operations(spec: &LoadedSpec) -> Result<(), SpecError> {
             ));
         }
     }
-    let mut rust_names: HashMap<String, (String, String)> = HashMap::new();
     for (path, item) in &spec.openapi.paths.paths {
-        let path_pointer = format!("/paths/{}", escape_pointer_token(path));
-        let ReferenceOr::Item(item) = item else {
+        if let ReferenceOr::Reference { .. } = item {
             return Err(spec.error_at(
-                &path_pointer,
+                &format!("/paths/{}", escape_pointer_token(path)),
                 "path items given by `$ref` are not supported; write the operations inline",
             ));
-        };
-        for (method, op) in item.iter() {
-            let op_pointer = format!("{path_pointer}/{method}");
-            let Some(id) = op
-                .operation_id
-                .as_deref()
-                .filter(|id| !id.trim().is_empty())
-            else {
-                return Err(spec.error_at(
+        }
+    }
+    let mut rust_names: HashMap<String, (String, String)> = HashMap::new();
+    for SpecOperation {
+        id,
+        method,
+        path,
+        pointer: op_pointer,
+        operation: op,
+        ..
+    } in spec.operations()
+    {
+        let Some(id) = Some(id).filter(|id| !id.trim().is_empty()) else {
+            return Err(spec.error_at(
                     &op_pointer,
                     format!(
                         "`{} {path}` has no operationId; every operation needs one (the SDK's method names come from it)",
                         method.to_uppercase()
                     ),
                 ));
-            };
-            let id_pointer = format!("{op_pointer}/operationId");
-            for (what, name) in [
-                ("method", id.to_snake_case()),
-                ("builder", id.to_pascal_case()),
-            ] {
-                if let Err(why) = check_rust_identifier(&name) {
-                    return Err(spec.error_at(
+        };
+        let id_pointer = format!("{op_pointer}/operationId");
+        for (what, name) in [
+            ("method", id.to_snake_case()),
+            ("builder", id.to_pascal_case()),
+        ] {
+            if let Err(why) = check_rust_identifier(&name) {
+                return Err(spec.error_at(
                         &id_pointer,
                         format!("operationId `{id}` gives the {what} name `{name}`, which {why}; rename the operation"),
                     ));
-                }
-                if let Some((other, _)) = rust_names
-                    .insert(
-                        format!("{what} {name}"),
-                        (id.to_string(), id_pointer.clone()),
-                    )
-                    .filter(|(other, _)| other != id)
-                {
-                    return Err(spec.error_at(
-                        &id_pointer,
-                        format!(
-                            "operationIds `{other}` and `{id}` give the same {what} name `{name}`"
-                        ),
-                    ));
-                }
             }
-            if let Some(first) = seen.insert(id.to_string(), op_pointer.clone()) {
+            if let Some((other, _)) = rust_names
+                .insert(
+                    format!("{what} {name}"),
+                    (id.to_string(), id_pointer.clone()),
+                )
+                .filter(|(other, _)| other != id)
+            {
                 return Err(spec.error_at(
-                    &format!("{op_pointer}/operationId"),
-                    format!("duplicate operationId `{id}`: already used at {first}"),
+                    &id_pointer,
+                    format!("operationIds `{other}` and `{id}` give the same {what} name `{name}`"),
                 ));
             }
-            if op.tags.is_empty() {
-                return Err(spec.error_at(
-                    &op_pointer,
-                    format!("operation `{id}` has no tag; every operation must be tagged"),
-                ));
-            }
-            let has_success = op.responses.responses.keys().any(|code| match code {
-                StatusCode::Code(c) => (200..300).contains(c),
-                StatusCode::Range(r) => *r == 2,
-            });
-            if op.responses.default.is_some() && has_success {
-                return Err(spec.error_at(
+        }
+        if let Some(first) = seen.insert(id.to_string(), op_pointer.clone()) {
+            return Err(spec.error_at(
+                &format!("{op_pointer}/operationId"),
+                format!("duplicate operationId `{id}`: already used at {first}"),
+            ));
+        }
+        if op.tags.is_empty() {
+            return Err(spec.error_at(
+                &op_pointer,
+                format!("operation `{id}` has no tag; every operation must be tagged"),
+            ));
+        }
+        let has_success = op.responses.responses.keys().any(|code| match code {
+            StatusCode::Code(c) => (200..300).contains(c),
+            StatusCode::Range(r) => *r == 2,
+        });
+        if op.responses.default.is_some() && has_success {
+            return Err(spec.error_at(
                     &format!("{op_pointer}/responses/default"),
                     format!(
                         "operation `{id}` has a `default` response beside a 2XX one, which progenitor cannot generate; declare `4XX`/`5XX` with the shared error schema instead"
                     ),
                 ));
-            }
-            if !has_success {
-                return Err(spec.error_at(
-                    &format!("{op_pointer}/responses"),
-                    format!("operation `{id}` declares no 2XX response"),
-                ));
-            }
+        }
+        if !has_success {
+            return Err(spec.error_at(
+                &format!("{op_pointer}/responses"),
+                format!("operation `{id}` declares no 2XX response"),
+            ));
         }
     }
     Ok(())

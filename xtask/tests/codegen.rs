@@ -950,3 +950,62 @@ fn cli_glue_flows_from_the_spec() {
     assert!(cli.contains("pub fn request_orgs_fetch<'a>("), "{cli}");
     assert!(!cli.contains("orgs_retrieve"), "{cli}");
 }
+
+/// Every field of a generated type and every setter of a generated builder
+/// is documented, including properties and parameters written as a bare
+/// `$ref` (documented by the schema they reference).
+#[test]
+fn fields_and_setters_fall_back_to_the_referenced_description() {
+    let client = std::fs::read_to_string(root().join(CLIENT_GENERATED)).unwrap();
+    let file = syn::parse_file(&client).unwrap();
+    fn module<'a>(items: &'a [syn::Item], name: &str) -> &'a [syn::Item] {
+        items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, i)| &i[..]),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no module {name}"))
+    }
+    let has_doc = |attrs: &[syn::Attribute]| attrs.iter().any(|a| a.path().is_ident("doc"));
+    let types = module(&file.items, "types");
+    let mut checked = 0;
+    for item in types {
+        if let syn::Item::Struct(s) = item {
+            for field in s.fields.iter().filter(|f| f.ident.is_some()) {
+                assert!(
+                    has_doc(&field.attrs),
+                    "types::{}::{} has no doc",
+                    s.ident,
+                    field.ident.as_ref().unwrap()
+                );
+                checked += 1;
+            }
+        }
+    }
+    let not_setters = ["new", "body", "body_map", "send"];
+    for items in [module(types, "builder"), module(&file.items, "builder")] {
+        for item in items {
+            let syn::Item::Impl(imp) = item else { continue };
+            if imp.trait_.is_some() {
+                continue;
+            }
+            for f in imp.items.iter().filter_map(|i| match i {
+                syn::ImplItem::Fn(f) => Some(f),
+                _ => None,
+            }) {
+                if not_setters.contains(&f.sig.ident.to_string().as_str()) {
+                    continue;
+                }
+                assert!(has_doc(&f.attrs), "setter {} has no doc", f.sig.ident);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "{checked}");
+    let org_name_doc = "///Name of the organization\n        #[serde(rename = \"orgName\")]\n        pub org_name: OrgName,";
+    assert!(
+        client.contains(org_name_doc),
+        "the $ref'd orgName is documented"
+    );
+}
