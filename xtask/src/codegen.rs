@@ -100,6 +100,7 @@ fn progenitor_settings() -> GenerationSettings {
 
 /// Runs every generator on an already loaded spec, in memory.
 pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
+    spec.check_pagination()?;
     let generator_error = |message: String| CodegenError::Generator {
         path: spec.path.clone(),
         message,

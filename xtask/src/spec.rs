@@ -38,9 +38,10 @@ pub struct LoadedSpec {
     /// (vendor extensions, `$ref` targets).
     pub json: Value,
     pub openapi: OpenAPI,
-    /// The checked `x-avara-pagination` of each operation that has one, by
-    /// operationId.
-    paginations: BTreeMap<String, Pagination>,
+    /// The `x-avara-pagination` of each operation that has one, by
+    /// operationId: parsed and checked, or why it is unusable (see
+    /// [`LoadedSpec::check_pagination`]).
+    paginations: BTreeMap<String, Result<Pagination, SpecError>>,
 }
 
 /// The vendor extension that marks a cursor-paginated list operation; see
@@ -88,7 +89,7 @@ pub struct SpecParameter<'a> {
 }
 
 /// The parsed `x-avara-pagination` extension of an operation, checked at
-/// load: `style` is `cursor`; `requestCursorParam` names an optional query
+/// load (a failure is reported by [`LoadedSpec::check_pagination`]): `style` is `cursor`; `requestCursorParam` names an optional query
 /// parameter of the operation; the `200` JSON response's schema has
 /// `itemsField` (a required, non-nullable array of a `$ref`'d schema),
 /// `nextCursorField` (a string) and `hasMoreField` (a boolean).
@@ -129,7 +130,7 @@ impl PageField {
 }
 
 /// A problem with the spec, located as precisely as we can.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SpecError {
     pub path: PathBuf,
     /// 1-based line and column, when known.
@@ -199,11 +200,22 @@ impl LoadedSpec {
                     pointer,
                     operation,
                     json,
-                    pagination: self.paginations.get(id),
+                    pagination: self.paginations.get(id).and_then(|p| p.as_ref().ok()),
                 });
             }
         }
         out
+    }
+
+    /// Fails with the first operation whose `x-avara-pagination` is
+    /// unusable (see [`Pagination`] for the rules). Generators call this:
+    /// [`Self::operations`] leaves such an operation's `pagination` empty,
+    /// which is enough for a spec diff but not for code generation.
+    pub fn check_pagination(&self) -> Result<(), SpecError> {
+        match self.paginations.values().find_map(|p| p.as_ref().err()) {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
     }
 
     /// Follows `$ref`s and single-member `allOf`s (how the spec makes a
@@ -439,7 +451,7 @@ pub fn parse(path: &Path, text: String) -> Result<LoadedSpec, SpecError> {
     check_operations(&spec)?;
     let mut paginations = BTreeMap::new();
     for op in spec.operations() {
-        if let Some(pagination) = parse_pagination(&spec, &op)? {
+        if let Some(pagination) = parse_pagination(&spec, &op).transpose() {
             paginations.insert(op.id.to_string(), pagination);
         }
     }
