@@ -18,7 +18,7 @@
 //!   descriptions), positional path parameters, pagination, table columns.
 
 use heck::ToKebabCase;
-use openapiv3::{Operation, ReferenceOr, Schema, SchemaKind, Type};
+use openapiv3::{Operation, Schema, SchemaKind, Type};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 
@@ -294,7 +294,10 @@ fn body_maps(
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    for (name, property) in properties {
+    for name in op.json_body_properties(spec) {
+        let Some(property) = properties.get(name) else {
+            continue;
+        };
         let resolved = spec.schema_json(property);
         let is_string_map = resolved.get("type").and_then(|t| t.as_str()) == Some("object")
             && resolved
@@ -594,16 +597,7 @@ fn columns(spec: &LoadedSpec, op: &Operation, items_field: Option<&str>) -> Vec<
         .responses
         .iter()
         .filter(|(code, _)| code.to_string().starts_with('2'))
-        .find_map(|(_, response)| match response {
-            ReferenceOr::Item(r) => Some(r),
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/responses/")?;
-                match spec.openapi.components.as_ref()?.responses.get(name)? {
-                    ReferenceOr::Item(r) => Some(r),
-                    ReferenceOr::Reference { .. } => None,
-                }
-            }
-        });
+        .find_map(|(_, response)| spec.resolve_response(response));
     let Some(schema) = response
         .and_then(|r| r.content.get("application/json"))
         .and_then(|m| m.schema.as_ref())

@@ -281,6 +281,23 @@ impl LoadedSpec {
         None
     }
 
+    /// The typed response behind a `$ref` to `#/components/responses/...`.
+    pub fn resolve_response<'a>(
+        &'a self,
+        response: &'a ReferenceOr<openapiv3::Response>,
+    ) -> Option<&'a openapiv3::Response> {
+        match response {
+            ReferenceOr::Item(response) => Some(response),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/responses/")?;
+                match self.openapi.components.as_ref()?.responses.get(name)? {
+                    ReferenceOr::Item(response) => Some(response),
+                    ReferenceOr::Reference { .. } => None,
+                }
+            }
+        }
+    }
+
     /// [`Self::resolve_schema`] for the boxed schemas of properties and items.
     pub fn resolve_boxed_schema<'a>(
         &'a self,
@@ -355,6 +372,32 @@ impl<'a> SpecOperation<'a> {
             schema: media.get("schema")?,
             example: media.get("example"),
         })
+    }
+
+    /// The property names of the JSON request body's object schema, in the
+    /// spec's order (the JSON model sorts keys; the typed one keeps order).
+    pub fn json_body_properties(&self, spec: &'a LoadedSpec) -> Vec<&'a str> {
+        let body = match &self.operation.request_body {
+            Some(ReferenceOr::Item(body)) => Some(body),
+            Some(ReferenceOr::Reference { reference }) => reference
+                .strip_prefix("#/components/requestBodies/")
+                .and_then(|name| spec.openapi.components.as_ref()?.request_bodies.get(name))
+                .and_then(|body| match body {
+                    ReferenceOr::Item(body) => Some(body),
+                    ReferenceOr::Reference { .. } => None,
+                }),
+            None => None,
+        };
+        let schema = body
+            .and_then(|b| b.content.get("application/json"))
+            .and_then(|m| m.schema.as_ref())
+            .and_then(|s| spec.resolve_schema(s));
+        match schema.map(|s| &s.schema_kind) {
+            Some(SchemaKind::Type(openapiv3::Type::Object(object))) => {
+                object.properties.keys().map(String::as_str).collect()
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// The operation's responses by status code (as written: `200`, `4XX`,

@@ -265,8 +265,6 @@ fn expected_line_col(text: &str, offset: usize, at: &At) -> (usize, usize) {
 
 fn malformed_specs() -> Vec<Bad> {
     use At::*;
-    let orgs = "/paths/~1v1~1orgs";
-    let _ = orgs;
     vec![
         bad(
             "yaml syntax error",
