@@ -357,7 +357,8 @@ fn first_bound_type(generics: &syn::Generics) -> Option<syn::Type> {
 }
 
 /// The setters of an operation's parameters, read from how `send` uses
-/// them: `QueryParam::new("name", &ident)` for query parameters, and the
+/// them: `QueryParam::new("name", &ident)` for query parameters,
+/// `header_map.append("name", ...)` for header parameters, and the
 /// `encode_path(&ident.to_string())` arguments of the URL's `format!`, in
 /// the order of the path template's `{name}`s, for path parameters.
 fn parameter_setters(send: &TokenStream, path_template: &str) -> BTreeMap<String, String> {
@@ -374,6 +375,25 @@ fn parameter_setters(send: &TokenStream, path_template: &str) -> BTreeMap<String
             && text(i + 7) == "&"
         {
             out.insert(name.value(), text(i + 8));
+        }
+        // `header_map.append("X-Name", ident.to_string()...)`, or for an
+        // optional header `if let Some(value) = ident { header_map.append(
+        // "X-Name", value...) }`.
+        if text(i) == "append"
+            && text(i + 1) == "("
+            && let Ok(syn::Lit::Str(name)) = syn::parse_str::<syn::Lit>(&text(i + 2))
+            && text(i + 3) == ","
+        {
+            let ident = match text(i + 4) {
+                value if value == "value" => (0..i)
+                    .rev()
+                    .find(|&j| text(j) == "Some" && text(j + 2) == "value" && text(j + 4) == "=")
+                    .map(|j| text(j + 5)),
+                ident => Some(ident),
+            };
+            if let Some(ident) = ident {
+                out.insert(name.value(), ident);
+            }
         }
         if text(i) == "encode_path" && text(i + 1) == "(" && text(i + 2) == "&" {
             path_idents.push(text(i + 3));

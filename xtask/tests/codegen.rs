@@ -847,6 +847,12 @@ fn properties_named_like_keywords_generate() {
         "      required: [orgName, type, for, match]\n      additionalProperties: false\n      properties:\n        type:\n          type: string\n          enum: [clinic, lab]\n        for:\n          type: string\n          format: email\n        match:\n          type: integer\n          minimum: 3\n",
         1,
     );
+    // And parameters named like keywords, in the query and in a header.
+    let text = text.replacen(
+        "      parameters:\n        - name: cursor\n",
+        "      parameters:\n        - name: type\n          in: query\n          required: true\n          schema:\n            type: string\n            enum: [open, closed]\n        - name: X-Match\n          in: header\n          required: true\n          schema:\n            type: string\n            format: uuid\n        - name: cursor\n",
+        1,
+    );
     assert_ne!(text, real_spec());
     let spec = load_text(&dir, &text);
     let generated = codegen::generate_from(&spec).unwrap_or_else(|e| panic!("{e}"));
@@ -872,6 +878,20 @@ fn properties_named_like_keywords_generate() {
             sdk.contains(&format!(".{}({value})", field.ident)),
             "{property}: `.{}({value})` not in the doc example:\n{sdk}",
             field.ident
+        );
+    }
+    let list = names.operation("orgs_list").unwrap();
+    for (parameter, value) in [
+        ("type", "\"open\""),
+        ("X-Match", "\"123e4567-e89b-42d3-a456-426614174000\""),
+    ] {
+        let setter = list
+            .parameters
+            .get(parameter)
+            .unwrap_or_else(|| panic!("no setter read for {parameter}: {:?}", list.parameters));
+        assert!(
+            sdk.contains(&format!("    .{setter}({value})")),
+            "{parameter}: `.{setter}({value})` not in the doc example:\n{sdk}"
         );
     }
     let cli = file(CLI_GENERATED);
