@@ -363,14 +363,18 @@ impl<'a> SpecOperation<'a> {
     }
 
     /// The JSON request body, `$ref` resolved: its pointer, the schema as
-    /// written (often a `$ref`) and the media type's `example`.
+    /// written (often a `$ref`) and the media type's example.
     pub fn json_body(&self, spec: &'a LoadedSpec) -> Option<JsonBody<'a>> {
         let body = spec.deref(self.json.get("requestBody")?);
         let media = body.pointer("/content/application~1json")?;
         Some(JsonBody {
             pointer: format!("{}/requestBody", self.pointer),
             schema: media.get("schema")?,
-            example: media.get("example"),
+            example: media.get("example").or_else(|| {
+                let examples = media.get("examples")?.as_object()?;
+                let (_, first) = examples.iter().next()?;
+                spec.deref(first).get("value")
+            }),
         })
     }
 
@@ -424,7 +428,8 @@ pub struct JsonBody<'a> {
     pub pointer: String,
     /// The body's schema as written (often a `$ref`).
     pub schema: &'a Value,
-    /// The media type's `example`, when it has one.
+    /// The media type's `example`, else the `value` of the first of its
+    /// `examples`, when it has one.
     pub example: Option<&'a Value>,
 }
 

@@ -1027,3 +1027,24 @@ fn fields_and_setters_fall_back_to_the_referenced_description() {
         "the $ref'd orgName is documented"
     );
 }
+
+/// A body example given as `examples` (named) is used like `example`.
+#[test]
+fn named_examples_feed_the_doc_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = real_spec().replacen(
+        "            example:\n              orgName: City Medical Center - Radiology Department\n",
+        "            examples:\n              clinic:\n                value:\n                  orgName: Named Example Clinic\n",
+        1,
+    );
+    assert_ne!(text, real_spec());
+    let spec = load_text(&dir, &text);
+    let generated = codegen::generate_from(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let sdk = &generated
+        .files
+        .iter()
+        .find(|f| f.relative_path == CLIENT_SDK_GENERATED)
+        .unwrap()
+        .contents;
+    assert!(sdk.contains(".org_name(\"Named Example Clinic\")"), "{sdk}");
+}
