@@ -837,6 +837,26 @@ fn an_unsynthesizable_pattern_is_a_warning() {
     );
 }
 
+/// `cargo xtask codegen` prints lint warnings and still succeeds.
+#[test]
+fn codegen_prints_warnings_and_succeeds() {
+    let scratch = Scratch::new();
+    let text = real_spec().replacen(
+        "      pattern: \"^org_[0-9a-f]{32}$\"\n      example: org_1234567890abcdef1234567890abcdef\n",
+        "      pattern: \"^org_\\\\b[0-9a-f]{32}$\"\n",
+        1,
+    );
+    assert_ne!(text, real_spec());
+    scratch.write_spec(&text);
+    let out = scratch.xtask(&[]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning: ") && err.contains("(parameter `orgId`): cannot synthesize"),
+        "{err}"
+    );
+}
+
 /// Properties named after Rust keywords work: the glue uses the names
 /// progenitor gave them, whatever they are.
 #[test]
