@@ -4,70 +4,28 @@
 
 use clap::{Arg, ArgAction, Command};
 
-use crate::generated::{Cli, CliConfig, OPERATIONS, Operation, TAGS, extra_args};
-use crate::sdk::{Error, ResponseValue};
+use std::sync::LazyLock;
 
-/// The exit codes, as `avara --help` lists them.
-pub const EXIT_CODES_HELP: &str = "\
+use crate::generated::{Cli, OPERATIONS, Operation, TAGS, extra_args};
+
+/// The environment and the exit codes, as `avara --help` lists them. The
+/// default base URL is the spec's first server, `avara::DEFAULT_BASE_URL`.
+pub static EXIT_CODES_HELP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "\
 Environment:
   AVARA_API_KEY   the API key (required unless --api-key is given)
-  AVARA_BASE_URL  the API's base URL (default: https://api.avarasoftware.com)
+  AVARA_BASE_URL  the API's base URL (default: {})
 
 Exit codes:
   0  success
   1  the output could not be written
   2  usage error: invalid arguments, no API key, a request the SDK refused to send
   3  API error: the API answered with an error status (its message is on stderr)
-  4  network error: the API could not be reached, or did not answer in time";
-
-/// Names progenitor's generated command definitions. The CLI executes through
-/// the SDK (see `generated::execute`), never through progenitor's
-/// `Cli::execute`, so none of these hooks is ever called.
-pub(crate) struct Definitions;
-
-const UNUSED: &str = "avara executes operations through the SDK, not progenitor's Cli";
-
-impl CliConfig for Definitions {
-    fn success_item<T>(&self, _: &ResponseValue<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-        unreachable!("{UNUSED}")
-    }
-    fn success_no_item(&self, _: &ResponseValue<()>) {
-        unreachable!("{UNUSED}")
-    }
-    fn error<T>(&self, _: &Error<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-        unreachable!("{UNUSED}")
-    }
-    fn list_start<T>(&self)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-        unreachable!("{UNUSED}")
-    }
-    fn list_item<T>(&self, _: &T)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-        unreachable!("{UNUSED}")
-    }
-    fn list_end_success<T>(&self)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-        unreachable!("{UNUSED}")
-    }
-    fn list_end_error<T>(&self, _: &Error<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-        unreachable!("{UNUSED}")
-    }
-}
+  4  network error: the API could not be reached, or did not answer in time",
+        avara::DEFAULT_BASE_URL
+    )
+});
 
 /// The name of an operation's subcommand within its tag's group.
 pub fn subcommand_name(op: &Operation) -> String {
@@ -112,7 +70,7 @@ pub fn build() -> Command {
         )
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .after_help(EXIT_CODES_HELP)
+        .after_help(EXIT_CODES_HELP.as_str())
         .arg(
             Arg::new("api-key")
                 .long("api-key")
@@ -125,7 +83,10 @@ pub fn build() -> Command {
                 .long("base-url")
                 .value_name("URL")
                 .global(true)
-                .help("The API's base URL [default: $AVARA_BASE_URL, else https://api.avarasoftware.com]"),
+                .help(format!(
+                    "The API's base URL [default: $AVARA_BASE_URL, else {}]",
+                    avara::DEFAULT_BASE_URL
+                )),
         )
         .arg(
             Arg::new("output")
@@ -165,7 +126,7 @@ fn has_arg(cmd: &Command, name: &str) -> bool {
 /// parameters become positional, `-h` shows the first paragraph of each
 /// help text and `--help` all of it, and paginated operations get `--all`.
 fn operation_command(op: &Operation) -> Command {
-    let mut cmd = Cli::<Definitions>::get_command(op.command)
+    let mut cmd = Cli::get_command(op.command)
         .name(subcommand_name(op))
         .args(extra_args(op.command));
     let about_text = cmd.get_about().map(|a| a.to_string()).unwrap_or_default();
@@ -246,5 +207,29 @@ mod tests {
             crate::generated::CliCommand::iter().count(),
             OPERATIONS.len()
         );
+    }
+
+    /// Every visible argument of every operation's command has help text,
+    /// including those whose property is a bare `$ref` (described by the
+    /// schema it references).
+    #[test]
+    fn every_argument_of_every_operation_has_help() {
+        for op in OPERATIONS {
+            let cmd = operation_command(op);
+            for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                assert!(
+                    !help.trim().is_empty(),
+                    "`{}` of `{}` has no help",
+                    arg.get_id(),
+                    op.operation_id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_help_names_the_spec_base_url() {
+        assert!(EXIT_CODES_HELP.contains(avara::DEFAULT_BASE_URL));
     }
 }

@@ -4,14 +4,9 @@
 
 use crate::sdk::*;
 use anyhow::Context as _;
-pub struct Cli<T: CliConfig> {
-    client: Client,
-    config: T,
-}
-impl<T: CliConfig> Cli<T> {
-    pub fn new(client: Client, config: T) -> Self {
-        Self { client, config }
-    }
+/// progenitor's command definitions, one per operation.
+pub struct Cli;
+impl Cli {
     pub fn get_command(cmd: CliCommand) -> ::clap::Command {
         match cmd {
             CliCommand::OrgsList => Self::cli_orgs_list(),
@@ -47,7 +42,8 @@ impl<T: CliConfig> Cli<T> {
                 ::clap::Arg::new("org-name")
                     .long("org-name")
                     .value_parser(::clap::value_parser!(types::OrgName))
-                    .required_unless_present("json-body"),
+                    .required_unless_present("json-body")
+                    .help("Name of the organization"),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -79,132 +75,6 @@ impl<T: CliConfig> Cli<T> {
             .about(
                 "Retrieve an organization by ID\n\nRetrieves a single organization by its unique organization ID. Returns\nthe complete organization object with name, status, and timestamps.\n\nThe reference page shows no HTTP method; its curl example sends no body\nand no `-X`, which is a GET.\n",
             )
-    }
-    pub async fn execute(
-        &self,
-        cmd: CliCommand,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        match cmd {
-            CliCommand::OrgsList => self.execute_orgs_list(matches).await,
-            CliCommand::OrgsCreate => self.execute_orgs_create(matches).await,
-            CliCommand::OrgsRetrieve => self.execute_orgs_retrieve(matches).await,
-        }
-    }
-    pub async fn execute_orgs_list(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.orgs_list();
-        if let Some(value) = matches.get_one::<::std::string::String>("cursor") {
-            request = request.cursor(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
-            request = request.limit(value.clone());
-        }
-        self.config.execute_orgs_list(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_orgs_create(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.orgs_create();
-        if let Some(value) = matches.get_one::<types::OrgName>("org-name") {
-            request = request.body_map(|body| { body.org_name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::OrgCreateParams>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_orgs_create(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_orgs_retrieve(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.orgs_retrieve();
-        if let Some(value) = matches.get_one::<types::OrgId>("org-id") {
-            request = request.org_id(value.clone());
-        }
-        self.config.execute_orgs_retrieve(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-}
-pub trait CliConfig {
-    fn success_item<T>(&self, value: &ResponseValue<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug;
-    fn success_no_item(&self, value: &ResponseValue<()>);
-    fn error<T>(&self, value: &Error<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug;
-    fn list_start<T>(&self)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug;
-    fn list_item<T>(&self, value: &T)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug;
-    fn list_end_success<T>(&self)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug;
-    fn list_end_error<T>(&self, value: &Error<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug;
-    fn execute_orgs_list(
-        &self,
-        matches: &::clap::ArgMatches,
-        request: &mut builder::OrgsList,
-    ) -> anyhow::Result<()> {
-        Ok(())
-    }
-    fn execute_orgs_create(
-        &self,
-        matches: &::clap::ArgMatches,
-        request: &mut builder::OrgsCreate,
-    ) -> anyhow::Result<()> {
-        Ok(())
-    }
-    fn execute_orgs_retrieve(
-        &self,
-        matches: &::clap::ArgMatches,
-        request: &mut builder::OrgsRetrieve,
-    ) -> anyhow::Result<()> {
-        Ok(())
     }
 }
 #[derive(Copy, Clone, Debug)]

@@ -1,10 +1,7 @@
 //! What progenitor's generated CLI code expects at its crate path
-//! (`use crate::sdk::*;`): the client, its types and builders, and
-//! progenitor's own `Error<T>` and `ResponseValue` (the `avara` crate exports
-//! its own `avara::Error`, so they are taken from `avara::raw`), plus what the
+//! (`use crate::sdk::*;`): the client, its types and builders, plus what the
 //! generated glue of `xtask/src/cli_gen.rs` calls.
 
-pub use avara::raw::{Error, ResponseValue};
 pub use avara::{Client, builder, types};
 
 pub use crate::output::Sink;

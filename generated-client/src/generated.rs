@@ -171,8 +171,14 @@ and means no metadata.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<Metadata>,
+        /**Unique organization identifier. Format: org_{32-hex-chars}
+
+The reference does not say which case the hex digits take; its examples
+use lowercase only, so the pattern accepts lowercase hex.
+*/
         #[serde(rename = "orgId")]
         pub org_id: OrgId,
+        ///Name of the organization
         #[serde(rename = "orgName")]
         pub org_name: OrgName,
         /**Timestamp when the organization was last updated.
@@ -212,6 +218,7 @@ means the same as omitting it.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<Metadata>,
+        ///Name of the organization
         #[serde(rename = "orgName")]
         pub org_name: OrgName,
     }
@@ -380,6 +387,7 @@ absent or `null` on the last page.
             }
         }
         impl Error {
+            ///A short error code or explanation, when the server sends one.
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -392,6 +400,7 @@ absent or `null` on the last page.
                     });
                 self
             }
+            ///A human-readable explanation of the error.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -467,6 +476,12 @@ absent or `null` on the last page.
             }
         }
         impl Org {
+            /**Timestamp when the organization was created.
+
+Listed without `optional` in the HTTP view but typed
+`Optional[datetime]` in the Python view: always present, may be
+`null`.
+*/
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -481,6 +496,12 @@ absent or `null` on the last page.
                     });
                 self
             }
+            /**UUID of the API key used to create this organization, for audit
+tracking.
+
+Optional in both views. Taken to be `null` for an organization
+created via the dashboard, mirroring `createdByUserId`.
+*/
             pub fn created_by_api_key_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -495,6 +516,11 @@ absent or `null` on the last page.
                     });
                 self
             }
+            /**User ID who created this organization via dashboard, null if
+created via API key.
+
+Optional in both views; the reference says it may be `null`.
+*/
             pub fn created_by_user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -509,6 +535,7 @@ absent or `null` on the last page.
                     });
                 self
             }
+            ///Whether the organization is currently active
             pub fn is_active<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -521,6 +548,12 @@ absent or `null` on the last page.
                     });
                 self
             }
+            /**Custom key-value metadata for the organization. Maximum 50 pairs,
+keys up to 100 chars, values up to 1000 chars.
+
+Optional in both views; `Optional` in Python, so `null` is accepted
+and means no metadata.
+*/
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Metadata>>,
@@ -533,6 +566,11 @@ absent or `null` on the last page.
                     });
                 self
             }
+            /**Unique organization identifier. Format: org_{32-hex-chars}
+
+The reference does not say which case the hex digits take; its examples
+use lowercase only, so the pattern accepts lowercase hex.
+*/
             pub fn org_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::OrgId>,
@@ -545,6 +583,7 @@ absent or `null` on the last page.
                     });
                 self
             }
+            ///Name of the organization
             pub fn org_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::OrgName>,
@@ -557,6 +596,12 @@ absent or `null` on the last page.
                     });
                 self
             }
+            /**Timestamp when the organization was last updated.
+
+Listed without `optional` in the HTTP view but typed
+`Optional[datetime]` in the Python view: always present, may be
+`null`.
+*/
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -571,6 +616,10 @@ absent or `null` on the last page.
                     });
                 self
             }
+            /**Number of users currently in this organization.
+
+`number` in the HTTP view, `int` in the Python view: an integer.
+*/
             pub fn user_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -634,6 +683,13 @@ absent or `null` on the last page.
             }
         }
         impl OrgCreateParams {
+            /**Custom key-value metadata for the organization. Maximum 50 pairs.
+(The limits on key and value length are documented on the returned
+organization; the same metadata is stored, so they apply here too.)
+
+`Optional` in the Python reference: it may be omitted, and `null`
+means the same as omitting it.
+*/
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Metadata>>,
@@ -646,6 +702,7 @@ absent or `null` on the last page.
                     });
                 self
             }
+            ///Name of the organization
             pub fn org_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::OrgName>,
@@ -700,6 +757,9 @@ absent or `null` on the last page.
             }
         }
         impl OrgListPage {
+            /**Cursor for the next page. Optional in the reference; taken to be
+absent or `null` on the last page.
+*/
             pub fn cursor<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -712,6 +772,7 @@ absent or `null` on the last page.
                     });
                 self
             }
+            ///Whether another page follows this one.
             pub fn has_more<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -724,6 +785,7 @@ absent or `null` on the last page.
                     });
                 self
             }
+            ///The organizations on this page (up to 100).
             pub fn organizations<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Org>>,
@@ -976,6 +1038,7 @@ pub mod builder {
                 limit: Ok(None),
             }
         }
+        ///Base64 encoded cursor from previous response
         pub fn cursor<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -989,6 +1052,12 @@ pub mod builder {
                 });
             self
         }
+        /**Number of results to return (1-100).
+
+Both views of the reference type this as a number (`float` in
+Python); a count of results is integral, so it is an integer here.
+The reference documents no default.
+*/
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -1169,6 +1238,7 @@ pub mod builder {
                 org_id: Err("org_id was not initialized".to_string()),
             }
         }
+        ///Unique organization identifier. Format: org_{32-hex-chars}
         pub fn org_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::OrgId>,

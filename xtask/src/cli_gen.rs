@@ -17,46 +17,30 @@
 //! - `TAGS` and `OPERATIONS`: the command groups (tags with their
 //!   descriptions), positional path parameters, pagination, table columns.
 
-use heck::{ToKebabCase, ToPascalCase, ToSnakeCase};
-use openapiv3::{AdditionalProperties, OpenAPI, Operation, ReferenceOr, Schema, SchemaKind, Type};
+use heck::ToKebabCase;
+use openapiv3::{Operation, Schema, SchemaKind, Type};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
-use serde_json::Value;
 
-use crate::spec::LoadedSpec;
-
-struct Op<'a> {
-    id: &'a str,
-    operation: &'a Operation,
-}
+use crate::rust_names::{OperationNames, RustNames};
+use crate::spec::{LoadedSpec, SpecOperation};
 
 /// The type each body builder setter of the generated client converts into,
 /// by `(body type, setter)`, as Rust source relative to the crate path.
 pub type SetterTypes = std::collections::HashMap<(String, String), String>;
 
 /// Generates the glue; `cli` is progenitor's CLI output, `setters` the
-/// client's body builder setter types (see [`setter_types`]).
+/// client's body builder setter types (see [`setter_types`]) and `names` the
+/// client's names of operations and fields.
 pub fn generate(
     spec: &LoadedSpec,
     cli: &syn::File,
     setters: &SetterTypes,
+    names: &RustNames,
 ) -> Result<TokenStream, String> {
-    let openapi = &spec.openapi;
-    let mut ops = Vec::new();
-    for (_, item) in &openapi.paths.paths {
-        let ReferenceOr::Item(item) = item else {
-            continue;
-        };
-        for (_, operation) in item.iter() {
-            let id = operation
-                .operation_id
-                .as_deref()
-                .ok_or("an operation has no operationId")?;
-            ops.push(Op { id, operation });
-        }
-    }
+    let ops = spec.operations();
 
-    let tags = openapi.tags.iter().map(|tag| {
+    let tags = spec.openapi.tags.iter().map(|tag| {
         let name = &tag.name;
         let description = tag.description.as_deref().unwrap_or_default().trim();
         quote! { Tag { name: #name, description: #description } }
@@ -68,41 +52,32 @@ pub fn generate(
     let mut execute_arms = Vec::new();
     for op in &ops {
         let id = op.id;
-        let variant = format_ident!("{}", id.to_pascal_case());
-        let request_fn = format_ident!("request_{}", id.to_snake_case());
-        let method = format_ident!("{}", id.to_snake_case());
-        let builder_ty = format_ident!("{}", id.to_pascal_case());
+        let op_names = names.operation(id)?;
+        let variant = cli_command(cli, id)?;
+        let request_fn = format_ident!("request_{}", op_names.method);
+        let method = format_ident!("{}", op_names.method);
+        let builder_ty = format_ident!("{}", op_names.builder);
         let tag = op
             .operation
             .tags
             .first()
             .ok_or_else(|| format!("operation `{id}` has no tag"))?;
-        let positional = op.operation.parameters.iter().filter_map(|p| match p {
-            ReferenceOr::Item(openapiv3::Parameter::Path { parameter_data, .. }) => {
-                Some(parameter_data.name.to_kebab_case())
-            }
-            _ => None,
-        });
-        let items_field = op
-            .operation
-            .extensions
-            .get("x-avara-pagination")
-            .and_then(|p| p.get("itemsField"))
-            .and_then(Value::as_str);
-        let cursor_arg = op
-            .operation
-            .extensions
-            .get("x-avara-pagination")
-            .and_then(|p| p.get("requestCursorParam"))
-            .and_then(Value::as_str)
-            .map(|name| name.to_kebab_case());
-        let pagination = match (items_field, cursor_arg) {
-            (Some(field), Some(cursor)) => {
+        let positional = op
+            .parameters(spec)
+            .iter()
+            .filter(|p| p.location == "path")
+            .map(|p| cli_argument(cli, op_names, p.name))
+            .collect::<Result<Vec<_>, _>>()?;
+        let items_field = op.pagination.map(|p| p.items.name.as_str());
+        let pagination = match op.pagination {
+            Some(pagination) => {
+                let field = &pagination.items.name;
+                let cursor = cli_argument(cli, op_names, &pagination.request_cursor_param)?;
                 quote! { Some(Pagination { items_field: #field, cursor_arg: #cursor }) }
             }
-            _ => quote! { None },
+            None => quote! { None },
         };
-        let columns = columns(openapi, op.operation, items_field);
+        let columns = columns(spec, op.operation, items_field);
         operations.push(quote! {
             Operation {
                 command: CliCommand::#variant,
@@ -114,8 +89,8 @@ pub fn generate(
             }
         });
 
-        let consumers = json_body_first(progenitor_consumers(cli, id)?)?;
-        let maps = body_maps(openapi, op.operation, setters)?;
+        let consumers = json_body_first(progenitor_consumers(cli, &op_names.method)?)?;
+        let maps = body_maps(spec, op, op_names, names, setters)?;
         let map_args = maps.iter().map(|m| {
             let name = &m.arg;
             let help = &m.help;
@@ -360,75 +335,48 @@ struct MapArg {
 }
 
 fn body_maps(
-    openapi: &OpenAPI,
-    op: &Operation,
+    spec: &LoadedSpec,
+    op: &SpecOperation<'_>,
+    op_names: &OperationNames,
+    names: &RustNames,
     setters: &SetterTypes,
 ) -> Result<Vec<MapArg>, String> {
-    let Some(ReferenceOr::Item(body)) = &op.request_body else {
+    let (Some(body), Some(type_name)) = (op.json_body(spec), &op_names.body) else {
         return Ok(Vec::new());
     };
-    let Some(schema) = body
-        .content
-        .get("application/json")
-        .and_then(|m| m.schema.as_ref())
-    else {
-        return Ok(Vec::new());
-    };
-    let ReferenceOr::Reference { reference } = schema else {
-        return Ok(Vec::new());
-    };
-    let type_name = reference
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_pascal_case();
-    let Some(Schema {
-        schema_kind: SchemaKind::Type(Type::Object(object)),
-        ..
-    }) = resolve(openapi, schema)
-    else {
+    let schema = spec.schema_json(body.schema);
+    let Some(properties) = schema.get("properties").and_then(|p| p.as_object()) else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    for (name, property) in &object.properties {
-        let property = unbox(property);
-        let Some(resolved) = resolve(openapi, &property) else {
+    for name in op.json_body_properties(spec) {
+        let Some(property) = properties.get(name) else {
             continue;
         };
-        let is_string_map = match &resolved.schema_kind {
-            SchemaKind::Type(Type::Object(map)) => match &map.additional_properties {
-                Some(AdditionalProperties::Schema(values)) => matches!(
-                    resolve(openapi, values),
-                    Some(Schema {
-                        schema_kind: SchemaKind::Type(Type::String(_)),
-                        ..
-                    })
-                ),
-                _ => false,
-            },
-            _ => false,
-        };
+        let resolved = spec.schema_json(property);
+        let is_string_map = resolved.get("type").and_then(|t| t.as_str()) == Some("object")
+            && resolved
+                .get("additionalProperties")
+                .filter(|a| a.is_object())
+                .map(|values| spec.schema_json(values))
+                .and_then(|values| values.get("type"))
+                .and_then(|t| t.as_str())
+                == Some("string");
         if !is_string_map {
             continue;
         }
-        let setter = format_ident!("{}", name.to_snake_case());
+        let field = names.field(type_name, name)?;
+        let setter = format_ident!("{}", field.ident);
         let ty = setters
             .get(&(type_name.clone(), setter.to_string()))
             .ok_or_else(|| format!("the client has no `types::builder::{type_name}::{setter}`"))?;
         let ty: TokenStream = syn::parse_str::<syn::Type>(ty)
             .map(|ty| ty.to_token_stream())
             .map_err(|e| format!("setter type `{ty}`: {e}"))?;
-        let description = property_description(openapi, &property, resolved);
-        let first_paragraph = description.split("\n\n").next().unwrap_or_default();
-        let help = format!(
-            "{} Repeat for several pairs.",
-            first_paragraph
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        )
-        .trim()
-        .to_string();
+        let description = spec.description(property).unwrap_or_default();
+        let help = format!("{} Repeat for several pairs.", one_line(description))
+            .trim()
+            .to_string();
         out.push(MapArg {
             arg: name.to_kebab_case(),
             help,
@@ -439,18 +387,207 @@ fn body_maps(
     Ok(out)
 }
 
-fn property_description(
-    openapi: &OpenAPI,
-    property: &ReferenceOr<Schema>,
-    resolved: &Schema,
-) -> String {
-    match property {
-        ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
-        ReferenceOr::Reference { .. } => None,
+/// The first paragraph of a description, on one line.
+fn one_line(description: &str) -> String {
+    let first_paragraph = description.split("\n\n").next().unwrap_or_default();
+    first_paragraph
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// progenitor's `CliCommand` variant of operation `id`, read from its
+/// `CliCommand::operation_id` (`CliCommand::OrgsList => "orgs_list"`).
+fn cli_command(cli: &syn::File, id: &str) -> Result<syn::Ident, String> {
+    let wanted = format!("\"{id}\"");
+    for imp in cli.items.iter().filter_map(|item| match item {
+        syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
+        _ => None,
+    }) {
+        for f in imp.items.iter().filter_map(|item| match item {
+            syn::ImplItem::Fn(f) if f.sig.ident == "operation_id" => Some(f),
+            _ => None,
+        }) {
+            let Some(syn::Stmt::Expr(syn::Expr::Match(m), _)) = f.block.stmts.first() else {
+                continue;
+            };
+            for arm in &m.arms {
+                if arm.body.to_token_stream().to_string() == wanted
+                    && let syn::Pat::Path(path) = &arm.pat
+                    && let Some(last) = path.path.segments.last()
+                {
+                    return Ok(last.ident.clone());
+                }
+            }
+        }
     }
-    .or_else(|| resolved.schema_data.description.clone())
-    .or_else(|| resolve(openapi, property).and_then(|s| s.schema_data.description.clone()))
-    .unwrap_or_default()
+    Err(format!("progenitor's CLI has no `CliCommand` for `{id}`"))
+}
+
+/// The setter of each argument that progenitor's `execute_<method>` reads
+/// (`matches.get_one::<T>("org-id")` then `request.org_id(...)` or
+/// `body.org_name(...)`), as `(argument, setter, on the body)`.
+fn cli_setters(cli: &syn::File, method: &str) -> Result<Vec<(String, String, bool)>, String> {
+    let mut out = Vec::new();
+    for stmt in progenitor_consumers(cli, method)? {
+        let texts: Vec<String> = stmt.into_iter().flat_map(flatten_texts).collect();
+        let Some(get) = texts.iter().position(|t| t == "get_one") else {
+            continue;
+        };
+        let Some(arg) = texts[get..]
+            .iter()
+            .find_map(|t| match syn::parse_str::<syn::Lit>(t) {
+                Ok(syn::Lit::Str(s)) => Some(s.value()),
+                _ => None,
+            })
+        else {
+            continue;
+        };
+        let setter = texts.windows(3).find_map(|w| {
+            (matches!(w[0].as_str(), "request" | "body") && w[1] == "." && w[2] != "body_map")
+                .then(|| (w[2].clone(), w[0] == "body"))
+        });
+        if let Some((setter, on_body)) = setter {
+            out.push((arg, setter, on_body));
+        }
+    }
+    Ok(out)
+}
+
+fn flatten_texts(tree: proc_macro2::TokenTree) -> Vec<String> {
+    match tree {
+        proc_macro2::TokenTree::Group(group) => {
+            group.stream().into_iter().flat_map(flatten_texts).collect()
+        }
+        other => vec![other.to_string()],
+    }
+}
+
+/// The CLI argument of the operation's parameter `name`, as progenitor
+/// named it.
+fn cli_argument(cli: &syn::File, op_names: &OperationNames, name: &str) -> Result<String, String> {
+    let method = &op_names.method;
+    let setter = op_names
+        .parameters
+        .get(name)
+        .ok_or_else(|| format!("the client's builder `{method}` has no setter for `{name}`"))?;
+    cli_setters(cli, method)?
+        .into_iter()
+        .find(|(_, s, on_body)| s == setter && !on_body)
+        .map(|(arg, _, _)| arg)
+        .ok_or_else(|| format!("progenitor's CLI of `{method}` has no argument for `{name}`"))
+}
+
+/// Gives every argument of progenitor's commands that has no help the
+/// description of what it sets, falling back to the schema behind a
+/// `$ref` (a property written `orgName: {$ref: OrgName}` is described by
+/// `OrgName`). Call before [`prune_execution`].
+pub fn describe_arguments(
+    spec: &LoadedSpec,
+    names: &RustNames,
+    cli: &mut syn::File,
+) -> Result<(), String> {
+    let mut helps = Vec::new();
+    for op in spec.operations() {
+        let op_names = names.operation(op.id)?;
+        let params = op.parameters(spec);
+        let body = op.json_body(spec);
+        let body_schema = body.as_ref().map(|b| spec.schema_json(b.schema));
+        for (arg, setter, on_body) in cli_setters(cli, &op_names.method)? {
+            let described = if on_body {
+                let json_name = op_names.body.as_ref().and_then(|body_type| {
+                    names
+                        .structs
+                        .get(body_type)?
+                        .iter()
+                        .find(|(_, f)| f.ident == setter)
+                        .map(|(json, _)| json.clone())
+                });
+                json_name
+                    .and_then(|json| body_schema?.get("properties")?.get(&json))
+                    .and_then(|property| spec.description(property))
+            } else {
+                op_names
+                    .parameters
+                    .iter()
+                    .find(|(_, s)| **s == setter)
+                    .and_then(|(name, _)| params.iter().find(|p| p.name == name))
+                    .and_then(|p| {
+                        spec.description(p.json)
+                            .or_else(|| p.json.get("schema").and_then(|s| spec.description(s)))
+                    })
+            };
+            if let Some(text) = described {
+                helps.push((
+                    format!("cli_{}", op_names.method),
+                    arg,
+                    text.trim().to_string(),
+                ));
+            }
+        }
+    }
+    for item in &mut cli.items {
+        let syn::Item::Impl(imp) = item else {
+            continue;
+        };
+        for f in imp.items.iter_mut().filter_map(|item| match item {
+            syn::ImplItem::Fn(f) => Some(f),
+            _ => None,
+        }) {
+            let name = f.sig.ident.to_string();
+            for (_, arg, help) in helps.iter().filter(|(cmd, _, _)| *cmd == name) {
+                for stmt in &mut f.block.stmts {
+                    if let syn::Stmt::Expr(expr, _) = stmt {
+                        add_help(expr, arg, help);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// In a method chain, appends `.help(help)` to `::clap::Arg::new(arg)...`
+/// when that chain sets no help.
+fn add_help(expr: &mut syn::Expr, arg: &str, help: &str) {
+    if is_arg_chain(expr, arg) {
+        if !chain_has_method(expr, "help") {
+            let inner = std::mem::replace(expr, syn::Expr::Verbatim(TokenStream::new()));
+            *expr = syn::parse_quote!(#inner.help(#help));
+        }
+        return;
+    }
+    let syn::Expr::MethodCall(call) = expr else {
+        return;
+    };
+    add_help(&mut call.receiver, arg, help);
+    for a in call.args.iter_mut() {
+        add_help(a, arg, help);
+    }
+}
+
+/// Whether the chain starts with `::clap::Arg::new("<arg>")`.
+fn is_arg_chain(expr: &syn::Expr, arg: &str) -> bool {
+    match expr {
+        syn::Expr::MethodCall(call) => is_arg_chain(&call.receiver, arg),
+        syn::Expr::Call(call) => {
+            let callee = call.func.to_token_stream().to_string().replace(' ', "");
+            callee.ends_with("Arg::new")
+                && call.args.first().is_some_and(|a| {
+                    matches!(a, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if s.value() == arg)
+                })
+        }
+        _ => false,
+    }
+}
+
+fn chain_has_method(expr: &syn::Expr, method: &str) -> bool {
+    match expr {
+        syn::Expr::MethodCall(call) => {
+            call.method == method || chain_has_method(&call.receiver, method)
+        }
+        _ => false,
+    }
 }
 
 /// The type that every `types::builder::<Body>::<setter>` of the generated
@@ -507,80 +644,19 @@ pub fn setter_types(client: &syn::File) -> SetterTypes {
     out
 }
 
-/// A property schema as a reference-or-item, unboxed.
-fn unbox(schema: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
-    match schema {
-        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
-            reference: reference.clone(),
-        },
-        ReferenceOr::Item(item) => ReferenceOr::Item((**item).clone()),
-    }
-}
-
-/// Follows `$ref`s and single-member `allOf`s to the schema that says what
-/// a value is.
-fn resolve<'a>(openapi: &'a OpenAPI, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
-    let mut current = schema;
-    for _ in 0..32 {
-        match current {
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/schemas/")?;
-                current = openapi.components.as_ref()?.schemas.get(name)?;
-            }
-            ReferenceOr::Item(Schema {
-                schema_kind: SchemaKind::AllOf { all_of },
-                ..
-            }) if all_of.len() == 1 => current = &all_of[0],
-            // `type: object` beside a one-member `allOf` (how the spec makes
-            // a referenced schema nullable).
-            ReferenceOr::Item(Schema {
-                schema_kind: SchemaKind::Any(any),
-                ..
-            }) if any.all_of.len() == 1 => current = &any.all_of[0],
-            ReferenceOr::Item(item) => return Some(item),
-        }
-    }
-    None
-}
-
-fn resolve_owned<'a>(
-    openapi: &'a OpenAPI,
-    schema: &'a ReferenceOr<Box<Schema>>,
-) -> Option<&'a Schema> {
-    match schema {
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/schemas/")?;
-            resolve(openapi, openapi.components.as_ref()?.schemas.get(name)?)
-        }
-        ReferenceOr::Item(item) => match &item.schema_kind {
-            SchemaKind::AllOf { all_of } if all_of.len() == 1 => resolve(openapi, &all_of[0]),
-            _ => Some(item),
-        },
-    }
-}
-
 /// The property names of the first success response's object (or of a
 /// page's items), in the spec's order.
-fn columns(openapi: &OpenAPI, op: &Operation, items_field: Option<&str>) -> Vec<String> {
+fn columns(spec: &LoadedSpec, op: &Operation, items_field: Option<&str>) -> Vec<String> {
     let response = op
         .responses
         .responses
         .iter()
         .filter(|(code, _)| code.to_string().starts_with('2'))
-        .find_map(|(_, response)| match response {
-            ReferenceOr::Item(r) => Some(r),
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/responses/")?;
-                match openapi.components.as_ref()?.responses.get(name)? {
-                    ReferenceOr::Item(r) => Some(r),
-                    ReferenceOr::Reference { .. } => None,
-                }
-            }
-        });
+        .find_map(|(_, response)| spec.resolve_response(response));
     let Some(schema) = response
         .and_then(|r| r.content.get("application/json"))
         .and_then(|m| m.schema.as_ref())
-        .and_then(|s| resolve(openapi, s))
+        .and_then(|s| spec.resolve_schema(s))
     else {
         return Vec::new();
     };
@@ -595,11 +671,12 @@ fn columns(openapi: &OpenAPI, op: &Operation, items_field: Option<&str>) -> Vec<
         let items = object
             .properties
             .get(field)
-            .and_then(|p| resolve_owned(openapi, p));
+            .and_then(|p| spec.resolve_boxed_schema(p));
         let item = match items.map(|s| &s.schema_kind) {
-            Some(SchemaKind::Type(Type::Array(array))) => {
-                array.items.as_ref().and_then(|i| resolve_owned(openapi, i))
-            }
+            Some(SchemaKind::Type(Type::Array(array))) => array
+                .items
+                .as_ref()
+                .and_then(|i| spec.resolve_boxed_schema(i)),
             _ => None,
         };
         match item.and_then(as_object) {
@@ -608,4 +685,50 @@ fn columns(openapi: &OpenAPI, op: &Operation, items_field: Option<&str>) -> Vec<
         }
     }
     object.properties.keys().cloned().collect()
+}
+/// Removes what progenitor's CLI generates for running commands itself
+/// (`Cli::new`, `Cli::execute*` and the `CliConfig` trait of hooks they
+/// call): the `avara` CLI runs every command through the SDK (the glue's
+/// `execute`), so only the command definitions stay, on a plain `Cli`.
+/// Call after [`generate`], which lifts the argument handling out of
+/// progenitor's `execute_<op>` functions.
+pub fn prune_execution(cli: &mut syn::File) -> Result<(), String> {
+    let mut found_struct = false;
+    cli.items
+        .retain(|item| !matches!(item, syn::Item::Trait(t) if t.ident == "CliConfig"));
+    for item in &mut cli.items {
+        match item {
+            syn::Item::Struct(s) if s.ident == "Cli" => {
+                found_struct = true;
+                *s = syn::parse_quote! {
+                    /// progenitor's command definitions, one per operation.
+                    pub struct Cli;
+                };
+            }
+            syn::Item::Impl(imp) if imp.trait_.is_none() && is_cli(&imp.self_ty) => {
+                imp.generics = syn::Generics::default();
+                *imp.self_ty = syn::parse_quote!(Cli);
+                imp.items.retain(|item| match item {
+                    syn::ImplItem::Fn(f) => {
+                        let name = f.sig.ident.to_string();
+                        name == "get_command" || name.starts_with("cli_")
+                    }
+                    _ => true,
+                });
+            }
+            _ => {}
+        }
+    }
+    if !found_struct {
+        return Err("progenitor's CLI has no `Cli` struct".into());
+    }
+    let text = cli.to_token_stream().to_string();
+    if text.contains("CliConfig") || text.contains("execute_") {
+        return Err("progenitor's CLI still names `CliConfig` or `execute_*` after pruning".into());
+    }
+    Ok(())
+}
+
+fn is_cli(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Cli"))
 }

@@ -9,6 +9,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::quote;
 use sha2::{Digest, Sha256};
 
+use crate::rust_names::RustNames;
 use crate::spec::{self, LoadedSpec};
 use crate::{cli_gen, sdk};
 
@@ -39,6 +40,9 @@ pub struct Generated {
     pub files: Vec<GeneratedFile>,
     pub operations: usize,
     pub types: usize,
+    /// Spec-lint warnings: nothing failed, but the spec could say more
+    /// (for example an `example` where one could not be synthesized).
+    pub warnings: Vec<String>,
 }
 
 /// A codegen failure: a located spec error or a generator failure.
@@ -96,6 +100,7 @@ fn progenitor_settings() -> GenerationSettings {
 
 /// Runs every generator on an already loaded spec, in memory.
 pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
+    spec.check_pagination()?;
     let generator_error = |message: String| CodegenError::Generator {
         path: spec.path.clone(),
         message,
@@ -105,16 +110,19 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
     // Each gets a fresh generator with the client's settings, so that the type
     // space of one never leaks into another. The CLI glue needs the client's
     // body builder setter types, which the client thread sends over.
-    let (setters_tx, setters_rx) = std::sync::mpsc::channel::<cli_gen::SetterTypes>();
+    let (setters_tx, setters_rx) = std::sync::mpsc::channel::<(cli_gen::SetterTypes, RustNames)>();
     let (client, httpmock, cli) = std::thread::scope(|scope| {
-        let client = scope.spawn(move || -> Result<(String, usize), String> {
+        let client = scope.spawn(move || -> Result<(String, usize, RustNames), String> {
             let mut generator = Generator::new(&progenitor_settings());
             let tokens = run_progenitor(|| generator.generate_tokens(&spec.openapi))?;
             let types = generator.get_type_space().iter_types().count();
             let mut file = parse_tokens(tokens)?;
             derive_behind_feature(&mut file.items, SCHEMARS_DERIVE, SCHEMARS_FEATURE);
-            let _ = setters_tx.send(cli_gen::setter_types(&file));
-            Ok((prettyplease::unparse(&file), types))
+            let names = RustNames::read(&file);
+            describe_referenced_fields(spec, &names, &mut file);
+            describe_setters(spec, &names, &mut file);
+            let _ = setters_tx.send((cli_gen::setter_types(&file), names.clone()));
+            Ok((prettyplease::unparse(&file), types, names))
         });
         let httpmock = scope.spawn(|| {
             run_progenitor(|| {
@@ -126,21 +134,25 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
             let tokens = run_progenitor(|| {
                 Generator::new(&progenitor_settings()).cli(&spec.openapi, CLI_CRATE_PATH)
             })?;
-            let cli_file = parse_tokens(tokens)?;
-            let setters = setters_rx.recv().map_err(|_| {
+            let mut cli_file = parse_tokens(tokens)?;
+            let (setters, names) = setters_rx.recv().map_err(|_| {
                 "the client generator failed before the CLI glue could run".to_string()
             })?;
-            let glue = cli_gen::generate(spec, &cli_file, &setters)?;
+            let glue = cli_gen::generate(spec, &cli_file, &setters, &names)?;
+            cli_gen::describe_arguments(spec, &names, &mut cli_file)?;
+            cli_gen::prune_execution(&mut cli_file)?;
             format_tokens(quote! { #cli_file #glue })
         });
         (joined(client), joined(httpmock), joined(cli))
     });
-    let (client, types) = client.map_err(generator_error)?;
+    let (client, types, names) = client.map_err(generator_error)?;
     let httpmock = httpmock.map_err(generator_error)?;
     let cli = cli.map_err(generator_error)?;
+    check_every_operation_generated(spec, &names, &httpmock, &cli)?;
 
-    let sdk_tokens = sdk::generate(spec)?;
-    let sdk = format_tokens(sdk_tokens).map_err(generator_error)?;
+    let sdk = sdk::generate(spec, &names)?;
+    let warnings = sdk.warnings;
+    let sdk = format_tokens(sdk.tokens).map_err(generator_error)?;
 
     let hash = spec_hash(&spec.text);
     Ok(Generated {
@@ -162,9 +174,235 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
                 contents: with_header(&hash, "progenitor cli + xtask/src/cli_gen.rs", &cli),
             },
         ],
-        operations: spec.openapi.operations().count(),
+        operations: spec.operations().len(),
         types,
+        warnings,
     })
+}
+
+/// Every operation of the spec must come out of the generators: a client
+/// method and builder, a typed mock and a CLI command. An operation that
+/// vanished (progenitor skips what it cannot place) is an error located at
+/// the operation.
+pub fn check_every_operation_generated(
+    spec: &LoadedSpec,
+    names: &RustNames,
+    httpmock: &str,
+    cli: &str,
+) -> Result<(), spec::SpecError> {
+    for op in spec.operations() {
+        let missing = match names.operation(op.id) {
+            Err(_) => Some("the client"),
+            Ok(op_names) if !httpmock.contains(&format!("fn {}<F>(", op_names.method)) => {
+                Some("the httpmock extension")
+            }
+            Ok(_) if !cli.contains(&format!("=> \"{}\"", op.id)) => Some("the CLI"),
+            Ok(_) => None,
+        };
+        if let Some(what) = missing {
+            return Err(spec.error_at(
+                &op.pointer,
+                format!(
+                    "operation `{}` (`{} {}`) is missing from {what} that progenitor generated",
+                    op.id,
+                    op.method.to_uppercase(),
+                    op.path
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Gives every field of a generated struct that has no doc the description
+/// of the schema behind its property's `$ref` (typify documents a property
+/// only by its own `description`, so `orgName: {$ref: OrgName}` had none).
+fn describe_referenced_fields(spec: &LoadedSpec, names: &RustNames, file: &mut syn::File) {
+    let Some(schemas) = spec
+        .json
+        .pointer("/components/schemas")
+        .and_then(|s| s.as_object())
+    else {
+        return;
+    };
+    let Some(types) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, i)| i),
+        _ => None,
+    }) else {
+        return;
+    };
+    for item in types.iter_mut() {
+        let syn::Item::Struct(s) = item else {
+            continue;
+        };
+        let Some(fields) = names.structs.get(&s.ident.to_string()) else {
+            continue;
+        };
+        // The component schema of this struct: the one whose properties
+        // are exactly the struct's JSON names, and if several are, whose
+        // description is the struct's doc.
+        let same_properties: Vec<&serde_json::Value> = schemas
+            .values()
+            .filter(|schema| {
+                let schema = spec.schema_json(schema);
+                schema
+                    .get("properties")
+                    .and_then(|p| p.as_object())
+                    .is_some_and(|p| {
+                        p.len() == fields.len() && p.keys().all(|k| fields.contains_key(k))
+                    })
+            })
+            .collect();
+        let struct_doc = doc_of(&s.attrs);
+        let schema = match same_properties[..] {
+            [one] => one,
+            _ => match same_properties
+                .iter()
+                .filter(|schema| spec.description(schema).map(str::trim) == Some(struct_doc.trim()))
+                .collect::<Vec<_>>()[..]
+            {
+                [one] => *one,
+                _ => continue,
+            },
+        };
+        let properties = spec
+            .schema_json(schema)
+            .get("properties")
+            .and_then(|p| p.as_object());
+        for field in s.fields.iter_mut() {
+            let Some(ident) = &field.ident else { continue };
+            if field.attrs.iter().any(|a| a.path().is_ident("doc")) {
+                continue;
+            }
+            let ident = ident.to_string();
+            let Some(property) = fields
+                .iter()
+                .find(|(_, f)| f.ident == ident)
+                .and_then(|(json, _)| properties.and_then(|p| p.get(json)))
+            else {
+                continue;
+            };
+            if let Some(description) = spec.description(property) {
+                let doc = description.to_string();
+                field.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
+            }
+        }
+    }
+}
+
+/// Gives the setters of the generated builders the doc of what they set:
+/// a `types::builder::<Type>` setter the doc of its field, an operation
+/// builder's parameter setter the description of the parameter (or of the
+/// schema behind its `$ref`).
+fn describe_setters(spec: &LoadedSpec, names: &RustNames, file: &mut syn::File) {
+    let field_docs: std::collections::HashMap<(String, String), Vec<syn::Attribute>> =
+        module_items(&mut file.items, "types")
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Struct(s) => Some(s),
+                _ => None,
+            })
+            .flat_map(|s| {
+                s.fields.iter().filter_map(move |f| {
+                    let docs: Vec<syn::Attribute> = f
+                        .attrs
+                        .iter()
+                        .filter(|a| a.path().is_ident("doc"))
+                        .map(|a| syn::parse_quote!(#a))
+                        .collect();
+                    let ident = f.ident.as_ref()?.to_string();
+                    (!docs.is_empty()).then(|| ((s.ident.to_string(), ident), docs))
+                })
+            })
+            .collect();
+    let types = module_items(&mut file.items, "types");
+    for item in module_items(types, "builder").iter_mut() {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let syn::Type::Path(path) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(ty) = path.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        for f in impl_fns(imp) {
+            if let Some(docs) = field_docs.get(&(ty.clone(), f.sig.ident.to_string())) {
+                f.attrs
+                    .splice(0..0, docs.iter().map(|a| syn::parse_quote!(#a)));
+            }
+        }
+    }
+    let mut parameter_docs = std::collections::HashMap::new();
+    for op in spec.operations() {
+        let Ok(op_names) = names.operation(op.id) else {
+            continue;
+        };
+        for param in op.parameters(spec) {
+            let description = spec
+                .description(param.json)
+                .or_else(|| param.json.get("schema").and_then(|s| spec.description(s)));
+            if let (Some(setter), Some(description)) =
+                (op_names.parameters.get(param.name), description)
+            {
+                parameter_docs.insert(
+                    (op_names.builder.clone(), setter.clone()),
+                    description.to_string(),
+                );
+            }
+        }
+    }
+    for item in module_items(&mut file.items, "builder").iter_mut() {
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(path) = &*imp.self_ty else {
+            continue;
+        };
+        let Some(builder) = path.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        for f in impl_fns(imp) {
+            if let Some(doc) = parameter_docs.get(&(builder.clone(), f.sig.ident.to_string())) {
+                f.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
+            }
+        }
+    }
+}
+
+/// The items of the inline module `name` among `items` (empty if none).
+fn module_items<'a>(items: &'a mut [syn::Item], name: &str) -> &'a mut [syn::Item] {
+    items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, i)| &mut i[..]),
+            _ => None,
+        })
+        .unwrap_or(&mut [])
+}
+
+fn impl_fns(imp: &mut syn::ItemImpl) -> impl Iterator<Item = &mut syn::ImplItemFn> {
+    imp.items.iter_mut().filter_map(|item| match item {
+        syn::ImplItem::Fn(f) => Some(f),
+        _ => None,
+    })
+}
+
+/// The text of an item's `#[doc]` attributes, joined by lines.
+fn doc_of(attrs: &[syn::Attribute]) -> String {
+    attrs
+        .iter()
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Loads the spec at `spec_path` and runs every generator, in memory.
@@ -374,6 +612,9 @@ pub fn run(options: &Options) -> i32 {
         .map(|f| f.contents.lines().count())
         .sum();
     if options.check {
+        for warning in &generated.warnings {
+            eprintln!("warning: {warning}");
+        }
         let mut stale = 0;
         for (path, state, diff) in compare(&options.root, &generated) {
             match state {
@@ -409,6 +650,9 @@ pub fn run(options: &Options) -> i32 {
             started.elapsed().as_secs_f64()
         );
         return 0;
+    }
+    for warning in &generated.warnings {
+        eprintln!("warning: {warning}");
     }
     match write(&options.root, &generated) {
         Ok(written) => {

@@ -7,9 +7,10 @@
 pub mod bench;
 pub mod cli_gen;
 pub mod codegen;
+pub mod example;
 pub mod overlay;
 pub mod release;
-
+pub mod rust_names;
 pub mod sdk;
 pub mod spec;
 pub mod spec_diff;

@@ -4,31 +4,30 @@
 //! constraints that the runtime checks before a request is sent, and the
 //! per-operation facts the runtime needs (method, path template).
 
-use heck::{ToPascalCase, ToSnakeCase};
-use openapiv3::{Operation, ReferenceOr};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::spec::{LoadedSpec, SpecError, escape_pointer_token};
+use crate::example;
+use crate::rust_names::{OperationNames, RustNames};
+use crate::spec::{
+    LoadedSpec, MAX_KEY_LENGTH_EXTENSION, Pagination, SpecError, SpecOperation,
+    escape_pointer_token, response_json_schema,
+};
 
-/// The vendor extension that marks a cursor-paginated list operation.
-pub const PAGINATION_EXTENSION: &str = "x-avara-pagination";
-/// The vendor extension that bounds the length of a map's keys.
-pub const MAX_KEY_LENGTH_EXTENSION: &str = "x-avara-max-key-length";
-
-/// An operation as the SDK layer sees it.
-struct OperationFacts<'a> {
-    id: &'a str,
-    method: &'a str,
-    path: &'a str,
-    pointer: String,
-    operation: &'a Operation,
+/// What the SDK generator produced: the code, and lint warnings (such as a
+/// doc example value it could not synthesize to match its schema).
+pub struct SdkOutput {
+    pub tokens: TokenStream,
+    pub warnings: Vec<String>,
 }
 
-pub fn generate(spec: &LoadedSpec) -> Result<TokenStream, SpecError> {
-    let operations = operations(spec);
-    let error_type = shared_error_type(spec, &operations)?;
+/// Generates the SDK glue from the spec and the Rust names progenitor gave
+/// to its operations and types (read from the client it generated).
+pub fn generate(spec: &LoadedSpec, names: &RustNames) -> Result<SdkOutput, SpecError> {
+    let operations = spec.operations();
+    check_success_types(spec, &operations)?;
+    let error_type = shared_error_type(spec, &operations, names)?;
     let base_url = spec
         .openapi
         .servers
@@ -45,33 +44,21 @@ pub fn generate(spec: &LoadedSpec) -> Result<TokenStream, SpecError> {
     let mut infos = Vec::new();
     let mut pagers = Vec::new();
     let mut constraints = Vec::new();
+    let mut warnings = Vec::new();
     for op in &operations {
-        let builder = format_ident!("{}", op.id.to_pascal_case());
-        let output = success_type(spec, op)?;
-        let id = op.id;
-        let method = op.method.to_uppercase();
-        let path = op.path;
-        infos.push(quote! {
-            crate::runtime::OperationFacts { id: #id, method: #method, path: #path },
-        });
-        let doc = call_doc(spec, op, &output)?;
-        calls.push(quote! {
-            #(#[doc = #doc])*
-            impl<'a> ::std::future::IntoFuture for builder::#builder<'a> {
-                type Output = ::std::result::Result<#output, crate::Error>;
-                type IntoFuture = crate::runtime::CallFuture<'a, #output>;
-                fn into_future(self) -> Self::IntoFuture {
-                    crate::runtime::call(#id, self.send())
-                }
-            }
-        });
-        if let Some(pager) = pagination(spec, op, &builder, &output)? {
-            pagers.push(pager);
+        let op_names = operation_names(spec, op, names)?;
+        let builder = format_ident!("{}", op_names.builder);
+        let output = RustNames::tokens(&op_names.success);
+        infos.push(operation_facts(op));
+        let doc = call_doc(spec, op, op_names, names, &output, &mut warnings)?;
+        calls.push(typed_call(op, &builder, &output, &doc));
+        if let Some(pagination) = op.pagination {
+            pagers.push(pager(spec, op, pagination, op_names, names, &builder)?);
         }
         constraints.extend(operation_constraints(spec, op));
     }
 
-    Ok(quote! {
+    let tokens = quote! {
         use crate::generated::{builder, types};
 
         /// The base URL of the spec's first server, used when none is configured.
@@ -89,84 +76,124 @@ pub fn generate(spec: &LoadedSpec) -> Result<TokenStream, SpecError> {
 
         #(#calls)*
         #(#pagers)*
-    })
+    };
+    Ok(SdkOutput { tokens, warnings })
+}
+
+fn operation_names<'n>(
+    spec: &LoadedSpec,
+    op: &SpecOperation<'_>,
+    names: &'n RustNames,
+) -> Result<&'n OperationNames, SpecError> {
+    names
+        .operation(op.id)
+        .map_err(|e| spec.error_at(&op.pointer, e))
+}
+
+/// The runtime's facts of one operation.
+fn operation_facts(op: &SpecOperation<'_>) -> TokenStream {
+    let id = op.id;
+    let method = op.method.to_uppercase();
+    let path = op.path;
+    quote! {
+        crate::runtime::OperationFacts { id: #id, method: #method, path: #path },
+    }
+}
+
+/// `IntoFuture` on an operation's builder: the typed call.
+fn typed_call(
+    op: &SpecOperation<'_>,
+    builder: &syn::Ident,
+    output: &TokenStream,
+    doc: &[String],
+) -> TokenStream {
+    let id = op.id;
+    quote! {
+        #(#[doc = #doc])*
+        impl<'a> ::std::future::IntoFuture for builder::#builder<'a> {
+            type Output = ::std::result::Result<#output, crate::Error>;
+            type IntoFuture = crate::runtime::CallFuture<'a, #output>;
+            fn into_future(self) -> Self::IntoFuture {
+                crate::runtime::call(#id, self.send())
+            }
+        }
+    }
+}
+
+/// An input value for a doc example: the spec's `example` if it gives one,
+/// else one synthesized from the schema (a lint warning when that value
+/// may not satisfy it).
+fn example_value(
+    spec: &LoadedSpec,
+    given: Option<&Value>,
+    schema: Option<&Value>,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Value {
+    if let Some(value) = given {
+        return value.clone();
+    }
+    let synthesized = example::synthesize(spec, schema.unwrap_or(&Value::Null));
+    if let Some(warning) = synthesized.warning {
+        warnings.push(format!("{what}: {warning}"));
+    }
+    synthesized.value
 }
 
 /// The doc of an operation's typed call: what it sends, what it returns, and
-/// an example built from the spec's `example` values of its required inputs.
+/// an example that sets its required inputs (the spec's `example` values,
+/// else values synthesized from their schemas).
 fn call_doc(
     spec: &LoadedSpec,
-    op: &OperationFacts<'_>,
+    op: &SpecOperation<'_>,
+    op_names: &OperationNames,
+    names: &RustNames,
     output: &TokenStream,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<String>, SpecError> {
     let method = op.method.to_uppercase();
     let summary = op.operation.summary.as_deref().unwrap_or(op.id);
     let output = output.to_string().replace(' ', "");
     let mut setters = Vec::new();
-    let params = op.parameters(spec);
-    for (i, param) in params.iter().enumerate() {
-        let param = spec.deref(param);
-        if !param
-            .get("required")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-        {
-            continue;
-        }
-        let name = param
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let example = param
+    for param in op.parameters(spec).iter().filter(|p| p.required) {
+        let setter = op_names.parameters.get(param.name).ok_or_else(|| {
+            spec.error_at(
+                &param.pointer,
+                format!(
+                    "the generated builder `{}` has no setter for the parameter `{}`",
+                    op_names.builder, param.name
+                ),
+            )
+        })?;
+        let schema = param.json.get("schema");
+        let given = param
+            .json
             .get("example")
-            .or_else(|| param.get("schema").map(|s| spec.deref(s)).and_then(|s| s.get("example")))
-            .ok_or_else(|| {
-                spec.error_at(
-                    &format!("{}/parameters/{i}", op.pointer),
-                    format!("required parameter `{name}` needs an `example` (on it or its schema) for the generated doc example"),
-                )
-            })?;
-        setters.push(format!(
-            "    .{}({})",
-            field_name(name),
-            rust_literal(example)
-        ));
-    }
-    if let Some(body) = spec
-        .json
-        .pointer(&format!("{}/requestBody", op.pointer))
-        .map(|b| spec.deref(b))
-        && let Some(reference) = body
-            .pointer("/content/application~1json/schema/$ref")
-            .and_then(Value::as_str)
-        && let Some(name) = reference.strip_prefix("#/components/schemas/")
-    {
-        let schema = spec.deref(
-            body.pointer("/content/application~1json/schema")
-                .unwrap_or(&Value::Null),
+            .or_else(|| schema.map(|s| spec.deref(s)).and_then(|s| s.get("example")));
+        let what = format!(
+            "{} (parameter `{}`)",
+            spec.located(&param.pointer),
+            param.name
         );
-        let example = body.pointer("/content/application~1json/example");
+        let value = example_value(spec, given, schema, &what, warnings);
+        setters.push(format!("    .{setter}({})", rust_literal(&value)));
+    }
+    if let (Some(body), Some(body_type)) = (op.json_body(spec), &op_names.body) {
+        let schema = spec.schema_json(body.schema);
         let mut fields = String::new();
-        for required in schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(prop) = required.as_str() else {
-                continue;
-            };
-            let value = example.and_then(|e| e.get(prop)).ok_or_else(|| {
-                spec.error_at(
-                    &format!("{}/requestBody", op.pointer),
-                    format!("the request body needs an `example` with the required property `{prop}` for the generated doc example"),
-                )
-            })?;
-            fields.push_str(&format!(".{}({})", field_name(prop), rust_literal(value)));
+        let required = schema.get("required").and_then(Value::as_array);
+        for prop in required.into_iter().flatten().filter_map(Value::as_str) {
+            let field = names
+                .field(body_type, prop)
+                .map_err(|e| spec.error_at(&body.pointer, e))?;
+            let prop_schema = schema.get("properties").and_then(|p| p.get(prop));
+            let given = body.example.and_then(|e| e.get(prop));
+            let what = format!("{} (body property `{prop}`)", spec.located(&body.pointer));
+            let value = example_value(spec, given, prop_schema, &what, warnings);
+            fields.push_str(&format!(".{}({})", field.ident, rust_literal(&value)));
         }
         setters.push(format!(
-            "    .body(avara::types::{}::builder(){fields})",
-            type_name(name)
+            "    .body(avara::types::{body_type}::builder(){fields})"
         ));
     }
     let mut lines = vec![
@@ -176,7 +203,7 @@ fn call_doc(
         String::new(),
         " ```no_run".to_string(),
         " # async fn example(client: &avara::Client) -> Result<(), avara::Error> {".to_string(),
-        format!(" let response = client.{}()", field_name(op.id)),
+        format!(" let response = client.{}()", op_names.method),
     ];
     lines.extend(setters.iter().map(|s| format!(" {s}")));
     lines.push("     .await?;".to_string());
@@ -194,336 +221,128 @@ fn rust_literal(value: &Value) -> String {
     }
 }
 
-fn operations(spec: &LoadedSpec) -> Vec<OperationFacts<'_>> {
-    let mut out = Vec::new();
-    for (path, item) in &spec.openapi.paths.paths {
-        let ReferenceOr::Item(item) = item else {
-            continue;
-        };
-        for (method, operation) in item.iter() {
-            out.push(OperationFacts {
-                id: operation.operation_id.as_deref().unwrap_or_default(),
-                method,
-                path,
-                pointer: format!("/paths/{}/{method}", escape_pointer_token(path)),
-                operation,
-            });
-        }
-    }
-    out
-}
-
-impl OperationFacts<'_> {
-    /// The operation's parameters as JSON (each possibly a `$ref`).
-    fn parameters(&self, spec: &LoadedSpec) -> Vec<Value> {
-        spec.json
-            .pointer(&format!("{}/parameters", self.pointer))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    }
-}
-
-/// The Rust name typify gives a component schema.
-fn type_name(schema_name: &str) -> syn::Ident {
-    let cleaned: String = schema_name
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    format_ident!("{}", cleaned.to_pascal_case())
-}
-
-/// The Rust name typify gives a property.
-fn field_name(property: &str) -> syn::Ident {
-    let snake = property
-        .replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-")
-        .to_snake_case();
-    match snake.as_str() {
-        "type" | "ref" | "match" | "async" | "await" | "fn" | "mod" | "use" | "impl" | "self"
-        | "crate" | "super" | "enum" | "struct" | "loop" | "move" | "where" => {
-            format_ident!("{}_", snake)
-        }
-        _ => format_ident!("{}", snake),
-    }
-}
-
-/// The `$ref` name behind a response's JSON schema, following response refs.
-fn response_schema_name<'a>(
-    spec: &'a LoadedSpec,
-    response: &'a Value,
-) -> Result<Option<&'a str>, ()> {
-    let response = spec.deref(response);
-    let Some(content) = response.get("content").and_then(Value::as_object) else {
-        return Ok(None);
-    };
-    let Some(schema) = content
-        .get("application/json")
-        .and_then(|m| m.get("schema"))
-    else {
-        return Ok(None);
-    };
-    match schema.get("$ref").and_then(Value::as_str) {
-        Some(r) => Ok(r.strip_prefix("#/components/schemas/")),
-        None => Err(()),
-    }
-}
-
-fn success_type(spec: &LoadedSpec, op: &OperationFacts<'_>) -> Result<TokenStream, SpecError> {
-    let responses = spec.json.pointer(&format!("{}/responses", op.pointer));
-    let mut names = Vec::new();
-    for (code, response) in responses.and_then(Value::as_object).into_iter().flatten() {
-        if !code.starts_with('2') {
-            continue;
-        }
-        let pointer = format!("{}/responses/{code}", op.pointer);
-        match response_schema_name(spec, response) {
-            Ok(name) => names.push((name, pointer)),
-            Err(()) => {
-                return Err(spec.error_at(
-                    &pointer,
-                    "the SDK needs a success response whose schema is a `$ref` to `#/components/schemas/...`",
-                ));
-            }
-        }
-    }
-    let Some((first, _)) = names.first() else {
-        return Err(spec.error_at(&op.pointer, "no 2XX response"));
-    };
-    if let Some((_, pointer)) = names.iter().find(|(n, _)| n != first) {
-        return Err(spec.error_at(
-            pointer,
-            format!("operation `{}` has 2XX responses of different types; the SDK needs one success type", op.id),
-        ));
-    }
-    Ok(match first {
-        Some(name) => {
-            let ident = type_name(name);
-            quote!(types::#ident)
-        }
-        None => quote!(()),
-    })
-}
-
-fn shared_error_type(
+/// The SDK needs one success type per operation: every 2XX response's JSON
+/// schema is the same `$ref`, or none has a body.
+fn check_success_types(
     spec: &LoadedSpec,
-    operations: &[OperationFacts<'_>],
-) -> Result<TokenStream, SpecError> {
-    let mut shared: Option<(&str, String)> = None;
+    operations: &[SpecOperation<'_>],
+) -> Result<(), SpecError> {
     for op in operations {
-        let responses = spec.json.pointer(&format!("{}/responses", op.pointer));
-        for (code, response) in responses.and_then(Value::as_object).into_iter().flatten() {
-            if code.starts_with('2') || code == "default" {
+        let mut first: Option<Option<&str>> = None;
+        for (code, pointer, response) in op.responses(spec) {
+            if !code.starts_with('2') {
                 continue;
             }
-            let pointer = format!("{}/responses/{code}", op.pointer);
-            let name = match response_schema_name(spec, response) {
-                Ok(Some(name)) => name,
-                _ => {
-                    return Err(spec.error_at(
-                        &pointer,
-                        "error responses must share one schema given by `$ref` to `#/components/schemas/...`",
-                    ));
-                }
+            let name = match response_json_schema(response) {
+                None => None,
+                Some(schema) => match schema.get("$ref").and_then(Value::as_str) {
+                    Some(reference) => Some(reference),
+                    None => {
+                        return Err(spec.error_at(
+                            &pointer,
+                            "the SDK needs a success response whose schema is a `$ref` to `#/components/schemas/...`",
+                        ));
+                    }
+                },
             };
-            match &shared {
-                None => shared = Some((name, pointer)),
-                Some((first, first_pointer)) if *first != name => {
+            match first {
+                None => first = Some(name),
+                Some(first) if first != name => {
                     return Err(spec.error_at(
                         &pointer,
-                        format!("error schema `{name}` differs from `{first}` at {first_pointer}; all error responses must share one schema"),
+                        format!("operation `{}` has 2XX responses of different types; the SDK needs one success type", op.id),
                     ));
                 }
                 Some(_) => {}
             }
         }
     }
-    match shared {
-        Some((name, _)) => {
-            let ident = type_name(name);
-            Ok(quote!(types::#ident))
-        }
-        None => Ok(quote!(())),
-    }
+    Ok(())
 }
 
-/// The parsed `x-avara-pagination` extension of one operation.
-struct PaginationSpec {
-    request_cursor_param: String,
-    items_field: String,
-    next_cursor_field: String,
-    has_more_field: String,
-}
-
-fn pagination(
+/// The one error body type that every error response shares (checked in the
+/// spec), as progenitor named it.
+fn shared_error_type(
     spec: &LoadedSpec,
-    op: &OperationFacts<'_>,
-    builder: &syn::Ident,
-    page_type: &TokenStream,
-) -> Result<Option<TokenStream>, SpecError> {
-    let Some(extension) = op.operation.extensions.get(PAGINATION_EXTENSION) else {
-        return Ok(None);
-    };
-    let ext_pointer = format!("{}/{PAGINATION_EXTENSION}", op.pointer);
-    let field = |name: &str| -> Result<String, SpecError> {
-        extension
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| {
-                spec.error_at(
-                    &ext_pointer,
-                    format!("`{PAGINATION_EXTENSION}` needs a string field `{name}`"),
-                )
-            })
-    };
-    match extension.get("style").and_then(Value::as_str) {
-        Some("cursor") => {}
-        other => {
-            return Err(spec.error_at(
-                &format!("{ext_pointer}/style"),
-                format!("`{PAGINATION_EXTENSION}.style` must be `cursor`, found {other:?}"),
-            ));
-        }
-    }
-    let pg = PaginationSpec {
-        request_cursor_param: field("requestCursorParam")?,
-        items_field: field("itemsField")?,
-        next_cursor_field: field("nextCursorField")?,
-        has_more_field: field("hasMoreField")?,
-    };
-
-    // The request cursor must be a string query parameter of this operation.
-    let cursor_param = op.operation.parameters.iter().find_map(|p| {
-        let p = match p {
-            ReferenceOr::Item(p) => p,
-            ReferenceOr::Reference { .. } => return None,
-        };
-        match p {
-            openapiv3::Parameter::Query { parameter_data, .. }
-                if parameter_data.name == pg.request_cursor_param =>
-            {
-                Some(parameter_data)
+    operations: &[SpecOperation<'_>],
+    names: &RustNames,
+) -> Result<TokenStream, SpecError> {
+    let mut shared: Option<(&str, String)> = None;
+    for op in operations {
+        for (code, pointer, response) in op.responses(spec) {
+            if code.starts_with('2') || code == "default" {
+                continue;
             }
-            _ => None,
-        }
-    });
-    let Some(cursor_param) = cursor_param else {
-        return Err(spec.error_at(
-            &format!("{ext_pointer}/requestCursorParam"),
-            format!(
-                "`requestCursorParam: {}` names no query parameter of `{}`",
-                pg.request_cursor_param, op.id
-            ),
-        ));
-    };
-    if cursor_param.required {
-        return Err(spec.error_at(
-            &format!("{ext_pointer}/requestCursorParam"),
-            format!(
-                "the cursor parameter `{}` must be optional: the first page is fetched without it",
-                pg.request_cursor_param
-            ),
-        ));
-    }
-
-    // The page schema: the operation's 200 response.
-    let page_pointer = format!("{}/responses/200", op.pointer);
-    let page_schema = spec
-        .json
-        .pointer(&page_pointer)
-        .map(|r| spec.deref(r))
-        .and_then(|r| r.pointer("/content/application~1json/schema"))
-        .map(|s| spec.deref(s))
-        .ok_or_else(|| {
-            spec.error_at(
-                &ext_pointer,
-                format!("`{}` needs a `200` JSON response to paginate", op.id),
-            )
-        })?;
-    let required: Vec<&str> = page_schema
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let property =
-        |ext_field: &str, name: &str, expected: &str| -> Result<(bool, bool), SpecError> {
-            let schema = page_schema
-                .get("properties")
-                .and_then(|p| p.get(name))
-                .map(|s| spec.deref(s))
+            let reference = response_json_schema(response)
+                .and_then(|s| s.get("$ref"))
+                .and_then(Value::as_str)
                 .ok_or_else(|| {
                     spec.error_at(
-                        &format!("{ext_pointer}/{ext_field}"),
-                        format!(
-                            "`{ext_field}: {name}` names no property of the `{}` page schema",
-                            op.id
-                        ),
+                        &pointer,
+                        "error responses must share one schema given by `$ref` to `#/components/schemas/...`",
                     )
                 })?;
-            let ty = schema.get("type").and_then(Value::as_str).unwrap_or("");
-            if ty != expected {
-                return Err(spec.error_at(
-                &format!("{ext_pointer}/{ext_field}"),
-                format!(
-                    "`{ext_field}: {name}` must be a property of type `{expected}`, found `{ty}`"
-                ),
-            ));
+            match &shared {
+                None => shared = Some((reference, pointer)),
+                Some((first, first_pointer)) if *first != reference => {
+                    return Err(spec.error_at(
+                        &pointer,
+                        format!("error schema `{reference}` differs from `{first}` at {first_pointer}; all error responses must share one schema"),
+                    ));
+                }
+                Some(_) => {}
             }
-            let nullable = schema
-                .get("nullable")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            Ok((required.contains(&name), nullable))
-        };
-    let (items_required, items_nullable) = property("itemsField", &pg.items_field, "array")?;
-    let item_type = page_schema
-        .pointer(&format!(
-            "/properties/{}",
-            escape_pointer_token(&pg.items_field)
-        ))
-        .map(|s| spec.deref(s))
-        .and_then(|s| s.pointer("/items/$ref"))
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        .map(type_name)
-        .ok_or_else(|| {
-            spec.error_at(
-                &format!("{ext_pointer}/itemsField"),
-                format!(
-                    "the items of `{}` must be a `$ref` to `#/components/schemas/...`",
-                    pg.items_field
-                ),
-            )
-        })?;
-    if !items_required || items_nullable {
-        return Err(spec.error_at(
-            &format!("{ext_pointer}/itemsField"),
-            format!(
-                "the items property `{}` must be required and not nullable",
-                pg.items_field
-            ),
-        ));
+        }
     }
-    let (cursor_required, cursor_nullable) =
-        property("nextCursorField", &pg.next_cursor_field, "string")?;
-    let (more_required, more_nullable) = property("hasMoreField", &pg.has_more_field, "boolean")?;
+    let error = match shared {
+        None => "()",
+        Some(_) => operations
+            .iter()
+            .filter_map(|op| names.operations.get(op.id))
+            .map(|n| n.error.as_str())
+            .find(|e| *e != "()")
+            .unwrap_or("()"),
+    };
+    Ok(RustNames::tokens(error))
+}
 
-    let items = field_name(&pg.items_field);
-    let next = field_name(&pg.next_cursor_field);
-    let more = field_name(&pg.has_more_field);
-    let set_cursor = field_name(&pg.request_cursor_param);
-    let next_cursor = if cursor_required && !cursor_nullable {
+/// `pages()` and `stream()` on the builder of a paginated operation.
+fn pager(
+    spec: &LoadedSpec,
+    op: &SpecOperation<'_>,
+    pg: &Pagination,
+    op_names: &OperationNames,
+    names: &RustNames,
+    builder: &syn::Ident,
+) -> Result<TokenStream, SpecError> {
+    let located = |e: String| spec.error_at(&pg.pointer, e);
+    let page_type = RustNames::tokens(&op_names.success);
+    let page = op_names.success.as_str();
+    let field = |property: &str| -> Result<syn::Ident, SpecError> {
+        let field = names.field(page, property).map_err(located)?;
+        Ok(format_ident!("{}", field.ident))
+    };
+    let items = field(&pg.items.name)?;
+    let next = field(&pg.next_cursor.name)?;
+    let more = field(&pg.has_more.name)?;
+    let item_type = vec_item(&names.field(page, &pg.items.name).map_err(located)?.ty)
+        .ok_or_else(|| located(format!("the page field `{}` is not a `Vec`", pg.items.name)))?;
+    let set_cursor = op_names
+        .parameters
+        .get(&pg.request_cursor_param)
+        .map(|s| format_ident!("{s}"))
+        .ok_or_else(|| {
+            located(format!(
+                "the builder `{}` has no setter for `{}`",
+                op_names.builder, pg.request_cursor_param
+            ))
+        })?;
+    let next_cursor = if pg.next_cursor.always_present() {
         quote!(::std::option::Option::Some(page.#next.clone()))
     } else {
         quote!(page.#next.clone())
     };
-    let has_more = if more_required && !more_nullable {
+    let has_more = if pg.has_more.always_present() {
         quote!(page.#more)
     } else {
         quote!(page.#more.unwrap_or(false))
@@ -537,7 +356,7 @@ fn pagination(
              parameters with `{}` set to the previous page's `{}`. The stream ends after a page whose `{}` \
              is false, an empty page, or a page without a cursor; a cursor that the server repeats ends it \
              with an error instead of looping.",
-            pg.request_cursor_param, pg.next_cursor_field, pg.has_more_field
+            pg.request_cursor_param, pg.next_cursor.name, pg.has_more.name
         ),
     ];
     let doc_items = [
@@ -545,20 +364,20 @@ fn pagination(
             " Every item of every page of `{id}` (the `{}` of each page), fetching the next page only when \
              the current one is used up, so at most one page is held in memory. See [`Self::pages`] for \
              when it ends.",
-            pg.items_field
+            pg.items.name
         ),
         String::new(),
         " ```no_run".to_string(),
         " # async fn example(client: &avara::Client) -> Result<(), avara::Error> {".to_string(),
         " use futures::TryStreamExt;".to_string(),
-        format!(" let mut items = client.{}().stream();", field_name(id)),
+        format!(" let mut items = client.{}().stream();", op_names.method),
         " while let Some(item) = items.try_next().await? {".to_string(),
         "     // ...".to_string(),
         " }".to_string(),
         " # Ok(()) }".to_string(),
         " ```".to_string(),
     ];
-    Ok(Some(quote! {
+    Ok(quote! {
         impl<'a> builder::#builder<'a> {
             #(#[doc = #doc_pages])*
             pub fn pages(self) -> crate::pagination::PageStream<'a, #page_type> {
@@ -580,11 +399,29 @@ fn pagination(
             }
 
             #(#[doc = #doc_items])*
-            pub fn stream(self) -> crate::pagination::ItemStream<'a, types::#item_type> {
+            pub fn stream(self) -> crate::pagination::ItemStream<'a, #item_type> {
                 crate::pagination::items(self.pages(), |page: #page_type| page.#items)
             }
         }
-    }))
+    })
+}
+
+/// The `T` of a field type `::std::vec::Vec<T>`.
+fn vec_item(ty: &str) -> Option<TokenStream> {
+    let syn::Type::Path(path) = syn::parse_str::<syn::Type>(ty).ok()? else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Vec" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
+            syn::GenericArgument::Type(item) => Some(quote!(#item)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// One constraint, as tokens of `crate::validate::Constraint`.
@@ -607,19 +444,13 @@ fn constraint(
 /// The constraints of an operation's parameters and JSON body that the
 /// generated types leave unchecked: number bounds, object and array sizes,
 /// and the key length of maps.
-fn operation_constraints(spec: &LoadedSpec, op: &OperationFacts<'_>) -> Vec<TokenStream> {
+fn operation_constraints(spec: &LoadedSpec, op: &SpecOperation<'_>) -> Vec<TokenStream> {
     let mut out = Vec::new();
-    let params = op.parameters(spec);
-    for param in &params {
-        let param = spec.deref(param);
-        let (Some(name), Some(location), Some(schema)) = (
-            param.get("name").and_then(Value::as_str),
-            param.get("in").and_then(Value::as_str),
-            param.get("schema"),
-        ) else {
+    for param in op.parameters(spec) {
+        let Some(schema) = param.json.get("schema") else {
             continue;
         };
-        let location = match location {
+        let location = match param.location {
             "query" => quote!(crate::validate::Location::Query),
             "path" => quote!(crate::validate::Location::Path),
             "header" => quote!(crate::validate::Location::Header),
@@ -629,17 +460,12 @@ fn operation_constraints(spec: &LoadedSpec, op: &OperationFacts<'_>) -> Vec<Toke
         schema_checks(spec, spec.deref(schema), "", &mut checks, 0);
         for (pointer, check) in checks {
             debug_assert!(pointer.is_empty());
-            out.push(constraint(op.id, location.clone(), name, check));
+            out.push(constraint(op.id, location.clone(), param.name, check));
         }
     }
-    if let Some(schema) = spec
-        .json
-        .pointer(&format!("{}/requestBody", op.pointer))
-        .map(|b| spec.deref(b))
-        .and_then(|b| b.pointer("/content/application~1json/schema"))
-    {
+    if let Some(body) = op.json_body(spec) {
         let mut checks = Vec::new();
-        schema_checks(spec, spec.deref(schema), "", &mut checks, 0);
+        schema_checks(spec, spec.deref(body.schema), "", &mut checks, 0);
         for (pointer, check) in checks {
             out.push(constraint(
                 op.id,

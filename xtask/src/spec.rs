@@ -1,13 +1,32 @@
-//! Loading and checking `spec/openapi.yaml` before any generator sees it.
+//! The one model of `spec/openapi.yaml` that every generator reads: loading
+//! and checking the spec before any generator sees it, its operations
+//! ([`LoadedSpec::operations`]), `$ref` resolution ([`LoadedSpec::deref`],
+//! [`LoadedSpec::resolve_schema`], [`LoadedSpec::description`]), the vendor
+//! extensions ([`PAGINATION_EXTENSION`], [`MAX_KEY_LENGTH_EXTENSION`]) and
+//! the parsed, checked pagination of an operation ([`Pagination`]).
 //!
 //! Every error names the file and, where it can, the line and column and the
 //! JSON pointer of the offending node, so a bad edit is found in seconds.
+//!
+//! A typical walk:
+//!
+//! ```
+//! # fn walk(spec: &xtask::spec::LoadedSpec) {
+//! for op in spec.operations() {
+//!     println!("{} {} {} at {}", op.id, op.method, op.path, op.pointer);
+//!     if let Some(pagination) = op.pagination {
+//!         println!("  pages through `{}`", pagination.items.name);
+//!     }
+//! }
+//! # }
+//! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use openapiv3::{OpenAPI, ReferenceOr, StatusCode};
+use heck::{ToPascalCase, ToSnakeCase};
+use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, StatusCode};
 use serde_json::Value;
 
 /// A spec that parsed and passed our checks, with its source text kept for
@@ -19,10 +38,99 @@ pub struct LoadedSpec {
     /// (vendor extensions, `$ref` targets).
     pub json: Value,
     pub openapi: OpenAPI,
+    /// The `x-avara-pagination` of each operation that has one, by
+    /// operationId: parsed and checked, or why it is unusable (see
+    /// [`LoadedSpec::check_pagination`]).
+    paginations: BTreeMap<String, Result<Pagination, SpecError>>,
+}
+
+/// The vendor extension that marks a cursor-paginated list operation; see
+/// [`Pagination`] for its fields and the checks it passes at load.
+pub const PAGINATION_EXTENSION: &str = "x-avara-pagination";
+/// The vendor extension that bounds the length of a map's keys (OpenAPI 3.0
+/// cannot); checked by the SDK before a request is sent.
+pub const MAX_KEY_LENGTH_EXTENSION: &str = "x-avara-max-key-length";
+
+/// One operation of the spec, in the order of the spec's paths and of
+/// openapiv3's methods within a path item. Every operation of a loaded spec
+/// has a non-empty, unique operationId.
+#[derive(Clone)]
+pub struct SpecOperation<'a> {
+    /// The `operationId`.
+    pub id: &'a str,
+    /// The HTTP method, lowercase as in the spec (`get`, `post`, ...).
+    pub method: &'a str,
+    /// The path template, such as `/v1/orgs/{orgId}`.
+    pub path: &'a str,
+    /// The JSON pointer of the operation, such as `/paths/~1v1~1orgs/get`.
+    pub pointer: String,
+    /// The typed operation.
+    pub operation: &'a openapiv3::Operation,
+    /// The JSON of the operation (vendor extensions included).
+    pub json: &'a Value,
+    /// The operation's checked pagination, when it is marked
+    /// `x-avara-pagination`.
+    pub pagination: Option<&'a Pagination>,
+}
+
+/// A parameter of an operation, its `$ref` resolved.
+pub struct SpecParameter<'a> {
+    /// Its index in the operation's `parameters`.
+    pub index: usize,
+    /// The JSON pointer of the parameter as written (a `$ref` or inline).
+    pub pointer: String,
+    pub name: &'a str,
+    /// `path`, `query`, `header` or `cookie`.
+    pub location: &'a str,
+    pub required: bool,
+    /// The parameter's JSON (resolved), with its `description`, `schema`
+    /// and `example`.
+    pub json: &'a Value,
+}
+
+/// The parsed `x-avara-pagination` extension of an operation, checked at
+/// load (a failure is reported by [`LoadedSpec::check_pagination`]): `style` is `cursor`; `requestCursorParam` names an optional query
+/// parameter of the operation; the `200` JSON response's schema has
+/// `itemsField` (a required, non-nullable array of a `$ref`'d schema),
+/// `nextCursorField` (a string) and `hasMoreField` (a boolean).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pagination {
+    /// The pointer of the extension.
+    pub pointer: String,
+    /// The query parameter that carries the cursor of the page to fetch.
+    pub request_cursor_param: String,
+    /// The page's array of items.
+    pub items: PageField,
+    /// The page's cursor of the next page.
+    pub next_cursor: PageField,
+    /// The page's "another page follows" flag.
+    pub has_more: PageField,
+    /// The `$ref` of the items' schema, such as `#/components/schemas/Org`.
+    pub item_schema_ref: String,
+    /// The `$ref` of the page's schema, when the response names it by one.
+    pub page_schema_ref: Option<String>,
+}
+
+/// A property of a page schema named by the pagination extension.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageField {
+    /// The property's JSON name.
+    pub name: String,
+    /// Listed in the page schema's `required`.
+    pub required: bool,
+    /// `nullable: true`.
+    pub nullable: bool,
+}
+
+impl PageField {
+    /// Required and not nullable: always present with a value.
+    pub fn always_present(&self) -> bool {
+        self.required && !self.nullable
+    }
 }
 
 /// A problem with the spec, located as precisely as we can.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SpecError {
     pub path: PathBuf,
     /// 1-based line and column, when known.
@@ -59,11 +167,157 @@ impl LoadedSpec {
         }
     }
 
+    /// `file:line:col (at pointer)`, for warnings that name a node.
+    pub fn located(&self, pointer: &str) -> String {
+        match locate_pointer(&self.text, pointer) {
+            Some((line, col)) => format!("{}:{line}:{col} (at {pointer})", self.path.display()),
+            None => format!("{} (at {pointer})", self.path.display()),
+        }
+    }
+
     /// Resolves a local `$ref` such as `#/components/schemas/Org`.
     pub fn resolve_ref(&self, reference: &str) -> Option<&Value> {
         reference
             .strip_prefix('#')
             .and_then(|pointer| self.json.pointer(pointer))
+    }
+
+    /// Every operation of the spec, with its checked pagination.
+    pub fn operations(&self) -> Vec<SpecOperation<'_>> {
+        let mut out = Vec::new();
+        for (path, item) in &self.openapi.paths.paths {
+            let ReferenceOr::Item(item) = item else {
+                continue;
+            };
+            for (method, operation) in item.iter() {
+                let id = operation.operation_id.as_deref().unwrap_or_default();
+                let pointer = operation_pointer(path, method);
+                let json = self.json.pointer(&pointer).unwrap_or(&Value::Null);
+                out.push(SpecOperation {
+                    id,
+                    method,
+                    path,
+                    pointer,
+                    operation,
+                    json,
+                    pagination: self.paginations.get(id).and_then(|p| p.as_ref().ok()),
+                });
+            }
+        }
+        out
+    }
+
+    /// Fails with the first operation whose `x-avara-pagination` is
+    /// unusable (see [`Pagination`] for the rules). Generators call this:
+    /// [`Self::operations`] leaves such an operation's `pagination` empty,
+    /// which is enough for a spec diff but not for code generation.
+    pub fn check_pagination(&self) -> Result<(), SpecError> {
+        match self.paginations.values().find_map(|p| p.as_ref().err()) {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// Follows `$ref`s and single-member `allOf`s (how the spec makes a
+    /// referenced schema nullable) from a JSON schema to the schema that says
+    /// what a value is.
+    pub fn schema_json<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
+        for _ in 0..64 {
+            schema = self.deref(schema);
+            match schema.get("allOf").and_then(Value::as_array) {
+                Some(all_of) if all_of.len() == 1 => schema = &all_of[0],
+                _ => return schema,
+            }
+        }
+        schema
+    }
+
+    /// The description of a schema or parameter: its own, else the first
+    /// one found behind its `$ref`s and single-member `allOf`s (a property
+    /// written as a bare `$ref: OrgName` is described by `OrgName`).
+    pub fn description<'a>(&'a self, mut value: &'a Value) -> Option<&'a str> {
+        for _ in 0..64 {
+            if let Some(text) = value
+                .get("description")
+                .and_then(Value::as_str)
+                .filter(|d| !d.trim().is_empty())
+            {
+                return Some(text);
+            }
+            let next = match value.get("$ref").and_then(Value::as_str) {
+                Some(reference) => self.resolve_ref(reference),
+                None => match value.get("allOf").and_then(Value::as_array) {
+                    Some(all_of) if all_of.len() == 1 => Some(&all_of[0]),
+                    _ => None,
+                },
+            };
+            value = next?;
+        }
+        None
+    }
+
+    /// The typed form of [`Self::schema_json`]: follows `$ref`s to
+    /// `#/components/schemas/...` and single-member `allOf`s.
+    pub fn resolve_schema<'a>(&'a self, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
+        let mut current = schema;
+        for _ in 0..64 {
+            match current {
+                ReferenceOr::Reference { reference } => {
+                    let name = reference.strip_prefix("#/components/schemas/")?;
+                    current = self.openapi.components.as_ref()?.schemas.get(name)?;
+                }
+                ReferenceOr::Item(Schema {
+                    schema_kind: SchemaKind::AllOf { all_of },
+                    ..
+                }) if all_of.len() == 1 => current = &all_of[0],
+                // `type: object` beside a one-member `allOf`.
+                ReferenceOr::Item(Schema {
+                    schema_kind: SchemaKind::Any(any),
+                    ..
+                }) if any.all_of.len() == 1 => current = &any.all_of[0],
+                ReferenceOr::Item(item) => return Some(item),
+            }
+        }
+        None
+    }
+
+    /// The typed response behind a `$ref` to `#/components/responses/...`.
+    pub fn resolve_response<'a>(
+        &'a self,
+        response: &'a ReferenceOr<openapiv3::Response>,
+    ) -> Option<&'a openapiv3::Response> {
+        match response {
+            ReferenceOr::Item(response) => Some(response),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/responses/")?;
+                match self.openapi.components.as_ref()?.responses.get(name)? {
+                    ReferenceOr::Item(response) => Some(response),
+                    ReferenceOr::Reference { .. } => None,
+                }
+            }
+        }
+    }
+
+    /// [`Self::resolve_schema`] for the boxed schemas of properties and items.
+    pub fn resolve_boxed_schema<'a>(
+        &'a self,
+        schema: &'a ReferenceOr<Box<Schema>>,
+    ) -> Option<&'a Schema> {
+        match schema {
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/schemas/")?;
+                self.resolve_schema(self.openapi.components.as_ref()?.schemas.get(name)?)
+            }
+            ReferenceOr::Item(item) => match &item.schema_kind {
+                SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
+                    self.resolve_schema(&all_of[0])
+                }
+                SchemaKind::Any(any) if any.all_of.len() == 1 => {
+                    self.resolve_schema(&any.all_of[0])
+                }
+                _ => Some(item),
+            },
+        }
     }
 
     /// Follows `$ref`s from `value` until a node that is not a reference.
@@ -79,6 +333,110 @@ impl LoadedSpec {
         }
         value
     }
+}
+
+/// The JSON pointer of the operation at `path` and `method`.
+pub fn operation_pointer(path: &str, method: &str) -> String {
+    format!("/paths/{}/{method}", escape_pointer_token(path))
+}
+
+impl<'a> SpecOperation<'a> {
+    /// The operation's parameters, `$ref`s resolved.
+    pub fn parameters(&self, spec: &'a LoadedSpec) -> Vec<SpecParameter<'a>> {
+        let list = self.json.get("parameters").and_then(Value::as_array);
+        list.into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(index, written)| {
+                let json = spec.deref(written);
+                let text = |key: &str| json.get(key).and_then(Value::as_str).unwrap_or_default();
+                SpecParameter {
+                    index,
+                    pointer: format!("{}/parameters/{index}", self.pointer),
+                    name: text("name"),
+                    location: text("in"),
+                    required: json.get("required").and_then(Value::as_bool) == Some(true),
+                    json,
+                }
+            })
+            .collect()
+    }
+
+    /// The JSON request body, `$ref` resolved: its pointer, the schema as
+    /// written (often a `$ref`) and the media type's example.
+    pub fn json_body(&self, spec: &'a LoadedSpec) -> Option<JsonBody<'a>> {
+        let body = spec.deref(self.json.get("requestBody")?);
+        let media = body.pointer("/content/application~1json")?;
+        Some(JsonBody {
+            pointer: format!("{}/requestBody", self.pointer),
+            schema: media.get("schema")?,
+            example: media.get("example").or_else(|| {
+                let examples = media.get("examples")?.as_object()?;
+                let (_, first) = examples.iter().next()?;
+                spec.deref(first).get("value")
+            }),
+        })
+    }
+
+    /// The property names of the JSON request body's object schema, in the
+    /// spec's order (the JSON model sorts keys; the typed one keeps order).
+    pub fn json_body_properties(&self, spec: &'a LoadedSpec) -> Vec<&'a str> {
+        let body = match &self.operation.request_body {
+            Some(ReferenceOr::Item(body)) => Some(body),
+            Some(ReferenceOr::Reference { reference }) => reference
+                .strip_prefix("#/components/requestBodies/")
+                .and_then(|name| spec.openapi.components.as_ref()?.request_bodies.get(name))
+                .and_then(|body| match body {
+                    ReferenceOr::Item(body) => Some(body),
+                    ReferenceOr::Reference { .. } => None,
+                }),
+            None => None,
+        };
+        let schema = body
+            .and_then(|b| b.content.get("application/json"))
+            .and_then(|m| m.schema.as_ref())
+            .and_then(|s| spec.resolve_schema(s));
+        match schema.map(|s| &s.schema_kind) {
+            Some(SchemaKind::Type(openapiv3::Type::Object(object))) => {
+                object.properties.keys().map(String::as_str).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The operation's responses by status code (as written: `200`, `4XX`,
+    /// `default`), `$ref`s resolved, with their pointers.
+    pub fn responses(&self, spec: &'a LoadedSpec) -> Vec<(&'a str, String, &'a Value)> {
+        let responses = self.json.get("responses").and_then(Value::as_object);
+        responses
+            .into_iter()
+            .flatten()
+            .map(|(code, response)| {
+                (
+                    code.as_str(),
+                    format!("{}/responses/{}", self.pointer, escape_pointer_token(code)),
+                    spec.deref(response),
+                )
+            })
+            .collect()
+    }
+}
+
+/// The JSON request body of an operation.
+pub struct JsonBody<'a> {
+    /// The pointer of the operation's `requestBody`.
+    pub pointer: String,
+    /// The body's schema as written (often a `$ref`).
+    pub schema: &'a Value,
+    /// The media type's `example`, else the `value` of the first of its
+    /// `examples`, when it has one.
+    pub example: Option<&'a Value>,
+}
+
+/// The JSON schema of a response (`content.application/json.schema`), as
+/// written.
+pub fn response_json_schema(response: &Value) -> Option<&Value> {
+    response.pointer("/content/application~1json/schema")
 }
 
 /// Reads, parses and checks the spec at `path`.
@@ -135,10 +493,38 @@ pub fn parse(path: &Path, text: String) -> Result<LoadedSpec, SpecError> {
         text,
         json,
         openapi,
+        paginations: BTreeMap::new(),
     };
     check_refs(&spec)?;
     check_operations(&spec)?;
-    Ok(spec)
+    Ok(spec.with_paginations())
+}
+
+impl LoadedSpec {
+    /// A document that parsed as OpenAPI 3.0 but was not (or did not pass)
+    /// checked, for tools that must still read such a side (spec-diff).
+    /// Pagination is parsed where it can be, as for a checked spec.
+    pub fn unchecked(path: PathBuf, text: String, json: Value, openapi: OpenAPI) -> LoadedSpec {
+        LoadedSpec {
+            path,
+            text,
+            json,
+            openapi,
+            paginations: BTreeMap::new(),
+        }
+        .with_paginations()
+    }
+
+    fn with_paginations(mut self) -> LoadedSpec {
+        let mut paginations = BTreeMap::new();
+        for op in self.operations() {
+            if let Some(pagination) = parse_pagination(&self, &op).transpose() {
+                paginations.insert(op.id.to_string(), pagination);
+            }
+        }
+        self.paginations = paginations;
+        self
+    }
 }
 
 struct PreCheck<'a> {
@@ -231,60 +617,280 @@ fn check_operations(spec: &LoadedSpec) -> Result<(), SpecError> {
     if spec.openapi.paths.paths.is_empty() {
         return Err(spec.error_at("/paths", "the spec defines no operations"));
     }
-    for (path, item) in &spec.openapi.paths.paths {
-        let path_pointer = format!("/paths/{}", escape_pointer_token(path));
-        let ReferenceOr::Item(item) = item else {
+    // openapiv3 silently drops a `paths` key that does not start with `/`
+    // (it reads it as an extension), so check the document itself.
+    let path_keys = spec.json.get("paths").and_then(Value::as_object);
+    for path in path_keys.into_iter().flatten().map(|(k, _)| k) {
+        if !path.starts_with('/') && !path.starts_with("x-") {
             return Err(spec.error_at(
-                &path_pointer,
+                &format!("/paths/{}", escape_pointer_token(path)),
+                format!("path `{path}` does not start with `/`; every path is appended to the server URL and must begin with `/`"),
+            ));
+        }
+    }
+    for (path, item) in &spec.openapi.paths.paths {
+        if let ReferenceOr::Reference { .. } = item {
+            return Err(spec.error_at(
+                &format!("/paths/{}", escape_pointer_token(path)),
                 "path items given by `$ref` are not supported; write the operations inline",
             ));
-        };
-        for (method, op) in item.iter() {
-            let op_pointer = format!("{path_pointer}/{method}");
-            let Some(id) = op
-                .operation_id
-                .as_deref()
-                .filter(|id| !id.trim().is_empty())
-            else {
-                return Err(spec.error_at(
+        }
+    }
+    let mut rust_names: HashMap<String, (String, String)> = HashMap::new();
+    for SpecOperation {
+        id,
+        method,
+        path,
+        pointer: op_pointer,
+        operation: op,
+        ..
+    } in spec.operations()
+    {
+        let Some(id) = Some(id).filter(|id| !id.trim().is_empty()) else {
+            return Err(spec.error_at(
                     &op_pointer,
                     format!(
                         "`{} {path}` has no operationId; every operation needs one (the SDK's method names come from it)",
                         method.to_uppercase()
                     ),
                 ));
-            };
-            if let Some(first) = seen.insert(id.to_string(), op_pointer.clone()) {
+        };
+        let id_pointer = format!("{op_pointer}/operationId");
+        for (what, name) in [
+            ("method", id.to_snake_case()),
+            ("builder", id.to_pascal_case()),
+        ] {
+            if let Err(why) = check_rust_identifier(&name) {
                 return Err(spec.error_at(
-                    &format!("{op_pointer}/operationId"),
-                    format!("duplicate operationId `{id}`: already used at {first}"),
+                        &id_pointer,
+                        format!("operationId `{id}` gives the {what} name `{name}`, which {why}; rename the operation"),
+                    ));
+            }
+            if let Some((other, _)) = rust_names
+                .insert(
+                    format!("{what} {name}"),
+                    (id.to_string(), id_pointer.clone()),
+                )
+                .filter(|(other, _)| other != id)
+            {
+                return Err(spec.error_at(
+                    &id_pointer,
+                    format!("operationIds `{other}` and `{id}` give the same {what} name `{name}`"),
                 ));
             }
-            if op.tags.is_empty() {
-                return Err(spec.error_at(
-                    &op_pointer,
-                    format!("operation `{id}` has no tag; every operation must be tagged"),
-                ));
-            }
-            let has_success = op.responses.responses.keys().any(|code| match code {
-                StatusCode::Code(c) => (200..300).contains(c),
-                StatusCode::Range(r) => *r == 2,
-            });
-            if op.responses.default.is_some() && has_success {
-                return Err(spec.error_at(
+        }
+        if let Some(first) = seen.insert(id.to_string(), op_pointer.clone()) {
+            return Err(spec.error_at(
+                &format!("{op_pointer}/operationId"),
+                format!("duplicate operationId `{id}`: already used at {first}"),
+            ));
+        }
+        if op.tags.is_empty() {
+            return Err(spec.error_at(
+                &op_pointer,
+                format!("operation `{id}` has no tag; every operation must be tagged"),
+            ));
+        }
+        let has_success = op.responses.responses.keys().any(|code| match code {
+            StatusCode::Code(c) => (200..300).contains(c),
+            StatusCode::Range(r) => *r == 2,
+        });
+        if op.responses.default.is_some() && has_success {
+            return Err(spec.error_at(
                     &format!("{op_pointer}/responses/default"),
                     format!(
                         "operation `{id}` has a `default` response beside a 2XX one, which progenitor cannot generate; declare `4XX`/`5XX` with the shared error schema instead"
                     ),
                 ));
-            }
-            if !has_success {
-                return Err(spec.error_at(
-                    &format!("{op_pointer}/responses"),
-                    format!("operation `{id}` declares no 2XX response"),
-                ));
-            }
         }
+        if !has_success {
+            return Err(spec.error_at(
+                &format!("{op_pointer}/responses"),
+                format!("operation `{id}` declares no 2XX response"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Parses and checks an operation's `x-avara-pagination`, if it has one.
+fn parse_pagination(
+    spec: &LoadedSpec,
+    op: &SpecOperation<'_>,
+) -> Result<Option<Pagination>, SpecError> {
+    let Some(extension) = op.json.get(PAGINATION_EXTENSION) else {
+        return Ok(None);
+    };
+    let ext_pointer = format!("{}/{PAGINATION_EXTENSION}", op.pointer);
+    if !extension.is_object() {
+        return Err(spec.error_at(
+            &ext_pointer,
+            format!("`{PAGINATION_EXTENSION}` must be a mapping"),
+        ));
+    }
+    let field = |name: &str| -> Result<String, SpecError> {
+        extension
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| {
+                spec.error_at(
+                    &ext_pointer,
+                    format!("`{PAGINATION_EXTENSION}` needs a string field `{name}`"),
+                )
+            })
+    };
+    match extension.get("style").and_then(Value::as_str) {
+        Some("cursor") => {}
+        other => {
+            return Err(spec.error_at(
+                &format!("{ext_pointer}/style"),
+                format!("`{PAGINATION_EXTENSION}.style` must be `cursor`, found {other:?}"),
+            ));
+        }
+    }
+    let request_cursor_param = field("requestCursorParam")?;
+    let items_field = field("itemsField")?;
+    let next_cursor_field = field("nextCursorField")?;
+    let has_more_field = field("hasMoreField")?;
+
+    // The request cursor must be an optional query parameter.
+    let params = op.parameters(spec);
+    let Some(cursor) = params
+        .iter()
+        .find(|p| p.location == "query" && p.name == request_cursor_param)
+    else {
+        return Err(spec.error_at(
+            &format!("{ext_pointer}/requestCursorParam"),
+            format!(
+                "`requestCursorParam: {request_cursor_param}` names no query parameter of `{}`",
+                op.id
+            ),
+        ));
+    };
+    if cursor.required {
+        return Err(spec.error_at(
+            &format!("{ext_pointer}/requestCursorParam"),
+            format!(
+                "the cursor parameter `{request_cursor_param}` must be optional: the first page is fetched without it"
+            ),
+        ));
+    }
+
+    // The page schema: the operation's 200 JSON response.
+    let page_written = op
+        .json
+        .pointer("/responses/200")
+        .map(|r| spec.deref(r))
+        .and_then(response_json_schema)
+        .ok_or_else(|| {
+            spec.error_at(
+                &ext_pointer,
+                format!("`{}` needs a `200` JSON response to paginate", op.id),
+            )
+        })?;
+    let page_schema_ref = page_written
+        .get("$ref")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let page_schema = spec.schema_json(page_written);
+    let required: Vec<&str> = page_schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let property = |ext_field: &str, name: &str, expected: &str| -> Result<PageField, SpecError> {
+        let schema = page_schema
+            .get("properties")
+            .and_then(|p| p.get(name))
+            .map(|s| spec.schema_json(s))
+            .ok_or_else(|| {
+                spec.error_at(
+                    &format!("{ext_pointer}/{ext_field}"),
+                    format!(
+                        "`{ext_field}: {name}` names no property of the `{}` page schema",
+                        op.id
+                    ),
+                )
+            })?;
+        let ty = schema.get("type").and_then(Value::as_str).unwrap_or("");
+        if ty != expected {
+            return Err(spec.error_at(
+                &format!("{ext_pointer}/{ext_field}"),
+                format!(
+                    "`{ext_field}: {name}` must be a property of type `{expected}`, found `{ty}`"
+                ),
+            ));
+        }
+        let written = page_schema
+            .get("properties")
+            .and_then(|p| p.get(name))
+            .unwrap_or(&Value::Null);
+        let nullable = [written, schema]
+            .iter()
+            .any(|s| s.get("nullable").and_then(Value::as_bool) == Some(true));
+        Ok(PageField {
+            name: name.to_string(),
+            required: required.contains(&name),
+            nullable,
+        })
+    };
+    let items = property("itemsField", &items_field, "array")?;
+    let item_schema_ref = page_schema
+        .pointer(&format!(
+            "/properties/{}",
+            escape_pointer_token(&items_field)
+        ))
+        .map(|s| spec.schema_json(s))
+        .and_then(|s| s.pointer("/items/$ref"))
+        .and_then(Value::as_str)
+        .filter(|r| r.starts_with("#/components/schemas/"))
+        .ok_or_else(|| {
+            spec.error_at(
+                &format!("{ext_pointer}/itemsField"),
+                format!(
+                    "the items of `{items_field}` must be a `$ref` to `#/components/schemas/...`"
+                ),
+            )
+        })?
+        .to_string();
+    if !items.always_present() {
+        return Err(spec.error_at(
+            &format!("{ext_pointer}/itemsField"),
+            format!("the items property `{items_field}` must be required and not nullable"),
+        ));
+    }
+    let next_cursor = property("nextCursorField", &next_cursor_field, "string")?;
+    let has_more = property("hasMoreField", &has_more_field, "boolean")?;
+    Ok(Some(Pagination {
+        pointer: ext_pointer,
+        request_cursor_param,
+        items,
+        next_cursor,
+        has_more,
+        item_schema_ref,
+        page_schema_ref,
+    }))
+}
+
+/// Whether `name` can be a Rust identifier as written (no raw `r#`): a
+/// letter or `_` then letters, digits and `_`, not `_` alone, not a keyword.
+pub fn check_rust_identifier(name: &str) -> Result<(), &'static str> {
+    let mut chars = name.chars();
+    match chars.next() {
+        None => return Err("is empty"),
+        Some(c) if !(c.is_ascii_alphabetic() || c == '_') => {
+            return Err("does not start with a letter or `_`");
+        }
+        _ => {}
+    }
+    if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err("has a character other than ASCII letters, digits and `_`");
+    }
+    // syn refuses every strict and reserved keyword and `_`; `gen` is
+    // reserved since edition 2024.
+    if name == "gen" || syn::parse_str::<syn::Ident>(name).is_err() {
+        return Err("is a Rust keyword or `_`");
     }
     Ok(())
 }
@@ -379,6 +985,26 @@ mod tests {
             Some((8, 11))
         );
         assert_eq!(locate_pointer(text, ""), None);
+    }
+
+    #[test]
+    fn rust_identifiers_are_checked() {
+        assert!(check_rust_identifier("orgs_list").is_ok());
+        assert!(check_rust_identifier("OrgsList").is_ok());
+        assert!(check_rust_identifier("_private").is_ok());
+        assert!(check_rust_identifier("").is_err());
+        assert!(check_rust_identifier("_").is_err());
+        assert!(check_rust_identifier("123abc").is_err());
+        assert!(check_rust_identifier("a-b").is_err());
+        for keyword in [
+            "self", "Self", "type", "match", "for", "async", "gen", "try",
+        ] {
+            assert_eq!(
+                check_rust_identifier(keyword),
+                Err("is a Rust keyword or `_`"),
+                "{keyword}"
+            );
+        }
     }
 
     #[test]

@@ -191,133 +191,240 @@ fn check_reports_a_missing_generated_file() {
     );
 }
 
+/// Where a located error must point, found in the mutated text.
+enum At {
+    /// The line where the replacement text starts (the mutated line).
+    Mutation,
+    /// The nearest line above the mutation whose text, trimmed, starts with
+    /// this (for a deletion: the node that lost its child).
+    Above(&'static str),
+    /// Line 1, column 1: the document itself.
+    Start,
+}
+
 /// A spec mutation and what its error must say.
 struct Bad {
     name: &'static str,
     spec: Option<String>,
+    /// Byte offset of the mutation in `spec`.
+    offset: usize,
     expect: &'static [&'static str],
+    /// The exact location (line:column from the mutated text, and the JSON
+    /// pointer) the error must name, for errors that have one.
+    at: Option<(At, &'static str)>,
 }
 
-fn replaced(from: &str, to: &str) -> Option<String> {
+fn replaced(from: &str, to: &str) -> (Option<String>, usize) {
     let spec = real_spec();
     assert!(
         spec.contains(from),
         "mutation anchor `{from}` is not in the spec"
     );
-    Some(spec.replacen(from, to, 1))
+    let offset = spec.find(from).unwrap();
+    (Some(spec.replacen(from, to, 1)), offset)
+}
+
+fn bad(
+    name: &'static str,
+    (spec, offset): (Option<String>, usize),
+    expect: &'static [&'static str],
+    at: Option<(At, &'static str)>,
+) -> Bad {
+    Bad {
+        name,
+        spec,
+        offset,
+        expect,
+        at,
+    }
+}
+
+/// The 1-based line and column `at` names in `text`: the column is that of
+/// the line's first key (after any `- `).
+fn expected_line_col(text: &str, offset: usize, at: &At) -> (usize, usize) {
+    let column = |line: &str| {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let dash = if trimmed.starts_with("- ") { 2 } else { 0 };
+        indent + dash + 1
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mutated = text[..offset].matches('\n').count();
+    match at {
+        At::Start => (1, 1),
+        At::Mutation => (mutated + 1, column(lines[mutated])),
+        At::Above(prefix) => {
+            let index = (0..mutated)
+                .rev()
+                .find(|&i| lines[i].trim_start().starts_with(prefix))
+                .unwrap_or_else(|| panic!("no line starting with `{prefix}` above the mutation"));
+            (index + 1, column(lines[index]))
+        }
+    }
 }
 
 fn malformed_specs() -> Vec<Bad> {
+    use At::*;
     vec![
-        Bad {
-            name: "yaml syntax error",
-            spec: replaced("  title: Avara API", "  title: [Avara API"),
-            expect: &["not valid YAML", "openapi.yaml:"],
-        },
-        Bad {
-            name: "unknown $ref",
-            spec: replaced(
+        bad(
+            "yaml syntax error",
+            replaced("  title: Avara API", "  title: [Avara API"),
+            &["not valid YAML", "openapi.yaml:"],
+            None,
+        ),
+        bad(
+            "unknown $ref",
+            replaced(
                 "$ref: \"#/components/schemas/OrgListPage\"",
                 "$ref: \"#/components/schemas/NoSuchPage\"",
             ),
-            expect: &[
-                "#/components/schemas/NoSuchPage",
-                "points at nothing",
-                "/paths/~1v1~1orgs/get/responses/200",
-            ],
-        },
-        Bad {
-            name: "external $ref",
-            spec: replaced(
+            &["#/components/schemas/NoSuchPage", "points at nothing"],
+            Some((
+                Mutation,
+                "/paths/~1v1~1orgs/get/responses/200/content/application~1json/schema/$ref",
+            )),
+        ),
+        bad(
+            "external $ref",
+            replaced(
                 "$ref: \"#/components/schemas/OrgListPage\"",
                 "$ref: \"other.yaml#/Page\"",
             ),
-            expect: &["not a local reference"],
-        },
-        Bad {
-            name: "openapi 3.1",
-            spec: replaced("openapi: 3.0.3", "openapi: 3.1.0"),
-            expect: &[
-                "openapi.yaml:1:1",
-                "unsupported OpenAPI version `3.1.0`",
-                "(at /openapi)",
-            ],
-        },
-        Bad {
-            name: "missing openapi field",
-            spec: replaced("openapi: 3.0.3\n", ""),
-            expect: &["missing the `openapi` version field"],
-        },
-        Bad {
-            name: "duplicate operationId",
-            spec: replaced("operationId: orgs_retrieve", "operationId: orgs_list"),
-            expect: &["duplicate operationId `orgs_list`", "operationId"],
-        },
-        Bad {
-            name: "missing operationId",
-            spec: replaced("      operationId: orgs_create\n", ""),
-            expect: &[
-                "`POST /v1/orgs` has no operationId",
-                "/paths/~1v1~1orgs/post",
-            ],
-        },
-        Bad {
-            name: "default beside 200",
-            spec: replaced(
+            &["not a local reference"],
+            Some((
+                Mutation,
+                "/paths/~1v1~1orgs/get/responses/200/content/application~1json/schema/$ref",
+            )),
+        ),
+        bad(
+            "openapi 3.1",
+            replaced("openapi: 3.0.3", "openapi: 3.1.0"),
+            &["unsupported OpenAPI version `3.1.0`"],
+            Some((Mutation, "/openapi")),
+        ),
+        bad(
+            "missing openapi field",
+            replaced("openapi: 3.0.3\n", ""),
+            &["missing the `openapi` version field"],
+            Some((Start, "/openapi")),
+        ),
+        bad(
+            "duplicate operationId",
+            replaced("operationId: orgs_retrieve", "operationId: orgs_list"),
+            &["duplicate operationId `orgs_list`"],
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/operationId")),
+        ),
+        bad(
+            "missing operationId",
+            replaced("      operationId: orgs_create\n", ""),
+            &["`POST /v1/orgs` has no operationId"],
+            Some((Above("post:"), "/paths/~1v1~1orgs/post")),
+        ),
+        bad(
+            "default beside 200",
+            replaced(
                 "        \"201\":\n          $ref: \"#/components/responses/OrgCreated\"\n",
                 "        default:\n          $ref: \"#/components/responses/OrgCreated\"\n",
             ),
-            expect: &[
-                "`default` response beside a 2XX",
-                "/paths/~1v1~1orgs/post/responses/default",
-            ],
-        },
-        Bad {
-            name: "untagged operation",
-            spec: replaced(
+            &["`default` response beside a 2XX"],
+            Some((Mutation, "/paths/~1v1~1orgs/post/responses/default")),
+        ),
+        bad(
+            "untagged operation",
+            replaced(
                 "      tags: [orgs]\n      operationId: orgs_retrieve",
                 "      operationId: orgs_retrieve",
             ),
-            expect: &["operation `orgs_retrieve` has no tag"],
-        },
-        Bad {
-            name: "not an object",
-            spec: Some("- just\n- a list\n".into()),
-            expect: &["must be a mapping", "openapi.yaml:1:1"],
-        },
-        Bad {
-            name: "empty file",
-            spec: Some(String::new()),
-            expect: &["must be a mapping"],
-        },
-        Bad {
-            name: "wrong type for a field",
-            spec: replaced("  version: \"1.0.0\"", "  version: [1, 0]"),
-            expect: &["not a valid OpenAPI 3.0 document", "openapi.yaml:"],
-        },
-        Bad {
-            name: "pagination names a missing field",
-            spec: replaced("itemsField: organizations", "itemsField: orgs"),
-            expect: &[
-                "`itemsField: orgs` names no property",
-                "x-avara-pagination/itemsField",
+            &["operation `orgs_retrieve` has no tag"],
+            Some((Above("get:"), "/paths/~1v1~1orgs~1{orgId}/get")),
+        ),
+        bad(
+            "not an object",
+            (Some("- just\n- a list\n".into()), 0),
+            &["must be a mapping"],
+            Some((Start, "")),
+        ),
+        bad(
+            "empty file",
+            (Some(String::new()), 0),
+            &["must be a mapping"],
+            None,
+        ),
+        bad(
+            "wrong type for a field",
+            replaced("  version: \"1.0.0\"", "  version: [1, 0]"),
+            &["not a valid OpenAPI 3.0 document", "openapi.yaml:"],
+            None,
+        ),
+        bad(
+            "pagination names a missing field",
+            replaced("itemsField: organizations", "itemsField: orgs"),
+            &["`itemsField: orgs` names no property"],
+            Some((
+                Mutation,
+                "/paths/~1v1~1orgs/get/x-avara-pagination/itemsField",
+            )),
+        ),
+        bad(
+            "pagination field of the wrong type",
+            replaced("hasMoreField: hasMore", "hasMoreField: cursor"),
+            &["must be a property of type `boolean`, found `string`"],
+            Some((
+                Mutation,
+                "/paths/~1v1~1orgs/get/x-avara-pagination/hasMoreField",
+            )),
+        ),
+        bad(
+            "pagination cursor parameter missing",
+            replaced("requestCursorParam: cursor", "requestCursorParam: after"),
+            &["names no query parameter of `orgs_list`"],
+            Some((
+                Mutation,
+                "/paths/~1v1~1orgs/get/x-avara-pagination/requestCursorParam",
+            )),
+        ),
+        bad(
+            "path without a leading slash",
+            replaced(
+                "  /v1/orgs/{orgId}:",
+                "  \"@evil.example/v1/orgs/{orgId}\":",
+            ),
+            &["path `@evil.example/v1/orgs/{orgId}` does not start with `/`"],
+            Some((Mutation, "/paths/@evil.example~1v1~1orgs~1{orgId}")),
+        ),
+        bad(
+            "operationId starting with a digit",
+            replaced("operationId: orgs_retrieve", "operationId: 123abc"),
+            &[
+                "operationId `123abc` gives the method name `123abc`, which does not start with a letter or `_`",
             ],
-        },
-        Bad {
-            name: "pagination field of the wrong type",
-            spec: replaced("hasMoreField: hasMore", "hasMoreField: cursor"),
-            expect: &["must be a property of type `boolean`, found `string`"],
-        },
-        Bad {
-            name: "pagination cursor parameter missing",
-            spec: replaced("requestCursorParam: cursor", "requestCursorParam: after"),
-            expect: &["names no query parameter of `orgs_list`"],
-        },
-        Bad {
-            name: "missing file",
-            spec: None,
-            expect: &["cannot read the spec"],
-        },
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/operationId")),
+        ),
+        bad(
+            "operationId `_`",
+            replaced("operationId: orgs_retrieve", "operationId: _"),
+            &["operationId `_` gives the method name"],
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/operationId")),
+        ),
+        bad(
+            "operationId `self`",
+            replaced("operationId: orgs_retrieve", "operationId: self"),
+            &["operationId `self` gives the method name `self`, which is a Rust keyword"],
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/operationId")),
+        ),
+        bad(
+            "operationId `type`",
+            replaced("operationId: orgs_retrieve", "operationId: type"),
+            &["operationId `type` gives the method name `type`, which is a Rust keyword"],
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/operationId")),
+        ),
+        bad(
+            "operationIds that collide after conversion",
+            replaced("operationId: orgs_retrieve", "operationId: orgsList"),
+            &["operationIds `orgs_list` and `orgsList` give the same method name `orgs_list`"],
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/operationId")),
+        ),
+        bad("missing file", (None, 0), &["cannot read the spec"], None),
     ]
 }
 
@@ -332,6 +439,14 @@ fn malformed_specs_fail_with_located_errors_and_leave_outputs_untouched() {
             Some(text) => scratch.write_spec(text),
             None => std::fs::remove_file(scratch.path(SPEC)).unwrap(),
         }
+        let location = case.at.as_ref().map(|(at, pointer)| {
+            let text = case.spec.as_deref().unwrap();
+            let (line, column) = expected_line_col(text, case.offset, at);
+            (
+                format!("openapi.yaml:{line}:{column}: error: "),
+                format!("(at {pointer})"),
+            )
+        });
         for extra in [&[][..], &["--check"][..]] {
             let out = scratch.xtask(extra);
             let err = stderr(&out);
@@ -353,7 +468,25 @@ fn malformed_specs_fail_with_located_errors_and_leave_outputs_untouched() {
                     case.name
                 );
             }
+            if let Some((line_col, pointer)) = &location {
+                assert!(
+                    err.contains(line_col),
+                    "{}: expected the location `{line_col}` in:\n{err}",
+                    case.name
+                );
+                let first_line = err.lines().next().unwrap_or_default();
+                assert!(
+                    first_line.ends_with(pointer.as_str()),
+                    "{}: expected the pointer `{pointer}` in:\n{err}",
+                    case.name
+                );
+            }
             assert!(!err.contains("panicked"), "{}: panicked:\n{err}", case.name);
+            assert!(
+                !err.contains("backtrace"),
+                "{}: backtrace:\n{err}",
+                case.name
+            );
             assert_eq!(
                 scratch.outputs(),
                 before,
@@ -470,7 +603,8 @@ fn constraint_bounds_flow_from_the_spec() {
 /// cover every operation of the spec.
 #[test]
 fn httpmock_and_cli_files_are_generated_for_every_operation() {
-    let generated = codegen::generate(&root().join(SPEC)).unwrap();
+    let spec = xtask::spec::load(&root().join(SPEC)).unwrap();
+    let generated = codegen::generate_from(&spec).unwrap();
     let file = |rel: &str| {
         generated
             .files
@@ -490,21 +624,35 @@ fn httpmock_and_cli_files_are_generated_for_every_operation() {
         cli.contains("use crate::sdk::*;"),
         "the CLI targets its sdk module"
     );
-    for op in ["orgs_list", "orgs_create", "orgs_retrieve"] {
-        assert!(httpmock.contains(&format!("fn {op}<F>(")), "httpmock: {op}");
-        assert!(cli.contains(&format!("pub fn cli_{op}()")), "cli: {op}");
+    let operations = spec.operations();
+    assert!(!operations.is_empty());
+    for op in &operations {
+        let id = op.id;
+        assert!(httpmock.contains(&format!("fn {id}<F>(")), "httpmock: {id}");
+        assert!(cli.contains(&format!("pub fn cli_{id}()")), "cli: {id}");
         assert!(
-            cli.contains(&format!("pub fn request_{op}<'a>(")),
-            "cli glue: {op}"
+            cli.contains(&format!("pub fn request_{id}<'a>(")),
+            "cli glue: {id}"
         );
         assert!(
-            cli.contains(&format!("operation_id: \"{op}\"")),
-            "cli table: {op}"
+            cli.contains(&format!("operation_id: \"{id}\"")),
+            "cli table: {id}"
         );
     }
-    // Only the paginated operation pages through `stream()`.
-    assert_eq!(cli.matches("request.stream()").count(), 1, "{cli}");
-    assert!(cli.contains("items_field: \"organizations\""));
+    // Exactly the operations marked `x-avara-pagination` page through
+    // `stream()`, each with its own items field.
+    let paginated: Vec<_> = operations.iter().filter_map(|op| op.pagination).collect();
+    assert_eq!(
+        cli.matches("request.stream()").count(),
+        paginated.len(),
+        "{cli}"
+    );
+    for pagination in &paginated {
+        assert!(cli.contains(&format!("items_field: \"{}\"", pagination.items.name)));
+    }
+    // progenitor's own execution path is pruned from the CLI.
+    assert!(!cli.contains("CliConfig"), "{cli}");
+    assert!(!cli.contains("fn execute_"), "{cli}");
     // The string map of the create body becomes `--metadata KEY=VALUE`.
     assert!(cli.contains("::clap::Arg::new(\"metadata\")"));
 
@@ -514,6 +662,311 @@ fn httpmock_and_cli_files_are_generated_for_every_operation() {
             attributes.contains(&format!("{rel} linguist-generated=true")),
             ".gitattributes does not mark {rel}"
         );
+    }
+}
+
+/// The real spec merged with the "next pages" fixture, which gives no
+/// `example` anywhere.
+fn next_pages_spec() -> String {
+    let overlay =
+        std::fs::read_to_string(root().join("spec/fixtures/next-pages.overlay.yaml")).unwrap();
+    xtask::overlay::apply(&real_spec(), &overlay).unwrap()
+}
+
+fn load_text(dir: &tempfile::TempDir, text: &str) -> xtask::spec::LoadedSpec {
+    let path = dir.path().join("openapi.yaml");
+    std::fs::write(&path, text).unwrap();
+    xtask::spec::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A page transcribed without examples generates, with no warning: the doc
+/// examples' values are synthesized from the schemas.
+#[test]
+fn a_spec_without_examples_generates_with_synthesized_doc_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = load_text(&dir, &next_pages_spec());
+    let generated = codegen::generate_from(&spec).unwrap_or_else(|e| panic!("{e}"));
+    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    let sdk = &generated
+        .files
+        .iter()
+        .find(|f| f.relative_path == CLIENT_SDK_GENERATED)
+        .unwrap()
+        .contents;
+    for op in spec.operations() {
+        assert!(
+            sdk.contains(&format!("let response = client.{}()", op.id)),
+            "no doc example for {}",
+            op.id
+        );
+    }
+    // The fixture's UserId has a pattern and no example.
+    let user_id = format!("usr_{}", "a".repeat(32));
+    assert!(sdk.contains(&format!(".user_id(\"{user_id}\")")), "{sdk}");
+    assert!(
+        sdk.contains(".body(avara::types::UserCreateParams::builder().email(\"user@example.com\").role(\"admin\"))"),
+        "{sdk}"
+    );
+}
+
+/// Checks `value` against the parts of `schema` that the synthesizer
+/// claims to honour: type, enum, format, pattern and bounds.
+fn conforms(
+    spec: &xtask::spec::LoadedSpec,
+    schema: &serde_json::Value,
+    value: &serde_json::Value,
+) -> Result<(), String> {
+    use serde_json::Value;
+    let schema = spec.schema_json(schema);
+    if let Some(values) = schema.get("enum").and_then(Value::as_array)
+        && !values.contains(value)
+    {
+        return Err(format!("{value} is not one of {values:?}"));
+    }
+    let ty = schema.get("type").and_then(Value::as_str);
+    match (ty, value) {
+        (Some("string"), Value::String(s)) => {
+            let matches = |pattern: &str| regex::Regex::new(pattern).unwrap().is_match(s);
+            let format_pattern = match schema.get("format").and_then(Value::as_str) {
+                Some("date-time") => Some(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"),
+                Some("date") => Some(r"^\d{4}-\d{2}-\d{2}$"),
+                Some("uuid") => {
+                    Some(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+                }
+                Some("email") => Some(r"^[^@\s]+@[^@\s]+\.[a-z]+$"),
+                _ => None,
+            };
+            if let Some(pattern) = format_pattern
+                && !matches(pattern)
+            {
+                return Err(format!("{s:?} is not a {:?}", schema.get("format")));
+            }
+            if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
+                && !matches(pattern)
+            {
+                return Err(format!("{s:?} does not match {pattern}"));
+            }
+            let len = s.chars().count() as u64;
+            if schema
+                .get("minLength")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| len < m)
+                || schema
+                    .get("maxLength")
+                    .and_then(Value::as_u64)
+                    .is_some_and(|m| len > m)
+            {
+                return Err(format!("{s:?} breaks the length bounds"));
+            }
+            Ok(())
+        }
+        (Some("integer"), Value::Number(n)) if n.is_i64() || n.is_u64() => {
+            let n = n.as_f64().unwrap();
+            if schema
+                .get("minimum")
+                .and_then(Value::as_f64)
+                .is_some_and(|m| n < m)
+                || schema
+                    .get("maximum")
+                    .and_then(Value::as_f64)
+                    .is_some_and(|m| n > m)
+            {
+                return Err(format!("{n} breaks the bounds"));
+            }
+            Ok(())
+        }
+        (Some("boolean"), Value::Bool(_)) | (None, _) => Ok(()),
+        (Some("number"), Value::Number(_)) => Ok(()),
+        (ty, value) => Err(format!("{value} is not of type {ty:?}")),
+    }
+}
+
+/// Every value synthesized for a required input of an operation of the
+/// fixture (which has no examples) satisfies its schema's enum, format,
+/// pattern and bounds.
+#[test]
+fn synthesized_values_satisfy_their_schemas() {
+    use serde_json::Value;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = load_text(&dir, &next_pages_spec());
+    let mut checked = 0;
+    for op in spec.operations() {
+        for param in op.parameters(&spec) {
+            let schema = param.json.get("schema").unwrap();
+            let value = xtask::example::synthesize(&spec, schema);
+            assert_eq!(value.warning, None, "{} {}", op.id, param.name);
+            conforms(&spec, schema, &value.value)
+                .unwrap_or_else(|e| panic!("{} parameter {}: {e}", op.id, param.name));
+            checked += 1;
+        }
+        if let Some(body) = op.json_body(&spec) {
+            let schema = spec.schema_json(body.schema);
+            let properties = schema.get("properties").and_then(Value::as_object).unwrap();
+            for (name, property) in properties {
+                let value = xtask::example::synthesize(&spec, property);
+                assert_eq!(value.warning, None, "{} {name}", op.id);
+                if property.get("example").is_none()
+                    && spec.schema_json(property).get("example").is_none()
+                {
+                    conforms(&spec, property, &value.value)
+                        .unwrap_or_else(|e| panic!("{} body property {name}: {e}", op.id));
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} values checked");
+}
+
+/// A pattern beyond the synthesizer is a warning, never a failure.
+#[test]
+fn an_unsynthesizable_pattern_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = next_pages_spec().replace("^usr_[0-9a-f]{32}$", "^usr_\\b[0-9a-f]{32}$");
+    let spec = load_text(&dir, &text);
+    let generated = codegen::generate_from(&spec).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        generated
+            .warnings
+            .iter()
+            .any(|w| w.contains("^usr_\\b[0-9a-f]{32}$")
+                && w.contains("parameter `userId`")
+                && w.contains("/parameters/1")),
+        "{:?}",
+        generated.warnings
+    );
+}
+
+/// `cargo xtask codegen` prints lint warnings and still succeeds.
+#[test]
+fn codegen_prints_warnings_and_succeeds() {
+    let scratch = Scratch::new();
+    let text = real_spec().replacen(
+        "      pattern: \"^org_[0-9a-f]{32}$\"\n      example: org_1234567890abcdef1234567890abcdef\n",
+        "      pattern: \"^org_\\\\b[0-9a-f]{32}$\"\n",
+        1,
+    );
+    assert_ne!(text, real_spec());
+    scratch.write_spec(&text);
+    let out = scratch.xtask(&[]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning: ") && err.contains("(parameter `orgId`): cannot synthesize"),
+        "{err}"
+    );
+}
+
+/// Properties named after Rust keywords work: the glue uses the names
+/// progenitor gave them, whatever they are.
+#[test]
+fn properties_named_like_keywords_generate() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = real_spec().replacen(
+        "      required: [orgName]\n      additionalProperties: false\n      properties:\n",
+        "      required: [orgName, type, for, match]\n      additionalProperties: false\n      properties:\n        type:\n          type: string\n          enum: [clinic, lab]\n        for:\n          type: string\n          format: email\n        match:\n          type: integer\n          minimum: 3\n",
+        1,
+    );
+    // And parameters named like keywords, in the query and in a header.
+    let text = text.replacen(
+        "      parameters:\n        - name: cursor\n",
+        "      parameters:\n        - name: type\n          in: query\n          required: true\n          schema:\n            type: string\n            enum: [open, closed]\n        - name: X-Match\n          in: header\n          required: true\n          schema:\n            type: string\n            format: uuid\n        - name: cursor\n",
+        1,
+    );
+    assert_ne!(text, real_spec());
+    let spec = load_text(&dir, &text);
+    let generated = codegen::generate_from(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let file = |rel: &str| {
+        generated
+            .files
+            .iter()
+            .find(|f| f.relative_path == rel)
+            .unwrap()
+            .contents
+            .clone()
+    };
+    let client = syn::parse_file(&file(CLIENT_GENERATED)).unwrap();
+    let names = xtask::rust_names::RustNames::read(&client);
+    let sdk = file(CLIENT_SDK_GENERATED);
+    for (property, value) in [
+        ("type", "\"clinic\""),
+        ("for", "\"user@example.com\""),
+        ("match", "3"),
+    ] {
+        let field = names.field("OrgCreateParams", property).unwrap();
+        assert!(
+            sdk.contains(&format!(".{}({value})", field.ident)),
+            "{property}: `.{}({value})` not in the doc example:\n{sdk}",
+            field.ident
+        );
+    }
+    let list = names.operation("orgs_list").unwrap();
+    for (parameter, value) in [
+        ("type", "\"open\""),
+        ("X-Match", "\"123e4567-e89b-42d3-a456-426614174000\""),
+    ] {
+        let setter = list
+            .parameters
+            .get(parameter)
+            .unwrap_or_else(|| panic!("no setter read for {parameter}: {:?}", list.parameters));
+        assert!(
+            sdk.contains(&format!("    .{setter}({value})")),
+            "{parameter}: `.{setter}({value})` not in the doc example:\n{sdk}"
+        );
+    }
+    let cli = file(CLI_GENERATED);
+    assert!(cli.contains("Arg::new(\"type\")"), "{cli}");
+}
+
+/// An operation missing from what progenitor generated is an error located
+/// at the operation.
+#[test]
+fn a_vanished_operation_is_an_error() {
+    let spec = xtask::spec::load(&root().join(SPEC)).unwrap();
+    let generated = codegen::generate_from(&spec).unwrap();
+    let file = |rel: &str| {
+        generated
+            .files
+            .iter()
+            .find(|f| f.relative_path == rel)
+            .unwrap()
+            .contents
+            .clone()
+    };
+    let client = syn::parse_file(&file(CLIENT_GENERATED)).unwrap();
+    let names = xtask::rust_names::RustNames::read(&client);
+    let httpmock = file(HTTPMOCK_GENERATED);
+    let cli = file(CLI_GENERATED);
+    codegen::check_every_operation_generated(&spec, &names, &httpmock, &cli).unwrap();
+    for op in spec.operations() {
+        let mut without = names.clone();
+        without.operations.remove(op.id);
+        let error = codegen::check_every_operation_generated(&spec, &without, &httpmock, &cli)
+            .unwrap_err()
+            .to_string();
+        let (line, column) = xtask::spec::locate_pointer(&spec.text, &op.pointer).unwrap();
+        assert!(
+            error.contains(&format!(
+                "openapi.yaml:{line}:{column}: error: operation `{}`",
+                op.id
+            )) && error.contains("missing from the client")
+                && error.ends_with(&format!("(at {})", op.pointer)),
+            "{error}"
+        );
+        let mock_without = httpmock.replace(&format!("fn {}<F>(", op.id), "fn vanished<F>(");
+        let error = codegen::check_every_operation_generated(&spec, &names, &mock_without, &cli)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("missing from the httpmock extension"),
+            "{error}"
+        );
+        let cli_without = cli.replace(&format!("=> \"{}\"", op.id), "=> \"vanished\"");
+        let error =
+            codegen::check_every_operation_generated(&spec, &names, &httpmock, &cli_without)
+                .unwrap_err()
+                .to_string();
+        assert!(error.contains("missing from the CLI"), "{error}");
     }
 }
 
@@ -534,4 +987,84 @@ fn cli_glue_flows_from_the_spec() {
         .contents;
     assert!(cli.contains("pub fn request_orgs_fetch<'a>("), "{cli}");
     assert!(!cli.contains("orgs_retrieve"), "{cli}");
+}
+
+/// Every field of a generated type and every setter of a generated builder
+/// is documented, including properties and parameters written as a bare
+/// `$ref` (documented by the schema they reference).
+#[test]
+fn fields_and_setters_fall_back_to_the_referenced_description() {
+    let client = std::fs::read_to_string(root().join(CLIENT_GENERATED)).unwrap();
+    let file = syn::parse_file(&client).unwrap();
+    fn module<'a>(items: &'a [syn::Item], name: &str) -> &'a [syn::Item] {
+        items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, i)| &i[..]),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no module {name}"))
+    }
+    let has_doc = |attrs: &[syn::Attribute]| attrs.iter().any(|a| a.path().is_ident("doc"));
+    let types = module(&file.items, "types");
+    let mut checked = 0;
+    for item in types {
+        if let syn::Item::Struct(s) = item {
+            for field in s.fields.iter().filter(|f| f.ident.is_some()) {
+                assert!(
+                    has_doc(&field.attrs),
+                    "types::{}::{} has no doc",
+                    s.ident,
+                    field.ident.as_ref().unwrap()
+                );
+                checked += 1;
+            }
+        }
+    }
+    let not_setters = ["new", "body", "body_map", "send"];
+    for items in [module(types, "builder"), module(&file.items, "builder")] {
+        for item in items {
+            let syn::Item::Impl(imp) = item else { continue };
+            if imp.trait_.is_some() {
+                continue;
+            }
+            for f in imp.items.iter().filter_map(|i| match i {
+                syn::ImplItem::Fn(f) => Some(f),
+                _ => None,
+            }) {
+                if not_setters.contains(&f.sig.ident.to_string().as_str()) {
+                    continue;
+                }
+                assert!(has_doc(&f.attrs), "setter {} has no doc", f.sig.ident);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "{checked}");
+    let org_name_doc = "///Name of the organization\n        #[serde(rename = \"orgName\")]\n        pub org_name: OrgName,";
+    assert!(
+        client.contains(org_name_doc),
+        "the $ref'd orgName is documented"
+    );
+}
+
+/// A body example given as `examples` (named) is used like `example`.
+#[test]
+fn named_examples_feed_the_doc_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = real_spec().replacen(
+        "            example:\n              orgName: City Medical Center - Radiology Department\n",
+        "            examples:\n              clinic:\n                value:\n                  orgName: Named Example Clinic\n",
+        1,
+    );
+    assert_ne!(text, real_spec());
+    let spec = load_text(&dir, &text);
+    let generated = codegen::generate_from(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let sdk = &generated
+        .files
+        .iter()
+        .find(|f| f.relative_path == CLIENT_SDK_GENERATED)
+        .unwrap()
+        .contents;
+    assert!(sdk.contains(".org_name(\"Named Example Clinic\")"), "{sdk}");
 }

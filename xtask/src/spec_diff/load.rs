@@ -117,12 +117,12 @@ fn parse_unchecked(label: &Path, text: String) -> Option<LoadedSpec> {
         return None;
     }
     let openapi: OpenAPI = serde_json::from_value(json.clone()).ok()?;
-    Some(LoadedSpec {
-        path: label.to_path_buf(),
+    Some(LoadedSpec::unchecked(
+        label.to_path_buf(),
         text,
         json,
         openapi,
-    })
+    ))
 }
 
 #[cfg(test)]
