@@ -321,17 +321,29 @@ impl LoadedSpec {
     }
 
     /// Follows `$ref`s from `value` until a node that is not a reference.
-    pub fn deref<'a>(&'a self, mut value: &'a Value) -> &'a Value {
+    pub fn deref<'a>(&'a self, value: &'a Value) -> &'a Value {
+        self.deref_at(value, "").0
+    }
+
+    /// [`Self::deref`] that also follows the JSON pointer: `value` is at
+    /// `pointer`, and the node returned is at the pointer returned (that of
+    /// the last component followed, or `pointer` when `value` is no `$ref`).
+    /// A `$ref` that points at nothing, or a cycle, stops the walk.
+    pub fn deref_at<'a>(&'a self, mut value: &'a Value, pointer: &str) -> (&'a Value, String) {
+        let mut pointer = pointer.to_string();
         for _ in 0..64 {
             match value.get("$ref").and_then(Value::as_str) {
                 Some(reference) => match self.resolve_ref(reference) {
-                    Some(target) => value = target,
-                    None => return value,
+                    Some(target) => {
+                        pointer = reference.trim_start_matches('#').to_string();
+                        value = target;
+                    }
+                    None => break,
                 },
-                None => return value,
+                None => break,
             }
         }
-        value
+        (value, pointer)
     }
 }
 

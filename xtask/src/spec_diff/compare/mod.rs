@@ -126,23 +126,8 @@ struct Differ<'a> {
 
 /// Follows `$ref`s, returning the target and its pointer (the component's).
 fn resolve<'a>(spec: &'a LoadedSpec, value: &'a Value, pointer: &str) -> (&'a Value, String) {
-    let mut value = value;
-    let mut pointer = pointer.to_string();
-    for _ in 0..64 {
-        match value.get("$ref").and_then(Value::as_str) {
-            Some(reference) => match spec.resolve_ref(reference) {
-                Some(target) => {
-                    pointer = reference.trim_start_matches('#').to_string();
-                    value = target;
-                }
-                None => break,
-            },
-            None => break,
-        }
-    }
-    (value, pointer)
+    spec.deref_at(value, pointer)
 }
-
 fn show(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),

@@ -10,14 +10,10 @@ use crate::spec::PAGINATION_EXTENSION;
 use crate::spec::{LoadedSpec, escape_pointer_token};
 use crate::spec_diff::Level;
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 /// An operation of one spec.
 struct Operation<'a> {
     id: Option<&'a str>,
-    method: &'static str,
+    method: &'a str,
     path: &'a str,
     pointer: String,
     value: &'a Value,
@@ -37,31 +33,24 @@ impl Operation<'_> {
     }
 }
 
+/// The operations of the spec model, in document order; one without an
+/// `operationId` (an unchecked side) is named by its method and path.
 fn operations_of(spec: &LoadedSpec) -> Vec<Operation<'_>> {
-    let mut out = Vec::new();
-    for (path, item) in spec
-        .json
-        .get("paths")
-        .and_then(Value::as_object)
+    spec.operations()
         .into_iter()
-        .flatten()
-    {
-        let path_pointer = format!("/paths/{}", escape_pointer_token(path));
-        for method in METHODS {
-            if let Some(op) = item.get(method) {
-                out.push(Operation {
-                    id: op.get("operationId").and_then(Value::as_str),
-                    method,
-                    path,
-                    pointer: format!("{path_pointer}/{method}"),
-                    value: op,
-                    path_item: item,
-                    path_pointer: path_pointer.clone(),
-                });
+        .map(|op| {
+            let path_pointer = format!("/paths/{}", escape_pointer_token(op.path));
+            Operation {
+                id: (!op.id.is_empty()).then_some(op.id),
+                method: op.method,
+                path: op.path,
+                pointer: op.pointer,
+                value: op.json,
+                path_item: spec.json.pointer(&path_pointer).unwrap_or(&Value::Null),
+                path_pointer,
             }
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 impl<'a> Differ<'a> {
