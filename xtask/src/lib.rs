@@ -8,6 +8,7 @@ pub mod bench;
 pub mod cli_gen;
 pub mod codegen;
 pub mod overlay;
+pub mod reference;
 pub mod sdk;
 pub mod spec;
 pub mod spec_diff;

@@ -17,6 +17,13 @@ tasks:
       tree, or two files), each change classified for clients, plus the
       change to the generated client's public Rust API. Exits 1 when a change
       meets --fail-on, 2 on a usage or spec error.
+  reference [--spec PATH] [PAGES...]
+  reference [--spec PATH] --draft PAGE.txt
+      Check the spec against the reference pages it was transcribed from
+      (default: every page in spec/reference/): errors name the page line and
+      the spec pointer; deviations recorded in x-avara-reference are listed
+      with their reasons. Exits 1 on a disagreement, 2 on a page, spec or
+      usage error. --draft prints a spec fragment for an untranscribed page.
   bench [--consumer-build] [--no-write]
       Codegen scaling, client overhead against raw reqwest and pager memory
       (plus, with --consumer-build, cold consumer builds; minutes). Prints a
@@ -32,6 +39,10 @@ fn main() -> ExitCode {
         },
         Some("spec-diff") => match xtask::spec_diff::parse_args(&args[1..]) {
             Ok(options) => ExitCode::from(xtask::spec_diff::run(&options) as u8),
+            Err(message) => usage_error(&message),
+        },
+        Some("reference") => match xtask::reference::parse_args(&args[1..]) {
+            Ok(options) => ExitCode::from(xtask::reference::run(&options) as u8),
             Err(message) => usage_error(&message),
         },
         Some("bench") => match xtask::bench::parse_args(&args[1..]) {
