@@ -262,7 +262,13 @@ pub fn run(options: &Options) -> i32 {
         };
         // The spec gives the conventions a page alone cannot (the cursor
         // page's fields); a draft works without it.
-        let context = spec::load(&options.spec).ok();
+        let context = match spec::load(&options.spec) {
+            Ok(spec) => Some(spec),
+            Err(e) => {
+                eprintln!("note: drafting without the spec's conventions: {e}");
+                None
+            }
+        };
         match draft::draft(&page, context.as_ref()) {
             Ok(fragment) => {
                 print!("{fragment}");

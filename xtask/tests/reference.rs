@@ -141,6 +141,58 @@ fn todays_spec_agrees_with_every_page_and_every_note_is_exercised() {
     assert!(rendered.contains("(schema `Error`)"), "{rendered}");
 }
 
+/// The errors of checking an altered copy of the spec against every page.
+fn spec_errors(old: &str, new: &str) -> Vec<(usize, String, String)> {
+    let real = real_spec();
+    assert_eq!(
+        real.text.matches(old).count(),
+        1,
+        "`{old}` once in the spec"
+    );
+    let spec = spec::parse(&real.path, real.text.replacen(old, new, 1)).unwrap();
+    let pages = reference::default_pages(&root()).unwrap();
+    let report = reference::check(&spec, &pages, &root(), true).unwrap();
+    report
+        .errors
+        .iter()
+        .map(|f| (f.page_line, f.pointer.clone(), f.message.clone()))
+        .collect()
+}
+
+#[test]
+fn a_note_that_no_page_needs_or_that_is_malformed_is_an_error() {
+    // `limit` becomes a number as the pages say: its type note is stale.
+    let pointer = "/paths/~1v1~1orgs/get/parameters/1/schema/x-avara-reference/type";
+    let spec_line = locate_pointer(&real_spec().text, pointer).unwrap().0;
+    assert_eq!(
+        spec_errors("            type: integer\n            format: int32", "            type: number\n            format: int32"),
+        vec![(
+            spec_line,
+            pointer.to_string(),
+            "the x-avara-reference note on `type` (page number, spec integer) matches no disagreement on any page; remove it or correct it".to_string()
+        )]
+    );
+
+    // A note without its reason.
+    let pointer = "/components/schemas/MetadataValue/x-avara-reference/maxLength";
+    let errors = spec_errors(
+        "      x-avara-reference:\n        maxLength:\n          page: null\n          spec: 1000\n          reason: >-\n            Stated in the description of the returned organization's metadata\n            (\"values up to 1000 chars\"), not as a constraint line.\n",
+        "      x-avara-reference:\n        maxLength:\n          page: null\n          spec: 1000\n",
+    );
+    assert_eq!(errors[0].1, pointer);
+    assert_eq!(
+        errors[0].2,
+        "`x-avara-reference.maxLength` needs a `reason`"
+    );
+    // Without a valid note, the disagreement it covered is an error again.
+    assert!(
+        errors.iter().any(|(line, p, m)| *line == 29
+            && p == "/components/schemas/MetadataValue/maxLength"
+            && m == "the values of `metadata` (returned field): maxLength: the page says nothing, the spec says `1000`"),
+        "{errors:#?}"
+    );
+}
+
 #[test]
 fn the_http_view_parses_into_facts() {
     let page = parse("orgs-list.http.txt", &page_text("orgs-list.http.txt")).unwrap();
@@ -965,6 +1017,26 @@ fn a_draft_of_each_page_generates_the_same_operations_and_fields_as_todays_spec(
             today.get(&id),
             "{name}: operation `{id}`\n{fragment}"
         );
+
+        // The draft agrees with its own page; the one decision it takes (a
+        // method the page does not state) is recorded as a note and used.
+        let report = reference::check_parsed(&drafted, std::slice::from_ref(&page), true);
+        assert!(
+            report.errors.is_empty(),
+            "{name}: {:#?}\n{fragment}",
+            report.errors
+        );
+        let aspects: Vec<&str> = report
+            .accepted
+            .iter()
+            .map(|a| a.note.aspect.as_str())
+            .collect();
+        let expected: &[&str] = if page.method.is_none() {
+            &["method"]
+        } else {
+            &[]
+        };
+        assert_eq!(aspects, expected, "{name}");
     }
     // The draft never touches the spec.
     assert_eq!(
@@ -1000,8 +1072,12 @@ fn a_draft_says_what_the_page_left_open() {
     let fragment = unwrap_comments(&draft::draft(&page, Some(&real)).unwrap());
     assert!(
         fragment.contains(
-            "# The page states no method; GET is what its curl example sends (no -X and no data)."
+            "x-avara-reference:\n        method:\n          page: null\n          spec: get\n"
         ),
+        "{fragment}"
+    );
+    assert!(
+        fragment.contains("The page states no method; GET is what its curl example sends"),
         "{fragment}"
     );
     assert!(

@@ -198,7 +198,7 @@ pub fn draft(page: &Page, context: Option<&LoadedSpec>) -> Result<String, String
     let error =
         |line: usize, message: String| format!("{}:{line}: error: {message}", page.file.display());
     let path = &page.path.value;
-    let (method, method_comment) = match (&page.method, &page.request_example) {
+    let (method, method_reason) = match (&page.method, &page.request_example) {
         (Some(method), _) => (method.value.clone(), None),
         (
             None,
@@ -426,14 +426,19 @@ pub fn draft(page: &Page, context: Option<&LoadedSpec>) -> Result<String, String
     ));
     y.line(0, "paths:");
     y.line(2, &format!("{path}:"));
-    if let Some(comment) = &method_comment {
-        y.comment(4, comment);
-    }
     y.line(4, &format!("{method}:"));
     y.line(6, &format!("tags: [{tag}]"));
     y.line(6, &format!("operationId: {operation_id}"));
     y.text(6, "summary", &page.title.value);
     y.text(6, "description", &page.description.value);
+    // A method the page does not state is a decision: recorded as a note.
+    if let Some(reason) = &method_reason {
+        y.line(6, "x-avara-reference:");
+        y.line(8, "method:");
+        y.line(10, "page: null");
+        y.line(10, &format!("spec: {method}"));
+        y.text(10, "reason", reason);
+    }
     if let Some((p, items)) = &op_pagination {
         y.line(6, "x-avara-pagination:");
         y.line(8, "style: cursor");
@@ -467,7 +472,7 @@ pub fn draft(page: &Page, context: Option<&LoadedSpec>) -> Result<String, String
             }
             y.line(10, "schema:");
             let item_name = format!("{type_prefix}{}", field.wire_name.to_upper_camel_case());
-            schema_keywords(&mut y, 12, field, None, &item_name);
+            schema_keywords(&mut y, 12, field, false, &item_name);
         }
     }
     if page.params.iter().any(|(s, _)| *s == Section::Body)
@@ -534,6 +539,12 @@ fn emit_component(y: &mut Yaml, component: &Component, nested: &mut Vec<Componen
     if let Some(comment) = &component.comment {
         y.comment(6, comment);
     }
+    if component.view == View::Python && component.fields.iter().any(|f| f.optional) {
+        y.comment(
+            6,
+            "`Optional[...]` in the Python view means absent or `null`: drafted as optional only. A field the HTTP view lists without `optional` is required and nullable.",
+        );
+    }
     y.line(6, "type: object");
     if !component.description.is_empty() {
         y.text(6, "description", &component.description);
@@ -591,36 +602,26 @@ fn emit_component(y: &mut Yaml, component: &Component, nested: &mut Vec<Componen
                 continue;
             }
         }
-        schema_keywords(y, 10, field, Some(component.view), &item_name);
+        schema_keywords(y, 10, field, true, &item_name);
     }
     for (name, schema, _) in &component.extra {
         y.value(8, &yaml_key(name), schema);
     }
 }
 
-/// The schema keywords of one field: of a property when `property_view` is
-/// given (which also says how to read `optional`), else of a parameter,
-/// whose description sits on the parameter.
-fn schema_keywords(
-    y: &mut Yaml,
-    indent: usize,
-    field: &Field,
-    property_view: Option<View>,
-    item_name: &str,
-) {
+/// The schema keywords of one field: of a property when `is_property`, else
+/// of a parameter, whose description sits on the parameter.
+fn schema_keywords(y: &mut Yaml, indent: usize, field: &Field, is_property: bool, item_name: &str) {
     type_keywords(y, indent, &field.ty, item_name);
     if let Some((_, format)) = field.format() {
         y.line(indent, &format!("format: {format}"));
-    }
-    if property_view == Some(View::Python) && field.optional {
-        y.line(indent, "nullable: true");
     }
     for constraint in &field.constraints {
         if constraint.keyword != "format" {
             y.scalar(indent, &constraint.keyword, &constraint.value);
         }
     }
-    if property_view.is_some() && !field.description.is_empty() {
+    if is_property && !field.description.is_empty() {
         y.text(indent, "description", &field.description);
     }
 }
