@@ -106,26 +106,29 @@ impl Report {
         for error in &self.errors {
             let _ = writeln!(out, "{error}");
         }
-        let mut by_note: BTreeMap<(String, String), (Note, Vec<String>, Vec<String>)> =
-            BTreeMap::new();
+        let mut by_note: BTreeMap<&str, NoteUse<'_>> = BTreeMap::new();
         for accepted in &self.accepted {
             let entry = by_note
-                .entry((accepted.note.pointer.clone(), accepted.note.aspect.clone()))
-                .or_insert_with(|| (accepted.note.clone(), Vec::new(), Vec::new()));
+                .entry(accepted.note.pointer.as_str())
+                .or_insert_with(|| NoteUse {
+                    note: &accepted.note,
+                    pages: Vec::new(),
+                    subjects: Vec::new(),
+                });
             let at = format!("{}:{}", accepted.page.display(), accepted.page_line);
-            if !entry.1.contains(&at) {
-                entry.1.push(at);
+            if !entry.pages.contains(&at) {
+                entry.pages.push(at);
             }
-            if !entry.2.contains(&accepted.subject) {
-                entry.2.push(accepted.subject.clone());
+            if !entry.subjects.contains(&accepted.subject.as_str()) {
+                entry.subjects.push(&accepted.subject);
             }
         }
         let _ = writeln!(out, "\naccepted deviations ({}):", by_note.len());
         let mut notes: Vec<_> = by_note
             .values()
-            .map(|(note, pages, subjects)| {
-                let line = locate_pointer(&spec.text, &note.pointer).map_or(0, |(l, _)| l);
-                (line, note, pages, subjects)
+            .map(|used| {
+                let line = locate_pointer(&spec.text, &used.note.pointer).map_or(0, |(l, _)| l);
+                (line, used.note, &used.pages, &used.subjects)
             })
             .collect();
         notes.sort_by_key(|(line, ..)| *line);
@@ -162,6 +165,13 @@ impl Report {
         );
         out
     }
+}
+
+/// One note as the report lists it: the page lines and subjects it accepted.
+struct NoteUse<'a> {
+    note: &'a Note,
+    pages: Vec<String>,
+    subjects: Vec<&'a str>,
 }
 
 fn show_value(value: &serde_json::Value) -> String {

@@ -803,7 +803,7 @@ fn the_command_exits_0_on_todays_pages_and_1_naming_the_line_on_an_altered_copy(
 /// What a generated client exposes of one operation, by names only (a draft
 /// names its types differently): method, path, builder parameters, and the
 /// property names of the body and response types (and of their array items).
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, Default)]
 struct OperationShape {
     method: String,
     path: String,
@@ -868,7 +868,7 @@ fn client_shape(generated: &codegen::Generated) -> BTreeMap<String, OperationSha
         names.sort();
         names
     };
-    let mut builders: BTreeMap<String, (Vec<String>, Vec<String>, Vec<String>)> = BTreeMap::new();
+    let mut builders: BTreeMap<String, OperationShape> = BTreeMap::new();
     for item in module("builder") {
         match item {
             syn::Item::Struct(s) => {
@@ -893,8 +893,9 @@ fn client_shape(generated: &codegen::Generated) -> BTreeMap<String, OperationSha
                     }
                 }
                 params.sort();
-                builders.entry(s.ident.to_string()).or_default().0 = params;
-                builders.entry(s.ident.to_string()).or_default().1 = body;
+                let shape = builders.entry(s.ident.to_string()).or_default();
+                shape.params = params;
+                shape.body = body;
             }
             syn::Item::Impl(imp) => {
                 let syn::Type::Path(self_ty) = &*imp.self_ty else {
@@ -914,7 +915,7 @@ fn client_shape(generated: &codegen::Generated) -> BTreeMap<String, OperationSha
                             .split('>')
                             .next()
                             .unwrap();
-                        builders.entry(name.clone()).or_default().2 = fields_of(response);
+                        builders.entry(name.clone()).or_default().response = fields_of(response);
                     }
                 }
             }
@@ -955,16 +956,13 @@ fn client_shape(generated: &codegen::Generated) -> BTreeMap<String, OperationSha
                 .next()
                 .unwrap()
                 .to_string();
-            let (params, body, response) =
-                builders.remove(builder).expect("a builder per operation");
+            let shape = builders.remove(builder).expect("a builder per operation");
             operations.insert(
                 f.sig.ident.to_string(),
                 OperationShape {
                     method,
                     path,
-                    params,
-                    body,
-                    response,
+                    ..shape
                 },
             );
         }

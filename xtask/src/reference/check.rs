@@ -1152,7 +1152,7 @@ impl Checker<'_> {
         };
         let spec_nullable = flat.nullable();
         let nullable_pointer = flat.place_of("nullable", &target.schema);
-        if !(page_nullable.is_null() && !spec_nullable) {
+        if !page_nullable.is_null() || spec_nullable {
             self.compare(
                 subject,
                 "nullable",

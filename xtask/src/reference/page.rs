@@ -234,13 +234,12 @@ pub struct PageError {
 
 impl fmt::Display for PageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: error: {}",
-            self.file.display(),
-            self.line,
-            self.message
-        )
+        write!(f, "{}", self.file.display())?;
+        // Line 0: the page as a whole (it could not be read).
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+        }
+        write!(f, ": error: {}", self.message)
     }
 }
 
