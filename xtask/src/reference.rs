@@ -3,7 +3,7 @@
 //! fragment for a page not transcribed yet (`--draft PAGE.txt`).
 //!
 //! - [`page`] parses both views of a page into facts with page lines.
-//! - [`check`] compares the spec with those facts; deliberate deviations are
+//! - [`mod@check`] compares the spec with those facts; deliberate deviations are
 //!   data, the `x-avara-reference` notes in the spec.
 //! - [`validate`] checks the pages' JSON examples against the spec's schemas.
 //! - [`draft`] writes a fragment in the spec's style from a page.
@@ -218,7 +218,7 @@ pub fn check(
     Ok(check_parsed(spec, &parsed, all_pages))
 }
 
-/// [`check`] over pages already parsed.
+/// [`check()`] over pages already parsed.
 pub fn check_parsed(spec: &LoadedSpec, pages: &[page::Page], all_pages: bool) -> Report {
     let (notes, mut errors) = check::all_notes(spec);
     let mut report = Report::default();
