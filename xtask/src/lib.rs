@@ -9,6 +9,7 @@ pub mod cli_gen;
 pub mod codegen;
 pub mod example;
 pub mod overlay;
+pub mod reference;
 pub mod release;
 pub mod rust_names;
 pub mod sdk;

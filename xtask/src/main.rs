@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use xtask::{bench, codegen, release, spec_diff};
+use xtask::{bench, codegen, reference, release, spec_diff};
 
 /// A subcommand: how to declare it and how to run it in a workspace root.
 struct Task {
@@ -32,6 +32,10 @@ const TASKS: &[Task] = &[
     Task {
         command: release_check_command,
         run: run_release_check,
+    },
+    Task {
+        command: reference_command,
+        run: run_reference,
     },
     Task {
         command: bench_command,
@@ -285,6 +289,58 @@ fn run_release_check(args: &ArgMatches, root: PathBuf) -> i32 {
         head: args.get_one::<String>("head").cloned(),
         format,
     })
+}
+
+fn reference_command() -> Command {
+    Command::new("reference")
+        .about("Check the spec against the reference pages it was transcribed from, or draft a spec fragment for a new page")
+        .long_about(
+            "Check the spec against the reference pages it was transcribed from (default: every page in \
+             spec/reference/). Errors name the page line and the spec pointer; deviations recorded in \
+             x-avara-reference notes are listed with their reasons. With --draft, print a spec fragment for an \
+             untranscribed page instead (never written into the spec).",
+        )
+        .override_usage(
+            "cargo xtask reference [--spec PATH] [PAGES...]\n       cargo xtask reference [--spec PATH] --draft PAGE.txt",
+        )
+        .arg(
+            Arg::new("spec")
+                .long("spec")
+                .value_name("PATH")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("Check this spec instead of <root>/spec/openapi.yaml"),
+        )
+        .arg(
+            Arg::new("draft")
+                .long("draft")
+                .value_name("PAGE.txt")
+                .value_parser(clap::value_parser!(PathBuf))
+                .conflicts_with("pages")
+                .help("Print a spec fragment for this page; check nothing"),
+        )
+        .arg(
+            Arg::new("pages")
+                .value_name("PAGES")
+                .num_args(0..)
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("The pages to check (default: every *.txt in spec/reference/)"),
+        )
+        .after_help(
+            "Exit codes:\n  0  the spec agrees with the pages (or the draft was printed)\n  1  a disagreement (each located on the page and in the spec)\n  2  usage error, or a page or the spec cannot be read or parsed",
+        )
+}
+
+fn run_reference(args: &ArgMatches, root: PathBuf) -> i32 {
+    let mut options = reference::Options::new(root);
+    if let Some(spec) = args.get_one::<PathBuf>("spec") {
+        options.spec = spec.clone();
+    }
+    options.pages = args
+        .get_many::<PathBuf>("pages")
+        .map(|pages| pages.cloned().collect())
+        .unwrap_or_default();
+    options.draft = args.get_one::<PathBuf>("draft").cloned();
+    reference::run(&options)
 }
 
 fn bench_command() -> Command {
