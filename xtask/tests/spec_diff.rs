@@ -60,7 +60,7 @@ const CURSOR_SCHEMA: &str = "          description: Base64 encoded cursor from p
 const CREATE_PARAMS_PROPS: &str =
     "      required: [orgName]\n      additionalProperties: false\n      properties:\n";
 const ORG_IS_ACTIVE: &str = "        isActive:\n          type: boolean\n";
-const USER_COUNT: &str = "        userCount:\n          type: integer\n          format: int64\n          minimum: 0\n          description: Number of users currently in this organization.\n          x-avara-reference:\n            type:\n              page: number\n              spec: integer\n              reason: \"`number` in the HTTP view, `int` in the Python view: an integer.\"\n            format:\n              page: null\n              spec: int64\n              reason: >-\n                The reference gives no width (`int` in Python is unbounded); a\n                count of users fits in 64 bits.\n";
+const USER_COUNT: &str = "        userCount:\n          type: integer\n          format: int64\n          minimum: 0\n          description: |\n            Number of users currently in this organization.\n\n            `number` in the HTTP view, `int` in the Python view: an integer.\n";
 const RETRIEVE_OP: &str = "  /v1/orgs/{orgId}:\n    get:\n";
 const METADATA_ALLOF_END: &str =
     "            - $ref: \"#/components/schemas/Metadata\"\n    OrgListPage:";
@@ -681,8 +681,8 @@ fn cases() -> Vec<Case> {
             name: "request property no longer nullable",
             base: &[],
             head: &[(
-                "values up to 1000 chars.\n          type: object\n          nullable: true\n",
-                "values up to 1000 chars.\n          type: object\n",
+                "means the same as omitting it.\n          type: object\n          nullable: true\n",
+                "means the same as omitting it.\n          type: object\n",
             )],
             expect: &[(
                 "request-became-not-nullable",
@@ -1974,14 +1974,15 @@ fn base_head_against_the_working_tree() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = stdout(&output);
     let head_text = String::from_utf8(head.stdout).unwrap();
-    if head_text == real_spec() {
+    let tree_text = std::fs::read_to_string(root.join(SPEC)).unwrap();
+    if head_text == tree_text {
         assert!(
             text.starts_with("spec-diff: 0 breaking, 0 non-breaking, 0 informational\n"),
             "{text}"
         );
     } else {
         // Someone is editing the spec: the task must agree with the library.
-        let expected = spec_diff::diff_specs(&load("HEAD", head_text), &load("tree", real_spec()));
+        let expected = spec_diff::diff_specs(&load("HEAD", head_text), &load("tree", tree_text));
         let report = Report {
             base: String::new(),
             head: String::new(),
