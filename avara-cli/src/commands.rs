@@ -1,5 +1,5 @@
 //! The `avara` command tree: one group per tag of the spec, one subcommand
-//! per operation (`orgs_create` → `avara orgs create`), each with the
+//! per operation (`<tag>_<verb>` → `avara <tag> <verb>`), each with the
 //! arguments progenitor generated for it.
 
 use clap::{Arg, ArgAction, Command};

@@ -2,9 +2,9 @@
 //! and the rule by which it combines with the body's field flags.
 //!
 //! The rule: the file is the starting body; every field flag given beside
-//! it (`--org-name`, `--metadata`, ... whatever the spec's body has) replaces
-//! that whole field of the file's body. A map flag such as `--metadata`
-//! replaces the file's map; it does not merge into it. The generated
+//! it (one per property of the spec's body) replaces that whole field of the
+//! file's body. A map flag (`--NAME KEY=VALUE`, repeated) replaces the file's
+//! map; it does not merge into it. The generated
 //! `request_<op>` functions apply the file first and the flags after it.
 
 use std::io::Read;
@@ -23,8 +23,8 @@ pub const HELP: &str =
 /// The long help of `--json-body`.
 pub const LONG_HELP: &str = "A file with the JSON request body (at most 1 MiB), a complete body on its own.\n\n\
 Field flags given beside it replace those fields of the file's body, field by field: \
-`--json-body org.json --org-name X` sends the file's body with `orgName` set to X. \
-A map flag such as `--metadata` replaces the file's whole map; it does not merge into it.";
+`--json-body body.json --some-field X` sends the file's body with that field set to X. \
+A map flag (`--NAME KEY=VALUE`, repeated) replaces the file's whole map; it does not merge into it.";
 
 /// Reads and parses the body in `path`, refusing a file larger than
 /// [`LIMIT`]; errors name the file (and the line and column of bad JSON).

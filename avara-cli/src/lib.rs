@@ -4,15 +4,9 @@
 //! The commands come from `spec/openapi.yaml`: `cargo xtask codegen` writes
 //! progenitor's clap definitions of every operation, plus glue that fills the
 //! SDK's request builders from the parsed arguments, into `generated.rs`.
-//! Operations are grouped by tag (`orgs_create` → `avara orgs create`) and
-//! run through [`avara::Client`], so the SDK's validation, retries and errors
-//! apply.
-//!
-//! ```text
-//! avara orgs create --org-name "City Medical Center" --metadata region=northeast
-//! avara orgs list --all --limit 100 --output table
-//! avara orgs retrieve org_0123456789abcdef0123456789abcdef
-//! ```
+//! Operations are grouped by tag (operation `<tag>_<verb>` → `avara <tag>
+//! <verb>`) and run through [`avara::Client`], so the SDK's validation,
+//! retries and errors apply. The README shows a session.
 
 #![warn(missing_docs)]
 

@@ -254,7 +254,7 @@ pub fn json_terminal_safe(json: &str) -> String {
     out
 }
 
-/// `orgName` → `ORG_NAME`.
+/// A JSON field name as a column header: `someField` → `SOME_FIELD`.
 fn header(column: &str) -> String {
     let mut out = String::new();
     for (i, c) in column.chars().enumerate() {

@@ -10,7 +10,7 @@ pub use crate::output::Sink;
 #[derive(Debug)]
 pub enum ExecError {
     /// The arguments could not be turned into a request (an unreadable
-    /// `--json-body` file, an invalid `--metadata` map).
+    /// `--json-body` file, an invalid `KEY=VALUE` map argument).
     Args(anyhow::Error),
     /// The SDK call failed: the API answered with an error, the network
     /// failed, or the SDK refused to send an invalid request.
