@@ -64,6 +64,18 @@ pub fn generate(spec: &LoadedSpec) -> Result<TokenStream, SpecError> {
                     crate::runtime::call(#id, self.send())
                 }
             }
+            impl<'a> builder::#builder<'a> {
+                /// This call with [`RequestOptions`](crate::RequestOptions)
+                /// (timeout, retries, deadline, idempotency key, extra headers
+                /// and query parameters) over the client's settings; await the
+                /// result like the builder itself.
+                pub fn with_options(
+                    self,
+                    options: crate::RequestOptions,
+                ) -> crate::WithOptions<Self> {
+                    crate::WithOptions::new(self, options)
+                }
+            }
         });
         if let Some(pager) = pagination(spec, op, &builder, &output)? {
             pagers.push(pager);
