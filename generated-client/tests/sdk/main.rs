@@ -2,7 +2,10 @@
 //! timeouts, pagination, client-side validation and secrecy of the API key.
 
 mod errors;
+mod faults;
+mod options;
 mod pagination;
+mod raw;
 mod retries;
 mod secrets;
 mod tls;
