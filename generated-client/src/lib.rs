@@ -48,6 +48,7 @@
 
 mod config;
 mod error;
+pub mod fields;
 pub mod options;
 pub mod pagination;
 pub mod retry;

@@ -114,6 +114,7 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
             let mut file = parse_tokens(tokens)?;
             derive_behind_feature(&mut file.items, SCHEMARS_DERIVE, SCHEMARS_FEATURE);
             let _ = setters_tx.send(cli_gen::setter_types(&file));
+            crate::ergonomics::relax_setters(&mut file)?;
             Ok((prettyplease::unparse(&file), types))
         });
         let httpmock = scope.spawn(|| {

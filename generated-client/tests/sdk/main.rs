@@ -6,6 +6,7 @@ mod faults;
 mod options;
 mod pagination;
 mod raw;
+mod request_forms;
 mod retries;
 mod secrets;
 mod tls;
