@@ -23,8 +23,8 @@ enum Shape {
     /// A map from `String` to `value`; `newtype` is the generated type that
     /// wraps it, if any.
     Map {
-        newtype: Option<syn::Type>,
-        value: syn::Type,
+        newtype: Option<Box<syn::Type>>,
+        value: Box<syn::Type>,
     },
     /// A list of `item`.
     List { item: syn::Type },
@@ -200,15 +200,15 @@ fn classify(ty: &syn::Type, newtypes: &BTreeMap<String, syn::Type>) -> Option<Fi
         ("Vec", [item]) => Shape::List { item: copy(item) },
         ("HashMap", [key, value]) if is_string(key) => Shape::Map {
             newtype: None,
-            value: copy(value),
+            value: Box::new(copy(value)),
         },
         (name, []) => {
             let wrapped = newtypes.get(name)?;
             match path_parts(wrapped) {
                 Some((map, map_args)) if map == "HashMap" => match map_args.as_slice() {
                     [key, value] if is_string(key) => Shape::Map {
-                        newtype: Some(copy(&inner)),
-                        value: copy(value),
+                        newtype: Some(Box::new(copy(&inner))),
+                        value: Box::new(copy(value)),
                     },
                     _ => return None,
                 },
