@@ -382,3 +382,157 @@ fn replace_try_into(expr: &mut syn::Expr) -> usize {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `types` module as typify writes it: a map newtype, a string
+    /// newtype, and a body builder with one setter of each shape.
+    fn sample() -> syn::File {
+        syn::parse_quote! {
+            pub mod types {
+                pub struct Labels(pub ::std::collections::HashMap<::std::string::String, LabelValue>);
+                pub struct LabelValue(::std::string::String);
+                pub struct Name(::std::string::String);
+                pub enum Role { Admin }
+                pub mod builder {
+                    impl Body {
+                        pub fn labels<T>(mut self, value: T) -> Self
+                        where
+                            T: ::std::convert::TryInto<::std::option::Option<super::Labels>>,
+                            T::Error: ::std::fmt::Display,
+                        {
+                            self.labels = value.try_into().map_err(|e| format!("labels: {e}"));
+                            self
+                        }
+                        pub fn name<T>(mut self, value: T) -> Self
+                        where
+                            T: ::std::convert::TryInto<::std::option::Option<super::Name>>,
+                            T::Error: ::std::fmt::Display,
+                        {
+                            self.name = value.try_into().map_err(|e| format!("name: {e}"));
+                            self
+                        }
+                        pub fn tags<T>(mut self, value: T) -> Self
+                        where
+                            T: ::std::convert::TryInto<::std::vec::Vec<super::Name>>,
+                            T::Error: ::std::fmt::Display,
+                        {
+                            self.tags = value.try_into().map_err(|e| format!("tags: {e}"));
+                            self
+                        }
+                        pub fn raw<T>(mut self, value: T) -> Self
+                        where
+                            T: ::std::convert::TryInto<::std::collections::HashMap<::std::string::String, i64>>,
+                            T::Error: ::std::fmt::Display,
+                        {
+                            self.raw = value.try_into().map_err(|e| format!("raw: {e}"));
+                            self
+                        }
+                        pub fn role<T>(mut self, value: T) -> Self
+                        where
+                            T: ::std::convert::TryInto<super::Role>,
+                            T::Error: ::std::fmt::Display,
+                        {
+                            self.role = value.try_into().map_err(|e| format!("role: {e}"));
+                            self
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn normalized(tokens: impl ToTokens) -> String {
+        tokens.to_token_stream().to_string()
+    }
+
+    #[test]
+    fn map_list_and_newtype_setters_are_relaxed_others_kept() {
+        let mut file = sample();
+        assert_eq!(relax_setters(&mut file), Ok(4));
+        let text = normalized(&file);
+        for target in [
+            "crate :: fields :: IntoField < :: std :: option :: Option < super :: Labels > >",
+            "crate :: fields :: IntoField < :: std :: option :: Option < super :: Name > >",
+            "crate :: fields :: IntoField < :: std :: vec :: Vec < super :: Name > >",
+            "crate :: fields :: IntoField < :: std :: collections :: HashMap < :: std :: string :: String , i64 > >",
+        ] {
+            assert!(
+                text.contains(&format!("T : {target}")),
+                "setter bound {target}"
+            );
+        }
+        // The enum's setter is typify's own.
+        assert!(text.contains("T : :: std :: convert :: TryInto < super :: Role >"));
+        assert_eq!(text.matches("value . try_into ()").count(), 1);
+        assert_eq!(
+            text.matches("crate :: fields :: IntoField :: into_field (value)")
+                .count(),
+            4
+        );
+        // The map's value type is read from inside `types` and re-rooted.
+        assert!(
+            text.contains("collect_map :: < _ , _ , super :: LabelValue >"),
+            "{text}"
+        );
+        for source in [
+            "for :: std :: collections :: HashMap < K , W , S >",
+            "for :: std :: collections :: BTreeMap < K , W >",
+            "for [(K , W) ; N]",
+            "for :: std :: vec :: Vec < (K , W) >",
+            "for super :: Labels",
+            "for :: std :: option :: Option < super :: Labels >",
+            "for [W ; N]",
+            "for :: std :: vec :: Vec < W >",
+            "for :: std :: option :: Option < super :: Name >",
+        ] {
+            assert!(text.contains(source), "an impl {source}");
+        }
+    }
+
+    #[test]
+    fn the_real_client_relaxes_the_body_fields() {
+        let root = crate::workspace_root();
+        let spec = crate::spec::load(&root.join("spec/openapi.yaml")).unwrap();
+        let generated = crate::codegen::generate_from(&spec).unwrap();
+        let client = &generated
+            .files
+            .iter()
+            .find(|f| {
+                f.relative_path
+                    .ends_with("generated-client/src/generated.rs")
+            })
+            .unwrap()
+            .contents;
+        assert!(
+            client.contains("T: crate::fields::IntoField<::std::option::Option<super::Metadata>>")
+        );
+        assert!(
+            !client.contains("T: ::std::convert::TryInto<::std::option::Option<super::Metadata>>")
+        );
+    }
+
+    #[test]
+    fn an_unexpected_setter_body_is_an_error_not_a_silent_skip() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub mod builder {
+                    impl Body {
+                        pub fn tags<T>(mut self, value: T) -> Self
+                        where
+                            T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                            T::Error: ::std::fmt::Display,
+                        {
+                            self.tags = Ok(Vec::new());
+                            self
+                        }
+                    }
+                }
+            }
+        };
+        let error = relax_setters(&mut file).unwrap_err();
+        assert!(error.contains("setter `tags`"), "{error}");
+    }
+}

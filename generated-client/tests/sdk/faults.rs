@@ -557,3 +557,106 @@ async fn arbitrary_retry_and_request_id_headers_never_panic() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_transport_failure_never_reports_an_earlier_attempts_request_id() {
+    // Attempt 1: a 503 with a request id. Attempt 2: the connection closes.
+    let unavailable = response(
+        "503 Service Unavailable",
+        &[("x-request-id", b"req_first")],
+        b"{}",
+    );
+    let server = RawServer::start(move |n| {
+        if n == 0 {
+            Answer::Send(unavailable.clone())
+        } else {
+            Answer::Close
+        }
+    })
+    .await;
+    let err = avara::Client::builder()
+        .api_key(API_KEY)
+        .base_url(&server.url)
+        .max_retries(1)
+        .retry_delays(Duration::from_millis(1), Duration::from_millis(1))
+        .build()
+        .unwrap()
+        .orgs_retrieve()
+        .org_id(org_id(1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+    assert_eq!(err.attempts(), 2);
+    assert_eq!(err.status(), None);
+    assert_eq!(err.request_id(), None, "req_first belongs to attempt 1");
+}
+
+#[tokio::test]
+async fn every_mock_fault_header_value_end_to_end() {
+    // The fault header goes with every attempt, so each call allows none.
+    let server = avara_mock::spawn().await.unwrap();
+    let client = mock_client(&server);
+    let org = client
+        .orgs_create()
+        .body(create_params("Radiology"))
+        .await
+        .unwrap();
+    let faulted = |spec: &str| {
+        avara::RequestOptions::new()
+            .header(avara_mock::FAULT_HEADER, spec)
+            .max_retries(0)
+    };
+
+    let err = client
+        .orgs_list()
+        .with_options(faulted("rate-limit"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimit, "{err}");
+
+    let err = client
+        .orgs_list()
+        .with_options(faulted("rate-limit=120"))
+        .with_options(avara::RequestOptions::new().max_retries(2))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimit, "{err}");
+    assert_eq!(err.attempts(), 1, "120 s is above the cap: not retried");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
+
+    let err = client
+        .orgs_list()
+        .with_options(faulted("unavailable"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+
+    let err = client
+        .orgs_create()
+        .body(create_params("Dropped"))
+        .with_options(faulted("drop"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+    assert_eq!(err.status(), None);
+    assert_eq!(server.org_count(), 2, "the dropped create was applied");
+
+    let err = client
+        .orgs_retrieve()
+        .org_id(org.org_id.clone())
+        .with_options(faulted("truncate"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
+
+    let started = Instant::now();
+    let same = client
+        .orgs_retrieve()
+        .org_id(org.org_id.clone())
+        .with_options(faulted("delay=300"))
+        .await
+        .unwrap();
+    assert_eq!(same, org);
+    assert!(started.elapsed() >= Duration::from_millis(290));
+}
