@@ -34,6 +34,7 @@
 //! # Ok(()) }
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::IntoFuture;
 use std::time::Duration;
@@ -220,12 +221,12 @@ where
 }
 
 /// The options that apply to a call of `client` now: the call's own (inside
-/// [`WithOptions`]) over the client's.
-pub(crate) fn effective(client: &Client) -> RequestOptions {
+/// [`WithOptions`]) over the client's. Borrowed when the call has none.
+pub(crate) fn effective(client: &Client) -> Cow<'_, RequestOptions> {
     let base = &client.config().options;
     CALL_OPTIONS
-        .try_with(|call| call.over(base))
-        .unwrap_or_else(|_| base.clone())
+        .try_with(|call| Cow::Owned(call.over(base)))
+        .unwrap_or(Cow::Borrowed(base))
 }
 
 impl Client {

@@ -472,10 +472,12 @@ async fn finish(last: reqwest::Result<reqwest::Response>) -> reqwest::Result<req
 
 /// `response` with its whole body read into memory (progenitor reads it
 /// whole anyway). A failure while reading is recorded as such.
-async fn buffered(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+async fn buffered(mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     let version = response.version();
-    let headers = response.headers().clone();
+    // Reading the body needs none of the headers (its decoding was set up
+    // when the response arrived): move them, do not copy them.
+    let headers = std::mem::take(response.headers_mut());
     let body = match response.bytes().await {
         Ok(body) => body,
         Err(error) => {
