@@ -320,9 +320,10 @@ impl ClientHooks<ClientConfig> for Client {
             deadline: options.deadline.map(|d| Instant::now() + d),
             backoff: config.backoff,
         };
-        execute_with_retries(self, request, &plan)
-            .instrument(span)
-            .await
+        // Boxed: the retry loop's state (a spare request, the body being
+        // read, a sleep) would otherwise sit inline in every operation's
+        // `send()` future, which is moved several times per call.
+        Box::pin(execute_with_retries(self, request, &plan).instrument(span)).await
     }
 }
 
