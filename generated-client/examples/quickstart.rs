@@ -4,9 +4,7 @@
 //! otherwise it starts `avara-mock` in-process on 127.0.0.1, so
 //! `cargo run --example quickstart` works with no account and no network.
 
-use std::collections::HashMap;
-
-use avara::types::{Metadata, MetadataValue, OrgCreateParams};
+use avara::types::OrgCreateParams;
 use futures::TryStreamExt;
 
 #[tokio::main]
@@ -39,16 +37,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("City Medical Center - Cardiology", "cardiology"),
         ("Riverside Clinic", "general"),
     ] {
-        let metadata: HashMap<String, MetadataValue> = HashMap::from([(
-            "department".to_string(),
-            MetadataValue::try_from(department)?,
-        )]);
         let org = client
             .orgs_create()
             .body(
                 OrgCreateParams::builder()
                     .org_name(name)
-                    .metadata(Metadata::from(metadata)),
+                    .metadata([("department", department)]),
             )
             .await?;
         println!(

@@ -7,7 +7,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::generated::Client;
 use crate::retry::Backoff;
-use crate::{DEFAULT_BASE_URL, Error, ErrorKind};
+use crate::{DEFAULT_BASE_URL, Error, ErrorKind, RequestOptions};
 
 /// The environment variable that holds the API key.
 pub const API_KEY_ENV: &str = "AVARA_API_KEY";
@@ -27,21 +27,32 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 #[derive(Clone)]
 pub struct ClientConfig {
     pub(crate) authorization: HeaderValue,
-    pub(crate) timeout: Duration,
+    /// `None`: the `reqwest::Client` given to [`ClientBuilder::http_client`]
+    /// keeps its own timeout.
+    pub(crate) timeout: Option<Duration>,
     pub(crate) max_retries: u32,
     pub(crate) backoff: Backoff,
     pub(crate) default_headers: HeaderMap,
+    /// Set by [`Client::with_options`]; applies to every call.
+    pub(crate) options: RequestOptions,
 }
 
 impl ClientConfig {
-    /// The timeout of each attempt.
-    pub fn timeout(&self) -> Duration {
-        self.timeout
+    /// The timeout of each attempt, or `None` when the SDK sets none and the
+    /// HTTP client's own applies (a client given with
+    /// [`ClientBuilder::http_client`] and no [`ClientBuilder::timeout`]).
+    pub fn timeout(&self) -> Option<Duration> {
+        self.options.timeout.or(self.timeout)
     }
 
     /// How many times a failed request is retried.
     pub fn max_retries(&self) -> u32 {
-        self.max_retries
+        self.options.max_retries.unwrap_or(self.max_retries)
+    }
+
+    /// The options applied to every call, from [`Client::with_options`].
+    pub fn options(&self) -> &RequestOptions {
+        &self.options
     }
 }
 
@@ -59,6 +70,7 @@ impl fmt::Debug for ClientConfig {
             .field("max_retries", &self.max_retries)
             .field("backoff", &self.backoff)
             .field("default_headers", &header_names)
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -102,8 +114,13 @@ impl ClientBuilder {
         self
     }
 
-    /// The timeout of each attempt (default 60 s). A retried call may take
-    /// up to `(max_retries + 1)` times this, plus the delays between attempts.
+    /// The timeout of each attempt (default 60 s), from sending the request
+    /// to the last byte of the response body. A retried call may take up to
+    /// `(max_retries + 1)` times this, plus the delays between attempts; see
+    /// [`RequestOptions::deadline`] for a limit on the whole call.
+    ///
+    /// With a client given to [`Self::http_client`] and no timeout set here,
+    /// the SDK sets none and that client's own timeout applies.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -125,14 +142,15 @@ impl ClientBuilder {
 
     /// The delay before the first retry and the cap on later ones (defaults
     /// 0.5 s and 8 s). A server's `retry-after-ms` or `Retry-After` of at most
-    /// 60 s takes precedence.
+    /// 60 s takes precedence; one of more than 60 s ends the retries.
     pub fn retry_delays(mut self, initial: Duration, max: Duration) -> Self {
         self.backoff = Some(Backoff { initial, max });
         self
     }
 
     /// Sends requests through this `reqwest::Client` instead of one the
-    /// builder makes.
+    /// builder makes. Its own timeout is kept unless [`Self::timeout`] is
+    /// also called.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -188,9 +206,17 @@ impl ClientBuilder {
             }
         }
 
+        let timeout = match (&self.http_client, self.timeout) {
+            (_, Some(timeout)) => Some(timeout),
+            (Some(_), None) => None,
+            (None, None) => Some(DEFAULT_TIMEOUT),
+        };
         let http = match self.http_client {
             Some(client) => client,
+            // No redirects: a followed 302/303 turns a POST into a GET, so a
+            // create could silently become a list. A 3xx is an error instead.
             None => http_client_builder()?
+                .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                 .build()
                 .map_err(|e| {
@@ -203,10 +229,11 @@ impl ClientBuilder {
         };
         let config = ClientConfig {
             authorization,
-            timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            timeout,
             max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             backoff: self.backoff.unwrap_or_default(),
             default_headers: self.default_headers,
+            options: RequestOptions::default(),
         };
         Ok(Client::new_with_client(&base_url, http, config))
     }

@@ -1,6 +1,7 @@
 //! The one error type of the SDK.
 
 use std::fmt;
+use std::time::Duration;
 
 use reqwest::StatusCode;
 
@@ -83,6 +84,7 @@ pub(crate) struct ErrorInner {
     pub(crate) status: Option<StatusCode>,
     pub(crate) request_id: Option<String>,
     pub(crate) attempts: u32,
+    pub(crate) retry_after: Option<Duration>,
     pub(crate) body: Option<ApiErrorBody>,
     pub(crate) raw_body: Option<String>,
     pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
@@ -98,6 +100,7 @@ impl Error {
                 status: None,
                 request_id: None,
                 attempts: 0,
+                retry_after: None,
                 body: None,
                 raw_body: None,
                 source: None,
@@ -115,12 +118,14 @@ impl Error {
         self.inner.operation
     }
 
-    /// The HTTP status of the last response, if one arrived.
+    /// The HTTP status of the last attempt, if its status line arrived (also
+    /// when its body then broke off).
     pub fn status(&self) -> Option<StatusCode> {
         self.inner.status
     }
 
-    /// The `x-request-id` of the last response, if the server sent one.
+    /// The `x-request-id` of the last attempt, if its headers arrived with
+    /// one; never an earlier attempt's.
     pub fn request_id(&self) -> Option<&str> {
         self.inner.request_id.as_deref()
     }
@@ -128,6 +133,13 @@ impl Error {
     /// How many HTTP attempts were made (0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
         self.inner.attempts
+    }
+
+    /// The wait the server asked for, when it asked for more than
+    /// [`MAX_SERVER_DELAY`](crate::retry::MAX_SERVER_DELAY) and the SDK
+    /// therefore did not retry (saturated at [`Duration::MAX`]).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
     }
 
     /// The error body, when it decoded as the spec's error schema.

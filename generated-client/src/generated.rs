@@ -502,11 +502,9 @@ metadata.
 */
             pub fn metadata<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Metadata>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<::std::option::Option<super::Metadata>>,
             {
-                self.metadata = value
-                    .try_into()
+                self.metadata = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for metadata: {e}")
                     });
@@ -515,11 +513,9 @@ metadata.
             ///Unique organization identifier. Format: org_{32-hex-chars}
             pub fn org_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::OrgId>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<super::OrgId>,
             {
-                self.org_id = value
-                    .try_into()
+                self.org_id = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for org_id: {e}")
                     });
@@ -528,11 +524,9 @@ metadata.
             ///Name of the organization
             pub fn org_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::OrgName>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<super::OrgName>,
             {
-                self.org_name = value
-                    .try_into()
+                self.org_name = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for org_name: {e}")
                     });
@@ -622,11 +616,9 @@ keys up to 100 chars, values up to 1000 chars.
 */
             pub fn metadata<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Metadata>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<::std::option::Option<super::Metadata>>,
             {
-                self.metadata = value
-                    .try_into()
+                self.metadata = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for metadata: {e}")
                     });
@@ -635,11 +627,9 @@ keys up to 100 chars, values up to 1000 chars.
             ///Name of the organization
             pub fn org_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::OrgName>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<super::OrgName>,
             {
-                self.org_name = value
-                    .try_into()
+                self.org_name = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for org_name: {e}")
                     });
@@ -716,11 +706,9 @@ keys up to 100 chars, values up to 1000 chars.
             ///The organizations on this page (up to 100).
             pub fn organizations<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Org>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<::std::vec::Vec<super::Org>>,
             {
-                self.organizations = value
-                    .try_into()
+                self.organizations = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for organizations: {e}")
                     });
@@ -746,6 +734,157 @@ keys up to 100 chars, values up to 1000 chars.
                     has_more: Ok(value.has_more),
                     organizations: Ok(value.organizations),
                 }
+            }
+        }
+        impl<K, W, S> crate::fields::IntoField<::std::option::Option<super::Metadata>>
+        for ::std::collections::HashMap<K, W, S>
+        where
+            K: ::std::convert::Into<::std::string::String>,
+            W: ::std::convert::TryInto<super::MetadataValue>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                ::std::option::Option<super::Metadata>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_map::<_, _, super::MetadataValue>(self)
+                    .map(super::Metadata::from)
+                    .map(::std::option::Option::Some)
+            }
+        }
+        impl<K, W> crate::fields::IntoField<::std::option::Option<super::Metadata>>
+        for ::std::collections::BTreeMap<K, W>
+        where
+            K: ::std::convert::Into<::std::string::String>,
+            W: ::std::convert::TryInto<super::MetadataValue>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                ::std::option::Option<super::Metadata>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_map::<_, _, super::MetadataValue>(self)
+                    .map(super::Metadata::from)
+                    .map(::std::option::Option::Some)
+            }
+        }
+        impl<
+            K,
+            W,
+            const N: usize,
+        > crate::fields::IntoField<::std::option::Option<super::Metadata>>
+        for [(K, W); N]
+        where
+            K: ::std::convert::Into<::std::string::String>,
+            W: ::std::convert::TryInto<super::MetadataValue>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                ::std::option::Option<super::Metadata>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_map::<_, _, super::MetadataValue>(self)
+                    .map(super::Metadata::from)
+                    .map(::std::option::Option::Some)
+            }
+        }
+        impl<K, W> crate::fields::IntoField<::std::option::Option<super::Metadata>>
+        for ::std::vec::Vec<(K, W)>
+        where
+            K: ::std::convert::Into<::std::string::String>,
+            W: ::std::convert::TryInto<super::MetadataValue>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                ::std::option::Option<super::Metadata>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_map::<_, _, super::MetadataValue>(self)
+                    .map(super::Metadata::from)
+                    .map(::std::option::Option::Some)
+            }
+        }
+        impl crate::fields::IntoField<::std::option::Option<super::Metadata>>
+        for super::Metadata {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                ::std::option::Option<super::Metadata>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::<_, ::std::string::String>::Ok(self)
+                    .map(::std::option::Option::Some)
+            }
+        }
+        impl crate::fields::IntoField<::std::option::Option<super::Metadata>>
+        for ::std::option::Option<super::Metadata> {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                ::std::option::Option<super::Metadata>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(self)
+            }
+        }
+        impl<W> crate::fields::IntoField<::std::vec::Vec<super::Org>>
+        for ::std::vec::Vec<W>
+        where
+            W: ::std::convert::TryInto<super::Org>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<super::Org>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_list::<_, super::Org>(self)
+            }
+        }
+        impl<W, const N: usize> crate::fields::IntoField<::std::vec::Vec<super::Org>>
+        for [W; N]
+        where
+            W: ::std::convert::TryInto<super::Org>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<super::Org>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_list::<_, super::Org>(self)
+            }
+        }
+        impl<W> crate::fields::IntoField<super::OrgId> for W
+        where
+            W: ::std::convert::TryInto<super::OrgId>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<super::OrgId, ::std::string::String> {
+                crate::fields::convert::<super::OrgId, W>(self)
+            }
+        }
+        impl<W> crate::fields::IntoField<super::OrgName> for W
+        where
+            W: ::std::convert::TryInto<super::OrgName>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<super::OrgName, ::std::string::String> {
+                crate::fields::convert::<super::OrgName, W>(self)
             }
         }
     }

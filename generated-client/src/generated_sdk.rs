@@ -76,6 +76,18 @@ impl<'a> ::std::future::IntoFuture for builder::OrgsList<'a> {
         crate::runtime::call("orgs_list", self.send())
     }
 }
+impl<'a> builder::OrgsList<'a> {
+    /// This call with [`RequestOptions`](crate::RequestOptions)
+    /// (timeout, retries, deadline, idempotency key, extra headers
+    /// and query parameters) over the client's settings; await the
+    /// result like the builder itself.
+    pub fn with_options(
+        self,
+        options: crate::RequestOptions,
+    ) -> crate::WithOptions<Self> {
+        crate::WithOptions::new(self, options)
+    }
+}
 /// Create a new organization: sends `POST /v1/orgs` and resolves to `types::Org`, or an [`avara::Error`](crate::Error).
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
@@ -94,6 +106,18 @@ impl<'a> ::std::future::IntoFuture for builder::OrgsCreate<'a> {
         crate::runtime::call("orgs_create", self.send())
     }
 }
+impl<'a> builder::OrgsCreate<'a> {
+    /// This call with [`RequestOptions`](crate::RequestOptions)
+    /// (timeout, retries, deadline, idempotency key, extra headers
+    /// and query parameters) over the client's settings; await the
+    /// result like the builder itself.
+    pub fn with_options(
+        self,
+        options: crate::RequestOptions,
+    ) -> crate::WithOptions<Self> {
+        crate::WithOptions::new(self, options)
+    }
+}
 /// Retrieve an organization by ID: sends `GET /v1/orgs/{orgId}` and resolves to `types::Org`, or an [`avara::Error`](crate::Error).
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
@@ -110,6 +134,18 @@ impl<'a> ::std::future::IntoFuture for builder::OrgsRetrieve<'a> {
     type IntoFuture = crate::runtime::CallFuture<'a, types::Org>;
     fn into_future(self) -> Self::IntoFuture {
         crate::runtime::call("orgs_retrieve", self.send())
+    }
+}
+impl<'a> builder::OrgsRetrieve<'a> {
+    /// This call with [`RequestOptions`](crate::RequestOptions)
+    /// (timeout, retries, deadline, idempotency key, extra headers
+    /// and query parameters) over the client's settings; await the
+    /// result like the builder itself.
+    pub fn with_options(
+        self,
+        options: crate::RequestOptions,
+    ) -> crate::WithOptions<Self> {
+        crate::WithOptions::new(self, options)
     }
 }
 impl<'a> builder::OrgsList<'a> {

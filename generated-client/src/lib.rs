@@ -29,17 +29,27 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Every call retries connection failures, timeouts, 408, 409, 429 and 5xx
-//! (twice by default, with exponential backoff and the server's
-//! `Retry-After`), sends an `Idempotency-Key` with every non-GET request so a
-//! retried create never creates twice, and checks the spec's constraints
-//! before sending anything. `.send()` on a builder is progenitor's raw call:
-//! the same hooks apply, but it returns progenitor's `ResponseValue` and error.
+//! Every call retries connection failures, timeouts, a body cut off
+//! mid-stream, 408, 409, 429 and 5xx (twice by default, with exponential
+//! backoff and the server's `Retry-After` up to 60 s), and checks the spec's
+//! constraints before sending anything. Every non-GET request carries an
+//! `Idempotency-Key` (one per call, the same on each retry): avara-mock
+//! answers a repeated key with the first result, so a retried create does
+//! not create twice there; the Avara reference does not document the
+//! header, so against the real API that is not a documented guarantee.
+//! [`RequestOptions`] change the timeout, retries, deadline, idempotency key,
+//! headers and query of one call (`builder.with_options(...)`) or of a
+//! derived client ([`Client::with_options`]).
+//!
+//! `.send()` on a builder is progenitor's raw call: the same hooks apply,
+//! but it returns progenitor's `ResponseValue` and error.
 
 #![warn(missing_docs)]
 
 mod config;
 mod error;
+pub mod fields;
+pub mod options;
 pub mod pagination;
 pub mod retry;
 mod runtime;
@@ -59,6 +69,7 @@ pub use config::{
 pub use error::{Error, ErrorKind, RAW_BODY_LIMIT};
 pub use generated::{Client, builder, types};
 pub use generated_sdk::{ApiErrorBody, DEFAULT_BASE_URL};
+pub use options::{RequestOptions, WithOptions};
 pub use runtime::{CallFuture, IDEMPOTENCY_KEY, OperationFacts, REQUEST_ID};
 
 /// progenitor's own return and error types, for the raw `.send()` calls.

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::time::{Duration, Instant};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{self, HeaderValue};
@@ -15,7 +16,8 @@ use crate::config::ClientConfig;
 use crate::error::capped_text;
 use crate::generated::Client;
 use crate::generated_sdk::OPERATIONS;
-use crate::{ApiErrorBody, Error, ErrorKind, retry};
+use crate::retry::NextAttempt;
+use crate::{ApiErrorBody, Error, ErrorKind, options, retry};
 
 /// The header that makes a retried non-GET request safe to repeat.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -47,12 +49,18 @@ fn facts(operation_id: &str) -> OperationFacts {
         })
 }
 
-/// What the hooks saw of one call, for the error that may follow.
+/// What the hooks saw of the last attempt of one call, for the error that
+/// may follow. Reset at every attempt, so nothing of an earlier attempt is
+/// reported as the last one's.
 #[derive(Default)]
 struct CallRecord {
     attempts: u32,
     status: Option<StatusCode>,
     request_id: Option<HeaderValue>,
+    /// The status line arrived, then reading the body failed.
+    body_failed: bool,
+    /// The server asked for a wait longer than the SDK honours.
+    retry_after: Option<Duration>,
 }
 
 tokio::task_local! {
@@ -98,6 +106,11 @@ async fn convert_error(
     let mut out = match error {
         P::InvalidRequest(message) => Error::new(ErrorKind::InvalidRequest, message),
         P::Custom(message) => Error::new(ErrorKind::InvalidRequest, message),
+        P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e)
+            if record.body_failed =>
+        {
+            body_error(e)
+        }
         P::CommunicationError(e) | P::InvalidUpgrade(e) => transport_error(e, "the request failed"),
         P::ResponseBodyError(e) => transport_error(e, "the response body could not be read"),
         P::ErrorResponse(value) => {
@@ -156,10 +169,10 @@ async fn convert_error(
     };
     out.inner.operation = Some(operation);
     out.inner.attempts = record.attempts;
-    if out.inner.status.is_none()
-        && out.inner.kind != ErrorKind::Connection
-        && out.inner.kind != ErrorKind::Timeout
-    {
+    out.inner.retry_after = record.retry_after;
+    // The record holds the last attempt only: a failure before its headers
+    // arrived has neither status nor request id.
+    if out.inner.status.is_none() {
         out.inner.status = record.status;
     }
     if out.inner.request_id.is_none() {
@@ -171,6 +184,9 @@ async fn convert_error(
 }
 
 fn transport_error(error: reqwest::Error, what: &str) -> Error {
+    // reqwest's text names the URL, which may carry user-info or query
+    // values: the error names the operation instead.
+    let error = error.without_url();
     let kind = if error.is_timeout() {
         ErrorKind::Timeout
     } else if error.is_decode() {
@@ -181,6 +197,27 @@ fn transport_error(error: reqwest::Error, what: &str) -> Error {
     let message = match kind {
         ErrorKind::Timeout => format!("{what}: timed out"),
         _ => format!("{what}: {}", error_chain(&error)),
+    };
+    Error::new(kind, message).with_source(error)
+}
+
+/// A failure while reading the body of a response whose status line arrived:
+/// the connection broke or the attempt timed out mid-body.
+fn body_error(error: reqwest::Error) -> Error {
+    let error = error.without_url();
+    let (kind, message) = if error.is_timeout() {
+        (
+            ErrorKind::Timeout,
+            "the response body did not arrive in time".to_string(),
+        )
+    } else {
+        (
+            ErrorKind::Connection,
+            format!(
+                "the response body could not be read: {}",
+                error_chain(&error)
+            ),
+        )
     };
     Error::new(kind, message).with_source(error)
 }
@@ -217,6 +254,11 @@ impl ClientHooks<ClientConfig> for Client {
                 .map_err(|v| progenitor_client::Error::InvalidRequest(v.to_string()))?;
         }
         let config = self.inner();
+        let options = options::effective(self);
+        if let Some(problem) = &options.invalid {
+            return Err(progenitor_client::Error::InvalidRequest(problem.clone()));
+        }
+        let safe_method = request.method() == Method::GET || request.method() == Method::HEAD;
         let headers = request.headers_mut();
         // progenitor adds `api-version` (the spec's info.version) to every
         // request; Avara documents no such header, so it is not sent.
@@ -233,20 +275,25 @@ impl ClientHooks<ClientConfig> for Client {
                 HeaderValue::from_static(crate::config::USER_AGENT),
             );
         }
-        if request.method() != Method::GET
-            && request.method() != Method::HEAD
-            && !request
-                .headers()
-                .contains_key(header::HeaderName::from_static(IDEMPOTENCY_KEY))
-        {
+        let idempotency_key = header::HeaderName::from_static(IDEMPOTENCY_KEY);
+        if let Some(key) = &options.idempotency_key {
+            headers.insert(idempotency_key, key.clone());
+        } else if !safe_method && !headers.contains_key(&idempotency_key) {
             let key = format!("avara-rust-{}", uuid::Uuid::new_v4());
             let value = HeaderValue::from_str(&key).expect("a UUID is a valid header value");
-            request
-                .headers_mut()
-                .insert(header::HeaderName::from_static(IDEMPOTENCY_KEY), value);
+            headers.insert(idempotency_key, value);
         }
-        if request.timeout().is_none() {
-            *request.timeout_mut() = Some(config.timeout);
+        for (name, value) in options.headers.iter() {
+            request.headers_mut().insert(name.clone(), value.clone());
+        }
+        if !options.query.is_empty() {
+            request
+                .url_mut()
+                .query_pairs_mut()
+                .extend_pairs(options.query.iter());
+        }
+        if let Some(timeout) = options.timeout.or(config.timeout) {
+            *request.timeout_mut() = Some(timeout);
         }
         Ok(())
     }
@@ -266,32 +313,71 @@ impl ClientHooks<ClientConfig> for Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        execute_with_retries(self, request, self.inner())
-            .instrument(span)
-            .await
+        let config = self.inner();
+        let options = options::effective(self);
+        let plan = RetryPlan {
+            max_retries: options.max_retries.unwrap_or(config.max_retries),
+            deadline: options.deadline.map(|d| Instant::now() + d),
+            backoff: config.backoff,
+        };
+        // Boxed: the retry loop's state (a spare request, the body being
+        // read, a sleep) would otherwise sit inline in every operation's
+        // `send()` future, which is moved several times per call.
+        Box::pin(execute_with_retries(self, request, &plan).instrument(span)).await
     }
 }
 
+/// How one call may be retried.
+struct RetryPlan {
+    max_retries: u32,
+    /// The end of the call's overall deadline, if it has one.
+    deadline: Option<Instant>,
+    backoff: retry::Backoff,
+}
+
+/// Whether a request may be sent again after a failure that may have reached
+/// the server: a GET or HEAD always, anything else only with its
+/// idempotency key (which the SDK sends with every non-GET call).
+fn may_repeat(request: &reqwest::Request) -> bool {
+    request.method() == Method::GET
+        || request.method() == Method::HEAD
+        || request.headers().contains_key(IDEMPOTENCY_KEY)
+}
+
+/// Sends `request`, retrying under the SDK's rules, and returns the final
+/// response with its body already read: a failure while reading a body is
+/// a failed attempt like any other. progenitor decodes the returned
+/// response as usual.
 async fn execute_with_retries(
     client: &Client,
     mut request: reqwest::Request,
-    config: &ClientConfig,
+    plan: &RetryPlan,
 ) -> reqwest::Result<reqwest::Response> {
     let span = tracing::Span::current();
+    let repeatable = may_repeat(&request);
+    let attempt_timeout = request.timeout().copied();
     let mut attempt: u32 = 0;
     loop {
         attempt += 1;
-        let retries_left = attempt <= config.max_retries;
+        if let Some(deadline) = plan.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            *request.timeout_mut() = Some(attempt_timeout.map_or(left, |t| t.min(left)));
+        }
         // A body that cannot be cloned (a stream) is sent once, never retried.
-        let spare = if retries_left {
+        let spare = if attempt <= plan.max_retries {
             request.try_clone()
         } else {
             None
         };
-        record(|r| r.attempts = attempt);
+        record(|r| {
+            *r = CallRecord {
+                attempts: attempt,
+                ..CallRecord::default()
+            }
+        });
         span.record("attempt", attempt);
-        let result = client.client().execute(request).await;
-        let delay = match &result {
+        let retries_so_far = attempt - 1;
+        let (last, delay) = match client.client().execute(request).await {
             Ok(response) => {
                 let status = response.status();
                 let id = response.headers().get(REQUEST_ID).cloned();
@@ -303,40 +389,122 @@ async fn execute_with_retries(
                     r.status = Some(status);
                     r.request_id = id;
                 });
-                if !retry::should_retry(status, response.headers()) {
-                    return result;
+                if retry::should_retry(status, response.headers()) {
+                    let next = plan.backoff.next_attempt(
+                        retries_so_far,
+                        Some(response.headers()),
+                        fastrand::f64(),
+                    );
+                    match next {
+                        NextAttempt::After(delay) => (Ok(response), delay),
+                        NextAttempt::TooLong(asked) => {
+                            record(|r| r.retry_after = Some(asked));
+                            tracing::info!(
+                                attempt,
+                                status = status.as_u16(),
+                                retry_after_ms =
+                                    u64::try_from(asked.as_millis()).unwrap_or(u64::MAX),
+                                "not retrying: the server asks for a longer wait than the SDK honours"
+                            );
+                            return buffered(response).await;
+                        }
+                    }
+                } else {
+                    match buffered(response).await {
+                        Ok(response) => return Ok(response),
+                        Err(error) if !repeatable => return Err(error),
+                        Err(error) => (
+                            Err(error),
+                            plan.backoff.backoff(retries_so_far, fastrand::f64()),
+                        ),
+                    }
                 }
-                config
-                    .backoff
-                    .delay(attempt - 1, Some(response.headers()), fastrand::f64())
             }
             Err(error) => {
-                record(|r| r.status = None);
-                if !(error.is_timeout() || error.is_connect() || error.is_request()) {
-                    return result;
+                let transient = error.is_timeout() || error.is_connect() || error.is_request();
+                if !transient || !repeatable {
+                    return Err(error);
                 }
-                config.backoff.delay(attempt - 1, None, fastrand::f64())
+                (
+                    Err(error),
+                    plan.backoff.backoff(retries_so_far, fastrand::f64()),
+                )
             }
         };
         let Some(next) = spare else {
-            return result;
+            return finish(last).await;
         };
-        match &result {
+        if plan
+            .deadline
+            .is_some_and(|deadline| Instant::now() + delay >= deadline)
+        {
+            tracing::info!(attempt, "not retrying: the call's deadline would pass");
+            return finish(last).await;
+        }
+        let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        match &last {
             Ok(response) => tracing::info!(
                 attempt,
                 status = response.status().as_u16(),
-                delay_ms = delay.as_millis() as u64,
+                delay_ms,
                 "retrying after a retryable status"
             ),
             Err(error) => tracing::info!(
                 attempt,
-                error = %error_chain(error),
-                delay_ms = delay.as_millis() as u64,
+                error = %redacted_chain(error),
+                delay_ms,
                 "retrying after a connection failure"
             ),
         }
-        drop(result);
+        drop(last);
         tokio::time::sleep(delay).await;
         request = next;
+    }
+}
+
+/// The outcome of the last attempt, when no retry follows: a response that
+/// has not been read yet is read now.
+async fn finish(last: reqwest::Result<reqwest::Response>) -> reqwest::Result<reqwest::Response> {
+    match last {
+        Ok(response) => buffered(response).await,
+        Err(error) => Err(error),
+    }
+}
+
+/// `response` with its whole body read into memory (progenitor reads it
+/// whole anyway). A failure while reading is recorded as such.
+async fn buffered(mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    let version = response.version();
+    // Reading the body needs none of the headers (its decoding was set up
+    // when the response arrived): move them, do not copy them.
+    let headers = std::mem::take(response.headers_mut());
+    let body = match response.bytes().await {
+        Ok(body) => body,
+        Err(error) => {
+            record(|r| r.body_failed = true);
+            return Err(error);
+        }
+    };
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
+}
+
+/// What went wrong in `error` and its sources, without reqwest's own
+/// top-level text, which names the URL (see `transport_error`).
+fn redacted_chain(error: &reqwest::Error) -> String {
+    let what = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else {
+        "the exchange failed"
+    };
+    match std::error::Error::source(error) {
+        Some(source) => format!("{what}: {}", error_chain(source)),
+        None => what.to_string(),
     }
 }

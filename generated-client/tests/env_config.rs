@@ -37,7 +37,7 @@ fn from_env_reads_the_key_and_base_url() {
     assert_eq!(client.config().max_retries(), 2);
     assert_eq!(
         client.config().timeout(),
-        std::time::Duration::from_secs(60)
+        Some(std::time::Duration::from_secs(60))
     );
 
     set(BASE_URL_ENV, Some("http://127.0.0.1:4010/"));

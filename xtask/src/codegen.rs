@@ -122,6 +122,8 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
             describe_referenced_fields(spec, &names, &mut file);
             describe_setters(spec, &names, &mut file);
             let _ = setters_tx.send((cli_gen::setter_types(&file), names.clone()));
+            // After the CLI glue has the setters' original bounds.
+            crate::ergonomics::relax_setters(&mut file)?;
             Ok((prettyplease::unparse(&file), types, names))
         });
         let httpmock = scope.spawn(|| {

@@ -7,6 +7,7 @@
 pub mod bench;
 pub mod cli_gen;
 pub mod codegen;
+pub mod ergonomics;
 pub mod example;
 pub mod overlay;
 pub mod reference;

@@ -117,6 +117,18 @@ fn typed_call(
                 crate::runtime::call(#id, self.send())
             }
         }
+        impl<'a> builder::#builder<'a> {
+            /// This call with [`RequestOptions`](crate::RequestOptions)
+            /// (timeout, retries, deadline, idempotency key, extra headers
+            /// and query parameters) over the client's settings; await the
+            /// result like the builder itself.
+            pub fn with_options(
+                self,
+                options: crate::RequestOptions,
+            ) -> crate::WithOptions<Self> {
+                crate::WithOptions::new(self, options)
+            }
+        }
     }
 }
 

@@ -2,14 +2,19 @@
 //! timeouts, pagination, client-side validation and secrecy of the API key.
 
 mod errors;
+mod faults;
+mod options;
 mod pagination;
+mod raw;
+mod request_forms;
 mod retries;
 mod secrets;
 mod tls;
 mod validation;
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use avara::Client;
@@ -17,6 +22,30 @@ use serde_json::{Value, json};
 use wiremock::MockServer;
 
 pub const API_KEY: &str = "sk_test_SECRET_4f1d9a";
+
+/// Records when requests arrive at a wiremock server.
+#[derive(Clone, Default)]
+pub struct Arrivals(std::sync::Arc<Mutex<Vec<std::time::Instant>>>);
+
+impl Arrivals {
+    /// A responder that records each arrival, then answers `template`.
+    pub fn answering(
+        &self,
+        template: wiremock::ResponseTemplate,
+    ) -> impl wiremock::Respond + use<> {
+        let arrivals = self.clone();
+        move |_: &wiremock::Request| {
+            arrivals.0.lock().unwrap().push(std::time::Instant::now());
+            template.clone()
+        }
+    }
+
+    /// The time between each arrival and the next.
+    pub fn gaps(&self) -> Vec<Duration> {
+        let times = self.0.lock().unwrap();
+        times.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+}
 
 /// A client for `server` with fast retry delays.
 pub fn client(server: &MockServer) -> Client {
@@ -46,18 +75,23 @@ pub fn org_json(n: usize) -> Value {
     })
 }
 
-/// Captures everything `tracing` prints while it lives (current thread).
+/// Captures what `tracing` prints inside one test's [`TraceCapture::span`].
+///
+/// One subscriber is installed for the whole test process (a per-thread
+/// `set_default` can miss events under a parallel run: callsite interest is
+/// cached process-wide), printing every event and span close with its span
+/// context; a capture keeps the lines that carry its own `capture{id=N}`.
 pub struct TraceCapture {
-    buffer: Arc<Mutex<Vec<u8>>>,
-    _guard: tracing::subscriber::DefaultGuard,
+    id: u64,
 }
 
-#[derive(Clone)]
-struct SharedWriter(Arc<Mutex<Vec<u8>>>);
+static TRACE_BUFFER: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
-impl Write for SharedWriter {
+struct GlobalWriter;
+
+impl Write for GlobalWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
+        TRACE_BUFFER.lock().unwrap().extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -67,21 +101,35 @@ impl Write for SharedWriter {
 
 impl TraceCapture {
     pub fn start() -> Self {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = SharedWriter(buffer.clone());
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-            .with_writer(move || writer.clone())
-            .finish();
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        INSTALL.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_ansi(false)
+                .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+                .with_writer(|| GlobalWriter)
+                .finish();
+            tracing::subscriber::set_global_default(subscriber)
+                .expect("no other global subscriber in this test binary");
+        });
         TraceCapture {
-            buffer,
-            _guard: tracing::subscriber::set_default(subscriber),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
+    /// The span to run the captured code in (`.instrument(capture.span())`).
+    pub fn span(&self) -> tracing::Span {
+        tracing::info_span!("capture", id = self.id)
+    }
+
     pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.buffer.lock().unwrap()).into_owned()
+        let marker = format!("capture{{id={}}}", self.id);
+        let buffer = TRACE_BUFFER.lock().unwrap();
+        String::from_utf8_lossy(&buffer)
+            .lines()
+            .filter(|line| line.contains(&marker))
+            .map(|line| format!("{line}\n"))
+            .collect()
     }
 }

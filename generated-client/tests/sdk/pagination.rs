@@ -215,3 +215,39 @@ trait CollectAll: futures::Stream + Sized {
 }
 
 impl<S: futures::Stream> CollectAll for S {}
+
+#[tokio::test]
+async fn a_cursor_that_comes_back_after_another_is_an_error_not_a_loop() {
+    // first page → A, A → B, B → A again: the server sends the pager round.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(|request: &Request| {
+            let cursor = request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "cursor")
+                .map(|(_, v)| v.into_owned());
+            let (item, next) = match cursor.as_deref() {
+                None => (1, "A"),
+                Some("A") => (2, "B"),
+                Some("B") => (3, "A"),
+                Some(other) => panic!("unexpected cursor {other}"),
+            };
+            ResponseTemplate::new(200).set_body_json(
+                json!({"hasMore": true, "organizations": [org_json(item)], "cursor": next}),
+            )
+        })
+        .mount(&server)
+        .await;
+    let results: Vec<_> = client(&server).orgs_list().stream().collect_all().await;
+    let counts: Vec<i64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().map(|org| org.user_count))
+        .collect();
+    assert_eq!(counts, [1, 2, 3], "each page once");
+    assert_eq!(results.len(), 4, "three items, then the error");
+    let err = results[3].as_ref().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidResponse);
+    assert!(err.to_string().contains("\"A\""), "{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}

@@ -6,7 +6,7 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::{TraceCapture, builder, client, org_id, org_json};
+use crate::{Arrivals, builder, client, org_id, org_json};
 
 async fn requests(server: &MockServer) -> Vec<wiremock::Request> {
     server.received_requests().await.unwrap()
@@ -27,54 +27,100 @@ async fn flaky(server: &MockServer, verb: &str, first: ResponseTemplate, times: 
         .await;
 }
 
+/// Answers with `first` once, then 200 with an org; records when each
+/// request arrived.
+async fn arrivals_after(first: ResponseTemplate) -> (MockServer, Arrivals) {
+    let server = MockServer::start().await;
+    let arrivals = Arrivals::default();
+    Mock::given(method("GET"))
+        .respond_with(arrivals.answering(first))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(arrivals.answering(ResponseTemplate::new(200).set_body_json(org_json(1))))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    (server, arrivals)
+}
+
 #[tokio::test]
 async fn retry_after_within_sixty_seconds_is_honoured() {
-    let server = MockServer::start().await;
-    flaky(
-        &server,
-        "GET",
-        ResponseTemplate::new(429).insert_header("retry-after", "1"),
-        1,
-    )
-    .await;
-    let trace = TraceCapture::start();
+    let (server, arrivals) =
+        arrivals_after(ResponseTemplate::new(429).insert_header("retry-after", "1")).await;
+    // The client's own backoff is 1-5 ms: only the server's second explains a
+    // gap of a second.
     let org = client(&server)
         .orgs_retrieve()
         .org_id(org_id(1))
         .await
         .unwrap();
     assert_eq!(org.org_id.as_str(), org_id(1));
-    assert_eq!(requests(&server).await.len(), 2);
-    let text = trace.text();
+    let gaps = arrivals.gaps();
+    assert_eq!(gaps.len(), 1, "two attempts");
     assert!(
-        text.contains("delay_ms=1000"),
-        "the server's one second wins:\n{text}"
+        gaps[0] >= Duration::from_millis(950) && gaps[0] < Duration::from_secs(10),
+        "the second attempt came {:?} after the first",
+        gaps[0]
     );
 }
 
 #[tokio::test]
-async fn an_oversized_retry_after_falls_back_to_backoff() {
-    let server = MockServer::start().await;
-    flaky(
-        &server,
-        "GET",
-        ResponseTemplate::new(429).insert_header("retry-after", "3600"),
-        1,
+async fn retry_after_ms_is_honoured_and_wins_over_retry_after() {
+    let (server, arrivals) = arrivals_after(
+        ResponseTemplate::new(503)
+            .insert_header("retry-after-ms", "400")
+            .insert_header("retry-after", "30"),
     )
     .await;
-    let trace = TraceCapture::start();
     client(&server)
         .orgs_retrieve()
         .org_id(org_id(1))
         .await
         .unwrap();
-    let text = trace.text();
-    assert!(text.contains("retrying after a retryable status"), "{text}");
-    assert!(!text.contains("delay_ms=3600000"), "{text}");
+    let gaps = arrivals.gaps();
+    assert_eq!(gaps.len(), 1);
     assert!(
-        text.contains("delay_ms=0") || text.contains("delay_ms=1"),
-        "backoff of ~1 ms:\n{text}"
+        gaps[0] >= Duration::from_millis(380) && gaps[0] < Duration::from_secs(10),
+        "{:?}",
+        gaps[0]
     );
+}
+
+#[tokio::test]
+async fn a_retry_after_above_the_cap_is_not_retried() {
+    let (server, arrivals) =
+        arrivals_after(ResponseTemplate::new(429).insert_header("retry-after", "3600")).await;
+    let err = client(&server)
+        .orgs_retrieve()
+        .org_id(org_id(1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimit);
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+    assert_eq!(arrivals.gaps().len(), 0, "one request only");
+}
+
+#[tokio::test]
+async fn x_should_retry_true_never_discards_a_success() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(org_json(1))
+                .insert_header("x-should-retry", "true"),
+        )
+        .mount(&server)
+        .await;
+    client(&server)
+        .orgs_retrieve()
+        .org_id(org_id(1))
+        .await
+        .unwrap();
+    assert_eq!(requests(&server).await.len(), 1);
 }
 
 #[tokio::test]
