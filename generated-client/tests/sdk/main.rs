@@ -1,6 +1,9 @@
 //! The SDK runtime against local HTTP servers on 127.0.0.1: retries, errors,
-//! timeouts, pagination, client-side validation and secrecy of the API key.
+//! timeouts, pagination, client-side validation and secrecy of the API key;
+//! and the reference's doc examples against the generated types. One test
+//! binary: each links the whole stack.
 
+mod doc_examples;
 mod errors;
 mod faults;
 mod options;
