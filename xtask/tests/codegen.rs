@@ -4,15 +4,17 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use xtask::codegen::{
-    self, CLI_GENERATED, CLIENT_GENERATED, CLIENT_SDK_GENERATED, HTTPMOCK_GENERATED, SPEC,
+    self, CLI_GENERATED, CLIENT_GENERATED, CLIENT_SDK_GENERATED, HTTPMOCK_GENERATED,
+    MOCK_GENERATED, SPEC,
 };
 
 /// Every checked-in generated file.
-const GENERATED: [&str; 4] = [
+const GENERATED: [&str; 5] = [
     CLIENT_GENERATED,
     CLIENT_SDK_GENERATED,
     HTTPMOCK_GENERATED,
     CLI_GENERATED,
+    MOCK_GENERATED,
 ];
 
 fn root() -> PathBuf {

@@ -110,7 +110,7 @@ async fn auth_failures_are_401_with_an_error_body() {
     // Auth is checked before anything else: a bad body without a key is 401.
     let response = http.post(&url).body("not json").send().await.unwrap();
     assert_eq!(read(response).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(server.org_count(), 0);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 0);
 }
 
 #[tokio::test]
@@ -174,7 +174,7 @@ async fn invalid_create_bodies_are_400_naming_the_problem() {
             "{body}: `{message}` lacks `{expected}`"
         );
     }
-    assert_eq!(server.org_count(), 0);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 0);
 }
 
 #[tokio::test]
@@ -191,7 +191,7 @@ async fn limits_are_counted_in_chars_and_reached_exactly() {
     let (status, _, org) = post(&http, &server, r#"{"orgName":"b","metadata":null}"#).await;
     assert_eq!(status, StatusCode::CREATED);
     assert!(org.get("metadata").is_none());
-    assert_eq!(server.org_count(), 2);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 2);
 }
 
 #[tokio::test]
@@ -375,7 +375,7 @@ async fn idempotency_keys_replay_or_refuse() {
     let (status, _, again) = read(again).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(again, first);
-    assert_eq!(server.org_count(), 1);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 1);
 
     // A different body under the same key is refused.
     let (status, _, error) = read(send("k1", KEY, r#"{"orgName":"b"}"#).await.unwrap()).await;
@@ -386,7 +386,7 @@ async fn idempotency_keys_replay_or_refuse() {
             .unwrap()
             .contains("Idempotency-Key")
     );
-    assert_eq!(server.org_count(), 1);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 1);
 
     // Keys are per API key; a new key creates.
     let (status, _, other) = read(
@@ -403,7 +403,7 @@ async fn idempotency_keys_replay_or_refuse() {
             .0,
         StatusCode::CREATED
     );
-    assert_eq!(server.org_count(), 3);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 3);
 
     // An invalid body under a key is a 400 and is not remembered.
     assert_eq!(
@@ -418,14 +418,19 @@ async fn idempotency_keys_replay_or_refuse() {
             .0,
         StatusCode::CREATED
     );
-    assert_eq!(server.org_count(), 4);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 4);
 }
 
 #[tokio::test]
 async fn the_fault_control_route_and_header_are_validated() {
     let (server, http) = setup().await;
     let base = server.base_url();
-    let arm = |body: &'static str| http.post(format!("{base}/_mock/faults")).body(body).send();
+    let arm = |body: &'static str| {
+        http.post(format!("{base}/_mock/faults"))
+            .bearer_auth(KEY)
+            .body(body)
+            .send()
+    };
     for bad in [
         r#"{"fault":"boom"}"#,
         r#"{"count":1}"#,
@@ -448,6 +453,7 @@ async fn the_fault_control_route_and_header_are_validated() {
     assert_eq!(server.pending_faults(), 3);
     let response = http
         .delete(format!("{base}/_mock/faults"))
+        .bearer_auth(KEY)
         .send()
         .await
         .unwrap();

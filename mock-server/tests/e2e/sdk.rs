@@ -48,7 +48,7 @@ async fn create_then_retrieve_and_list_return_the_same_org() {
     assert!(!page.has_more);
     assert_eq!(page.cursor, None);
     assert_eq!(page.organizations, vec![org]);
-    assert_eq!(server.org_count(), 1);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 1);
 }
 
 #[tokio::test]
