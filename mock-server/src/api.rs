@@ -325,6 +325,19 @@ async fn handle(
         validate::check(op.id, &parts)
             .map_err(|v| ApiError::bad_request(format!("request {v}")))?;
     }
+    if let (Some(spec), Some(raw)) = (&op.body, &raw_body) {
+        for (pointer, format) in spec.formats {
+            let mut found = Vec::new();
+            crate::model::select(raw, pointer, String::new(), &mut found);
+            for (at, value) in found {
+                if let Some(text) = value.as_str() {
+                    format
+                        .check(text)
+                        .map_err(|e| ApiError::bad_request(format!("request body `{at}`: {e}")))?;
+                }
+            }
+        }
+    }
     let normalized = match (&op.body, body) {
         (Some(spec), Some(raw)) => Some((spec.decode)(raw).map_err(ApiError::bad_request)?),
         _ => None,

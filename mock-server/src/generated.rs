@@ -10,8 +10,8 @@
 //! | `orgs_create` | `POST /v1/orgs` | create |
 //! | `orgs_retrieve` | `GET /v1/orgs/{orgId}` | retrieve |
 use crate::model::{
-    Action, ErrorShape, Field, IdPiece, LastCursor, Operation, Page, Parent, QueryParam,
-    RequestBody, Resource, Scalar, ServerValue, conforms, normalize,
+    Action, ErrorShape, Field, Format, IdPiece, LastCursor, Operation, Page, Parent,
+    QueryParam, RequestBody, Resource, Scalar, ServerValue, conforms, normalize,
 };
 /// Every resource: a collection read and written by REST convention.
 pub(crate) static RESOURCES: &[Resource] = &[
@@ -127,6 +127,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             object: true,
             schema: "OrgCreateParams",
             properties: &["metadata", "orgName"],
+            formats: &[],
             decode: normalize::<avara::types::OrgCreateParams>,
         }),
         response: Some(conforms::<avara::types::Org>),

@@ -7,6 +7,7 @@
 pub mod bench;
 pub mod cli_gen;
 pub mod codegen;
+pub mod growth_check;
 pub mod mock_gen;
 pub mod overlay;
 pub mod sdk;

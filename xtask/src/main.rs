@@ -21,6 +21,11 @@ tasks:
       Codegen scaling, client overhead against raw reqwest and pager memory
       (plus, with --consumer-build, cold consumer builds; minutes). Prints a
       table and rewrites BENCHMARKS.md unless --no-write.
+  growth-check [--keep] [--skip-schemathesis]
+      Copy the workspace to a scratch directory, merge the next-pages fixture
+      (spec/fixtures/next-pages.overlay.yaml) into its spec, regenerate,
+      build, and drive every operation through the SDK, the CLI, avara-mock
+      and schemathesis. Exits 1 on any failure.
 ";
 
 fn main() -> ExitCode {
@@ -36,6 +41,10 @@ fn main() -> ExitCode {
         },
         Some("bench") => match xtask::bench::parse_args(&args[1..]) {
             Ok(options) => ExitCode::from(xtask::bench::run(&options) as u8),
+            Err(message) => usage_error(&message),
+        },
+        Some("growth-check") => match xtask::growth_check::parse_args(&args[1..]) {
+            Ok(options) => ExitCode::from(xtask::growth_check::run(&options) as u8),
             Err(message) => usage_error(&message),
         },
         Some("-h" | "--help" | "help") => {

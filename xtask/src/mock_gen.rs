@@ -94,7 +94,7 @@ pub fn generate(spec: &LoadedSpec) -> Result<TokenStream, SpecError> {
         #(#![doc = #doc_rows])*
 
         use crate::model::{
-            Action, ErrorShape, Field, IdPiece, LastCursor, Operation, Page, Parent, QueryParam,
+            Action, ErrorShape, Field, Format, IdPiece, LastCursor, Operation, Page, Parent, QueryParam,
             RequestBody, Resource, Scalar, ServerValue, conforms, normalize,
         };
 
@@ -596,12 +596,18 @@ fn operation_table(
                 .map(|(n, _)| n.as_str())
                 .collect();
             let ty = type_ident(name);
+            let mut formats = Vec::new();
+            string_formats(spec, resolved, "", &mut formats, 0);
+            let formats = formats.iter().map(|(pointer, format)| match format {
+                StringFormat::Email => quote!((#pointer, Format::Email)),
+            });
             quote! {
                 Some(RequestBody {
                     required: #required,
                     object: #object,
                     schema: #name,
                     properties: &[#(#props),*],
+                    formats: &[#(#formats),*],
                     decode: normalize::<avara::types::#ty>,
                 })
             }
@@ -622,6 +628,47 @@ fn operation_table(
             response: #response,
         }
     })
+}
+
+/// A string format the generated types leave unchecked.
+enum StringFormat {
+    Email,
+}
+
+/// Walks a schema and collects the pointers of strings whose `format` the
+/// generated types do not check (`*` for every array item or map value).
+fn string_formats(
+    spec: &LoadedSpec,
+    schema: &Value,
+    pointer: &str,
+    out: &mut Vec<(String, StringFormat)>,
+    depth: usize,
+) {
+    if depth > 32 {
+        return;
+    }
+    let schema = spec.deref(schema);
+    for part in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        string_formats(spec, part, pointer, out, depth + 1);
+    }
+    if schema.get("format").and_then(Value::as_str) == Some("email") {
+        out.push((pointer.to_string(), StringFormat::Email));
+    }
+    for (name, prop) in properties(schema) {
+        let child = format!("{pointer}/{}", escape_pointer_token(name));
+        string_formats(spec, prop, &child, out, depth + 1);
+    }
+    if let Some(items) = schema.get("items") {
+        string_formats(spec, items, &format!("{pointer}/*"), out, depth + 1);
+    }
+    if let Some(values) = schema.get("additionalProperties").filter(|a| a.is_object()) {
+        string_formats(spec, values, &format!("{pointer}/*"), out, depth + 1);
+    }
 }
 
 /// The page shape of a list operation, from its pagination extension.
@@ -849,12 +896,14 @@ fn resource_table(
                 Some("date") => quote!(ServerValue::Today),
                 Some("uuid") => quote!(ServerValue::RandomUuid),
                 _ => {
-                    let value = if let Some(example) =
-                        prop.get("example").or_else(|| resolved.get("example"))
-                    {
+                    // A required nullable property the client cannot set
+                    // starts out `null`, unless it has its own example.
+                    let value = if let Some(example) = prop.get("example") {
                         example.clone()
                     } else if nullable {
                         Value::Null
+                    } else if let Some(example) = resolved.get("example") {
+                        example.clone()
                     } else {
                         synthesize(spec, prop, 0)
                     };
