@@ -21,8 +21,8 @@ use futures::StreamExt;
 use serde_json::{Map, Value};
 
 use crate::fault::{FAULT_HEADER, Fault, FaultQueue};
-use crate::generated::{ERROR, OPERATIONS};
-use crate::model::{Operation, Scalar};
+use crate::generated::{ERROR, OPERATIONS, RESOURCES};
+use crate::model::{Operation, Resource, Scalar};
 use crate::resources::{self, Answer, Input};
 use crate::server::ConnectionKill;
 use crate::store::{Remembered, Store};
@@ -46,6 +46,7 @@ const CONTROL_PREFIX: &str = "/_mock/";
 /// The state every request sees.
 #[derive(Debug)]
 pub(crate) struct Shared {
+    operations: &'static [Operation],
     store: Mutex<Store>,
     pub(crate) faults: FaultQueue,
     api_keys: HashSet<String>,
@@ -53,9 +54,21 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The state of a server of the API the generated table describes.
     pub(crate) fn new(api_keys: Vec<String>) -> Self {
+        Shared::of(OPERATIONS, RESOURCES, api_keys)
+    }
+
+    /// The state of a server of the API `operations` and `resources`
+    /// describe.
+    pub(crate) fn of(
+        operations: &'static [Operation],
+        resources: &'static [Resource],
+        api_keys: Vec<String>,
+    ) -> Self {
         Shared {
-            store: Mutex::default(),
+            operations,
+            store: Mutex::new(Store::new(resources)),
             faults: FaultQueue::default(),
             api_keys: api_keys.into_iter().collect(),
             key_ids: KeyIds::default(),
@@ -97,7 +110,7 @@ struct ApiKey(String);
 /// control, with the middleware.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let mut by_path: BTreeMap<&'static str, MethodRouter<Arc<Shared>>> = BTreeMap::new();
-    for op in OPERATIONS {
+    for op in shared.operations {
         let Some(filter) = Method::from_bytes(op.method.as_bytes())
             .ok()
             .and_then(|m| MethodFilter::try_from(m).ok())

@@ -108,6 +108,8 @@ mod model;
 mod resources;
 mod server;
 mod store;
+#[cfg(test)]
+mod tests;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -134,6 +136,8 @@ pub struct OperationInfo {
     pub action: &'static str,
     /// The status of a successful answer.
     pub status: u16,
+    /// Whether it takes a JSON request body.
+    pub takes_body: bool,
 }
 
 /// Every operation of the spec, in the order of the generated table.
@@ -154,6 +158,7 @@ pub fn operations() -> Vec<OperationInfo> {
                 model::Action::Example { .. } => "example",
             },
             status: op.status,
+            takes_body: op.body.is_some(),
         })
         .collect()
 }
@@ -195,9 +200,14 @@ pub async fn spawn() -> std::io::Result<MockServer> {
 /// Starts a mock server with `config`. Must be called within a Tokio
 /// runtime, which then runs it.
 pub async fn spawn_with(config: Config) -> std::io::Result<MockServer> {
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    spawn_shared(config.addr, api::Shared::new(config.api_keys)).await
+}
+
+/// Starts a server with `shared` state.
+async fn spawn_shared(addr: SocketAddr, shared: api::Shared) -> std::io::Result<MockServer> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let shared = Arc::new(api::Shared::new(config.api_keys));
+    let shared = Arc::new(shared);
     let router = api::router(shared.clone());
     let task = tokio::spawn(server::serve(listener, router));
     Ok(MockServer { addr, shared, task })

@@ -6,7 +6,6 @@ use std::io::Write as _;
 use serde_json::{Map, Value};
 
 use crate::api::{ApiError, KeyIds};
-use crate::generated::RESOURCES;
 use crate::model::{Action, IdPiece, LastCursor, Operation, Page, Resource, ServerValue};
 use crate::store::{self, DEFAULT_LIMIT, Scope, Store};
 
@@ -69,7 +68,7 @@ pub(crate) fn execute(
         Action::Update { resource } => {
             let (scope, id) = item_of(store, *resource, input.path)?;
             let mut item = store.get(&scope, &id).cloned().unwrap_or(Value::Null);
-            merge(*resource, &mut item, input)?;
+            merge(&store.resources[*resource], &mut item, input)?;
             let answer = item_answer(&item);
             store.replace(&scope, &id, item);
             Ok(answer)
@@ -77,7 +76,7 @@ pub(crate) fn execute(
         Action::Replace { resource } => {
             let (scope, id) = item_of(store, *resource, input.path)?;
             let mut item = store.get(&scope, &id).cloned().unwrap_or(Value::Null);
-            replace(*resource, op, &mut item, input)?;
+            replace(&store.resources[*resource], op, &mut item, input)?;
             let answer = item_answer(&item);
             store.replace(&scope, &id, item);
             Ok(answer)
@@ -103,7 +102,7 @@ pub(crate) fn execute(
 /// The collection a request addresses, after checking that every item it
 /// is nested in exists.
 fn scope_of(store: &Store, resource: usize, path: &[(String, String)]) -> Result<Scope, ApiError> {
-    let spec = &RESOURCES[resource];
+    let spec = &store.resources[resource];
     let mut ids = Vec::with_capacity(spec.scope_params.len());
     for name in spec.scope_params {
         let value = path
@@ -121,7 +120,7 @@ fn scope_of(store: &Store, resource: usize, path: &[(String, String)]) -> Result
 /// Checks that the items `scope` is nested in exist, innermost first.
 fn check_parents(store: &Store, scope: &Scope) -> Result<(), String> {
     let (resource, ids) = scope;
-    let Some(parent) = &RESOURCES[*resource].parent else {
+    let Some(parent) = &store.resources[*resource].parent else {
         return Ok(());
     };
     let Some((id, outer)) = ids.split_last() else {
@@ -132,7 +131,7 @@ fn check_parents(store: &Store, scope: &Scope) -> Result<(), String> {
     if store.contains(&parent_scope, id) {
         Ok(())
     } else {
-        Err(missing(&RESOURCES[parent.resource], id))
+        Err(missing(&store.resources[parent.resource], id))
     }
 }
 
@@ -147,7 +146,7 @@ fn item_of(
     path: &[(String, String)],
 ) -> Result<(Scope, String), ApiError> {
     let scope = scope_of(store, resource, path)?;
-    let spec = &RESOURCES[resource];
+    let spec = &store.resources[resource];
     let id = path
         .iter()
         .find(|(k, _)| k == spec.id_param)
@@ -170,7 +169,7 @@ pub(crate) fn new_item(
     given: Option<&Map<String, Value>>,
     api_key: Option<&str>,
 ) -> Result<(String, Value), String> {
-    let spec = &RESOURCES[resource];
+    let spec = &store.resources[resource];
     let mut item = Map::new();
     let now = chrono::Utc::now();
     for field in spec.fields {
@@ -246,8 +245,7 @@ fn fresh_id(pieces: &[IdPiece]) -> String {
 /// `PATCH`: the body's properties replace the item's; `null` clears an
 /// optional nullable property and nulls a required nullable one. The result
 /// must still be a valid item, or nothing changes.
-fn merge(resource: usize, item: &mut Value, input: &Input<'_>) -> Result<(), ApiError> {
-    let spec = &RESOURCES[resource];
+fn merge(spec: &Resource, item: &mut Value, input: &Input<'_>) -> Result<(), ApiError> {
     let mut merged = item.as_object().cloned().unwrap_or_default();
     for (name, value) in input
         .raw_body
@@ -280,12 +278,11 @@ fn merge(resource: usize, item: &mut Value, input: &Input<'_>) -> Result<(), Api
 /// `PUT`: every property the body can set takes the body's value, or goes
 /// if the body leaves it out; the server's own properties stay.
 fn replace(
-    resource: usize,
+    spec: &Resource,
     op: &Operation,
     item: &mut Value,
     input: &Input<'_>,
 ) -> Result<(), ApiError> {
-    let spec = &RESOURCES[resource];
     let mut replaced = item.as_object().cloned().unwrap_or_default();
     if let Some(body) = &op.body {
         for name in body.properties {
@@ -404,7 +401,7 @@ fn write_key(out: &mut Vec<u8>, key: &str) {
 /// collection template it matches, and the ids it is nested in.
 pub(crate) fn collection_at(store: &Store, path: &str) -> Result<Scope, String> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    for (index, resource) in RESOURCES.iter().enumerate() {
+    for (index, resource) in store.resources.iter().enumerate() {
         let template: Vec<&str> = resource.collection.split('/').collect();
         if template.len() != segments.len() {
             continue;
@@ -424,7 +421,7 @@ pub(crate) fn collection_at(store: &Store, path: &str) -> Result<Scope, String> 
             return Ok(scope);
         }
     }
-    let known: Vec<&str> = RESOURCES.iter().map(|r| r.collection).collect();
+    let known: Vec<&str> = store.resources.iter().map(|r| r.collection).collect();
     Err(format!(
         "`{path}` is no collection of the spec; collections: {}",
         known.join(", ")

@@ -7,6 +7,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
+use crate::model::Resource;
+
 /// The page size of a list when the request gives no limit (or the limit
 /// parameter's maximum, if lower). The specs document no default; this is the
 /// mock's choice.
@@ -21,8 +23,10 @@ const CURSOR_PREFIX: &str = "seq:";
 pub(crate) type Scope = (usize, Vec<String>);
 
 /// Every item, and the idempotency records.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Store {
+    /// The resources of the API (the generated table).
+    pub resources: &'static [Resource],
     /// The sequence number of the last item created, in any collection:
     /// strictly increasing, so creation order is sequence order.
     last_seq: u64,
@@ -55,6 +59,16 @@ pub(crate) struct PageOf<'a> {
 }
 
 impl Store {
+    /// An empty store of `resources`.
+    pub(crate) fn new(resources: &'static [Resource]) -> Self {
+        Store {
+            resources,
+            last_seq: 0,
+            collections: HashMap::new(),
+            idempotent: HashMap::new(),
+        }
+    }
+
     /// How many items the collection holds.
     pub(crate) fn count(&self, scope: &Scope) -> usize {
         self.collections.get(scope).map_or(0, |c| c.by_seq.len())
@@ -182,7 +196,7 @@ mod tests {
 
     #[test]
     fn pages_walk_in_creation_order_per_collection() {
-        let mut store = Store::default();
+        let mut store = Store::new(&[]);
         let top: Scope = (0, Vec::new());
         let nested: Scope = (1, vec!["a".into()]);
         for i in 0..5 {
