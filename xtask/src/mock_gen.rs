@@ -1291,6 +1291,189 @@ fn error_shape(spec: &LoadedSpec, ops: &[Op<'_>]) -> Result<TokenStream, SpecErr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    fn root() -> std::path::PathBuf {
+        crate::workspace_root()
+    }
+
+    fn real_text() -> String {
+        std::fs::read_to_string(root().join(crate::codegen::SPEC)).unwrap()
+    }
+
+    /// The real spec with the next-pages fixture merged in.
+    fn merged_text() -> String {
+        let overlay =
+            std::fs::read_to_string(root().join("spec/fixtures/next-pages.overlay.yaml")).unwrap();
+        crate::overlay::apply(&real_text(), &overlay).unwrap()
+    }
+
+    fn load(text: String) -> LoadedSpec {
+        crate::spec::parse(Path::new("spec.yaml"), text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn actions(spec: &LoadedSpec) -> BTreeMap<String, (&'static str, Option<String>)> {
+        let ops = operations(spec);
+        let found = resources(spec, &ops).unwrap();
+        ops.iter()
+            .map(|op| {
+                let (action, resource) = action_of(spec, op, &found).unwrap();
+                (
+                    op.id.clone(),
+                    (action, resource.map(|r| found[r].name.clone())),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_operation_gets_an_action_and_a_row_in_the_table() {
+        for text in [real_text(), merged_text()] {
+            let spec = load(text);
+            let table = generate(&spec).unwrap().to_string();
+            let ops = operations(&spec);
+            assert!(!ops.is_empty());
+            for op in &ops {
+                assert!(
+                    table.contains(&format!("id : \"{}\"", op.id)),
+                    "{} is missing from the mock table",
+                    op.id
+                );
+            }
+            assert_eq!(actions(&spec).len(), ops.len());
+        }
+    }
+
+    #[test]
+    fn the_fixture_follows_rest_conventions() {
+        let spec = load(merged_text());
+        let found = actions(&spec);
+        let expect = |id: &str, action: &str, resource: Option<&str>| {
+            assert_eq!(
+                found[id],
+                (
+                    ACTIONS.into_iter().find(|a| *a == action).unwrap(),
+                    resource.map(str::to_string)
+                ),
+                "{id}"
+            );
+        };
+        expect("orgs_create", "create", Some("Org"));
+        expect("orgs_list", "list", Some("Org"));
+        expect("orgs_retrieve", "retrieve", Some("Org"));
+        expect("orgs_update", "update", Some("Org"));
+        expect("orgs_delete", "delete", Some("Org"));
+        expect("users_create", "create", Some("User"));
+        expect("users_list", "list", Some("User"));
+        expect("users_retrieve", "retrieve", Some("User"));
+        expect("studies_list", "list", Some("Study"));
+        expect("studies_retrieve", "retrieve", Some("Study"));
+
+        let ops = operations(&spec);
+        let found = resources(&spec, &ops).unwrap();
+        let users = found.iter().find(|r| r.name == "User").unwrap();
+        assert_eq!(users.collection, "/v1/orgs/{orgId}/users");
+        assert_eq!(users.scope_params, ["orgId"]);
+        assert_eq!(
+            (users.id_param.as_str(), users.id_field.as_str()),
+            ("userId", "userId")
+        );
+        assert_eq!(found[users.parent.unwrap()].name, "Org");
+
+        // The users list pages with its own field names, bounded by its own maximum.
+        let table = generate(&spec).unwrap().to_string();
+        for piece in [
+            "cursor_param : \"after\"",
+            "limit_param : Some (\"pageSize\")",
+            "max_limit : Some (50usize)",
+            "items_field : \"data\"",
+            "next_cursor_field : \"nextAfter\"",
+            "has_more_field : \"moreAvailable\"",
+        ] {
+            assert!(table.contains(piece), "{piece}");
+        }
+        // Server-set values: the parent's id, a `date-time` now, a required
+        // nullable `null`, a `date` today, a required array made from its schema.
+        for piece in [
+            "name : \"orgId\" , value : ServerValue :: ParentId",
+            "name : \"createdAt\" , value : ServerValue :: Now",
+            "name : \"invitedBy\" , value : ServerValue :: Json (\"null\")",
+            "name : \"studyDate\" , value : ServerValue :: Today",
+            "name : \"series\" , value : ServerValue :: Json (\"[]\")",
+            "name : \"createdByApiKeyId\" , value : ServerValue :: ApiKeyId",
+            "(\"/email\" , Format :: Email)",
+        ] {
+            assert!(table.contains(piece), "{piece}");
+        }
+    }
+
+    #[test]
+    fn an_operation_that_fits_no_convention_answers_an_example_of_its_schema() {
+        let text = merged_text().replace(
+            "paths:\n",
+            "paths:\n  /v1/orgs/{orgId}/archive:\n    post:\n      tags: [orgs]\n      operationId: orgs_archive\n      parameters:\n        - name: orgId\n          in: path\n          required: true\n          schema:\n            $ref: \"#/components/schemas/OrgId\"\n      responses:\n        \"200\":\n          description: x\n          content:\n            application/json:\n              schema:\n                $ref: \"#/components/schemas/User\"\n",
+        );
+        let spec = load(text);
+        assert_eq!(actions(&spec)["orgs_archive"].0, "example");
+        let user = spec.json.pointer("/components/schemas/User").unwrap();
+        let example = synthesize(&spec, user, 0);
+        assert!(
+            example["userId"]
+                .as_str()
+                .is_some_and(|id| id.len() == 36 && id.starts_with("usr_")),
+            "{example}"
+        );
+        assert_eq!(example["role"], "admin");
+        assert!(example["email"].as_str().unwrap().contains('@'));
+        assert_eq!(example["createdAt"], "2024-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn the_resource_extension_is_checked_with_located_errors() {
+        let anchor = "      tags: [orgs]\n      operationId: orgs_retrieve\n";
+        let with = |ext: &str| {
+            let text =
+                real_text().replace(anchor, &format!("{anchor}      x-avara-resource: {ext}\n"));
+            assert_ne!(text, real_text());
+            let spec = load(text);
+            generate(&spec).map(|_| ()).unwrap_err()
+        };
+        let error = with("{action: bogus}");
+        assert_eq!(
+            error.pointer.as_deref(),
+            Some("/paths/~1v1~1orgs~1{orgId}/get/x-avara-resource/action")
+        );
+        assert!(error.message.contains("create, list"), "{}", error.message);
+        let error = with("{colour: red}");
+        assert!(
+            error
+                .message
+                .contains("unknown `x-avara-resource` field `colour`"),
+            "{}",
+            error.message
+        );
+        let error = with("{action: create}");
+        assert!(
+            error.message.contains("not the collection path"),
+            "{}",
+            error.message
+        );
+        let error = with("{idField: nope}");
+        assert!(
+            error
+                .message
+                .contains("`idField: nope` names no property of `Org`"),
+            "{}",
+            error.message
+        );
+        assert!(error.line_col.is_some());
+        let error = with("{serverFields: {nope: api-key-id}}");
+        assert!(
+            error.message.contains("`nope` is no property of `Org`"),
+            "{}",
+            error.message
+        );
+    }
 
     #[test]
     fn id_patterns_become_pieces() {
