@@ -27,7 +27,7 @@ OPTIONS:
 Prints `avara-mock listening on <base URL>` once it accepts connections, then
 serves until killed (or Ctrl-C). Faults: send the `x-avara-mock-fault` header
 (rate-limit[=SECS], unavailable, drop, delay=MS, truncate) on a request, or
-POST /_mock/faults with {\"fault\": \"<spec>\", \"count\": N}.";
+POST /_mock/faults with {\"fault\": \"<spec>\", \"count\": N} and the same API key.";
 
 /// What the command line asked for.
 #[derive(Debug, PartialEq)]
