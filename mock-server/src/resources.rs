@@ -136,7 +136,7 @@ fn check_parents(store: &Store, scope: &Scope) -> Result<(), String> {
 }
 
 fn missing(resource: &Resource, id: &str) -> String {
-    format!("no `{}` with {} `{id}`", resource.name, resource.id_param)
+    format!("no {} with {} `{id}`", resource.name, resource.id_param)
 }
 
 /// The item a request addresses: its collection and id, if it exists.
