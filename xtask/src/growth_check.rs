@@ -2,8 +2,9 @@
 //! it grows. It copies the workspace (its git-tracked files, as they are in
 //! the working tree) to a scratch directory, merges the "next pages" fixture
 //! (`spec/fixtures/next-pages.overlay.yaml`) into the scratch spec, runs
-//! `cargo xtask codegen` there, builds, starts `avara-mock` with the
-//! fixture's seed, drives every operation through the SDK and the CLI (the
+//! `cargo xtask codegen` there, builds, runs avara-mock's tests (whose
+//! structure checks iterate over the spec's operations), starts `avara-mock`
+//! with the fixture's seed, drives every operation through the SDK and the CLI (the
 //! driver `xtask/growth/driver.rs`), and runs schemathesis against the mock
 //! with the merged spec. Nothing outside the scratch directory is written,
 //! except build artifacts in the shared target directory (the scratch crates
@@ -175,6 +176,11 @@ fn check(options: &Options, scratch: &Path) -> Result<(), String> {
         "growth_driver",
     ])?;
     let bin = target.join("debug");
+
+    step(
+        "avara-mock's own tests on the merged spec (structure checks iterate over its operations)",
+    );
+    cargo(&["test", "-p", "avara-mock"])?;
 
     step("start avara-mock with the seed");
     let mut mock = Command::new(bin.join("avara-mock"))
