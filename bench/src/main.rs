@@ -71,7 +71,7 @@ fn err(e: impl std::fmt::Display) -> String {
 /// timeout), so the ratio measures the SDK's own work, not a different request.
 async fn client_overhead(rounds: usize, batch: usize) -> Result<()> {
     let mock = avara_mock::spawn().await.map_err(err)?;
-    mock.seed(100, "Bench", API_KEY);
+    seed_orgs(&mock, 100, "Bench")?;
     let base = mock.base_url();
     let sdk = avara::Client::builder()
         .api_key(API_KEY)
@@ -174,7 +174,7 @@ async fn raw_call<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuild
 /// Serves an avara-mock holding `orgs` organizations until stdin closes.
 async fn serve_seeded(orgs: usize) -> Result<()> {
     let mock = avara_mock::spawn().await.map_err(err)?;
-    mock.seed(orgs, "Bench org", API_KEY);
+    seed_orgs(&mock, orgs, "Bench org")?;
     println!("avara-mock listening on {}", mock.base_url());
     let mut sink = Vec::new();
     tokio::io::stdin()
@@ -182,6 +182,12 @@ async fn serve_seeded(orgs: usize) -> Result<()> {
         .await
         .map_err(err)?;
     Ok(())
+}
+
+/// Puts `count` organizations named `{prefix} {n}` into the mock directly.
+fn seed_orgs(mock: &avara_mock::MockServer, count: usize, prefix: &str) -> Result<()> {
+    let items = (0..count).map(|n| serde_json::json!({ "orgName": format!("{prefix} {n}") }));
+    mock.seed("/v1/orgs", items).map(drop)
 }
 
 /// This process's resident set size and its peak, in KiB, from /proc.

@@ -1,33 +1,37 @@
-//! The routes, their validation, the error bodies and the middleware that
-//! applies faults and names every response.
+//! The HTTP side: the router built from the generated operation table, the
+//! middleware (request ids, authentication, faults, error bodies), request
+//! decoding and validation, idempotency, and the fault control routes.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use avara::types::{self, OrgCreateParams};
 use avara::validate;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Query, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodFilter, MethodRouter, post};
 use futures::StreamExt;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::fault::{FAULT_HEADER, Fault, FaultQueue};
+use crate::generated::{ERROR, OPERATIONS, RESOURCES};
+use crate::model::{Operation, Resource, Scalar};
+use crate::resources::{self, Answer, Input};
 use crate::server::ConnectionKill;
-use crate::store::{self, Created, DEFAULT_LIMIT, Store};
+use crate::store::{Remembered, Store};
 
 /// The header that names every response.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-/// The header of a create that is safe to repeat.
+/// The header of a write that is safe to repeat.
 const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
-/// Set on a create answered from an earlier one with the same key.
+/// Set on an answer replayed from an earlier request with the same key.
 const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// The longest idempotency key accepted.
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
@@ -36,21 +40,38 @@ const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 const TRUNCATE_PAUSE: Duration = Duration::from_millis(20);
 /// The largest request body read.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The prefix of the mock's own routes, which are never faulted.
+const CONTROL_PREFIX: &str = "/_mock/";
 
 /// The state every request sees.
 #[derive(Debug)]
 pub(crate) struct Shared {
+    operations: &'static [Operation],
     store: Mutex<Store>,
     pub(crate) faults: FaultQueue,
     api_keys: HashSet<String>,
+    pub(crate) key_ids: KeyIds,
 }
 
 impl Shared {
+    /// The state of a server of the API the generated table describes.
     pub(crate) fn new(api_keys: Vec<String>) -> Self {
+        Shared::of(OPERATIONS, RESOURCES, api_keys)
+    }
+
+    /// The state of a server of the API `operations` and `resources`
+    /// describe.
+    pub(crate) fn of(
+        operations: &'static [Operation],
+        resources: &'static [Resource],
+        api_keys: Vec<String>,
+    ) -> Self {
         Shared {
-            store: Mutex::default(),
+            operations,
+            store: Mutex::new(Store::new(resources)),
             faults: FaultQueue::default(),
             api_keys: api_keys.into_iter().collect(),
+            key_ids: KeyIds::default(),
         }
     }
 
@@ -63,19 +84,64 @@ impl Shared {
     }
 }
 
-/// The routes of the API and of fault control, with the middleware.
+/// Ids derived from API keys: SipHash (std's `RandomState`) under two secret
+/// keys drawn from the OS when the server starts, so an id is stable for the
+/// server's life and cannot be checked offline against guessed API keys.
+#[derive(Debug, Default)]
+pub(crate) struct KeyIds {
+    high: RandomState,
+    low: RandomState,
+}
+
+impl KeyIds {
+    /// A UUID (version 8) for `api_key`.
+    pub(crate) fn id(&self, api_key: &str) -> uuid::Uuid {
+        let bits = (u128::from(self.high.hash_one(api_key)) << 64)
+            | u128::from(self.low.hash_one(api_key));
+        uuid::Builder::from_custom_bytes(bits.to_be_bytes()).into_uuid()
+    }
+}
+
+/// The API key of an authenticated request, put into its extensions.
+#[derive(Clone, Debug)]
+struct ApiKey(String);
+
+/// The routes of every operation in the generated table and of fault
+/// control, with the middleware.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/v1/orgs", get(orgs_list).post(orgs_create))
-        .route("/v1/orgs/{org_id}", get(orgs_retrieve))
-        .route("/_mock/faults", post(arm_faults).delete(disarm_faults))
+    let mut by_path: BTreeMap<&'static str, MethodRouter<Arc<Shared>>> = BTreeMap::new();
+    for op in shared.operations {
+        let Some(filter) = Method::from_bytes(op.method.as_bytes())
+            .ok()
+            .and_then(|m| MethodFilter::try_from(m).ok())
+        else {
+            continue;
+        };
+        let handler = move |State(shared): State<Arc<Shared>>,
+                            path: Result<Path<Vec<(String, String)>>, PathRejection>,
+                            request: Request| async move {
+            handle(&shared, op, path, request)
+                .await
+                .unwrap_or_else(IntoResponse::into_response)
+        };
+        let route = by_path.remove(op.path).unwrap_or_default();
+        by_path.insert(op.path, route.on(filter, handler));
+    }
+    let mut router = Router::new();
+    for (path, route) in by_path {
+        router = router.route(path, route);
+    }
+    router
+        .route(
+            &format!("{CONTROL_PREFIX}faults"),
+            post(arm_faults).delete(disarm_faults),
+        )
         .fallback(unknown_route)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(shared.clone(), front))
         .with_state(shared)
 }
 
-/// An error answer: a status and the spec's `Error` body.
+/// An error answer: a status and the spec's error body.
 #[derive(Debug)]
 pub(crate) struct ApiError {
     status: StatusCode,
@@ -84,7 +150,7 @@ pub(crate) struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -92,46 +158,72 @@ impl ApiError {
         }
     }
 
-    fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
     fn unauthorized(message: impl Into<String>) -> Self {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
+
+    /// The spec's error body for this error.
+    fn body(&self) -> Value {
+        let mut body = Map::new();
+        for (name, json) in ERROR.extra {
+            body.insert(
+                (*name).to_string(),
+                serde_json::from_str(json).unwrap_or(Value::Null),
+            );
+        }
+        body.insert(
+            ERROR.message_field.to_string(),
+            Value::String(self.message.clone()),
+        );
+        if let Some(field) = ERROR.code_field {
+            body.insert(field.to_string(), Value::String(self.code.to_string()));
+        }
+        Value::Object(body)
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        json_response(
-            self.status,
-            &types::Error {
-                error: Some(self.code.to_string()),
-                message: Some(self.message),
-            },
-        )
+        let body = self.body();
+        if let Some(check) = ERROR.check
+            && let Err(e) = debug_check("an error body", check, &body)
+        {
+            panic!("{e}");
+        }
+        json_response(self.status, &body)
+    }
+}
+
+/// In debug builds (every test), checks that a body the mock sends matches
+/// its type in the spec. A mismatch is a bug of the mock or its generator.
+fn debug_check(what: &str, check: crate::model::Check, body: &Value) -> Result<(), String> {
+    if cfg!(debug_assertions) {
+        check(body).map_err(|e| format!("avara-mock sent {what} that does not match the spec: {e}"))
+    } else {
+        Ok(())
     }
 }
 
 /// `value` as a JSON response with `status`.
-fn json_response(status: StatusCode, value: &impl serde::Serialize) -> Response {
-    match serde_json::to_vec(value) {
-        Ok(body) => (
-            status,
-            [(header::CONTENT_TYPE, "application/json")],
-            Body::from(body),
-        )
-            .into_response(),
-        // The API's types always serialize; say so rather than panic.
-        Err(_) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            [(header::CONTENT_TYPE, "application/json")],
-            Body::from(
-                r#"{"message":"the mock failed to encode its response","error":"internal"}"#,
-            ),
-        )
-            .into_response(),
-    }
+fn json_response(status: StatusCode, value: &Value) -> Response {
+    bytes_response(status, serde_json::to_vec(value).unwrap_or_default())
+}
+
+fn bytes_response(status: StatusCode, body: Vec<u8>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from(body),
+    )
+        .into_response()
 }
 
 /// The API key of a request, or the 401 that refuses it.
@@ -173,36 +265,6 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<String, ApiError
     }
 }
 
-/// `POST /v1/orgs`.
-async fn orgs_create(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let api_key = authenticate(&shared, &headers)?;
-    let idempotency_key = idempotency_key(&headers)?;
-    let params = create_params(&body)?;
-    let created = shared
-        .store()
-        .create(params, &api_key, idempotency_key.as_deref());
-    match created {
-        Created::New(org) => Ok(json_response(StatusCode::CREATED, &org)),
-        Created::Replayed(org) => {
-            let mut response = json_response(StatusCode::CREATED, &org);
-            response
-                .headers_mut()
-                .insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
-            Ok(response)
-        }
-        Created::KeyReused => Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "Idempotency-Key was already used with a different request body; use a new key \
-             for a different request",
-        )),
-    }
-}
-
 /// The `Idempotency-Key` of a request, if it sent a valid one.
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
@@ -220,42 +282,244 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_string()))
 }
 
-/// The body of a create, checked against the spec: the constraints the
-/// generated types leave to the runtime (`avara::validate`), then the types
-/// themselves (required fields, string lengths, unknown fields).
-fn create_params(body: &[u8]) -> Result<OrgCreateParams, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request(
-            "request body is required: a JSON object with `orgName`",
-        ));
+/// One request to an operation of the table: decoded, validated against the
+/// spec, then answered by the operation's action under the store's lock.
+async fn handle(
+    shared: &Shared,
+    op: &'static Operation,
+    path: Result<Path<Vec<(String, String)>>, PathRejection>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let api_key = request
+        .extensions()
+        .get::<ApiKey>()
+        .map(|k| k.0.clone())
+        .ok_or_else(|| ApiError::unauthorized("the request was not authenticated"))?;
+    let Ok(Path(path_params)) = path else {
+        return Err(ApiError::not_found(format!(
+            "no route for {} {}: a path parameter is not valid UTF-8",
+            op.method,
+            request.uri().path()
+        )));
+    };
+    let idempotency_key = if op.method == "GET" {
+        None
+    } else {
+        idempotency_key(request.headers())?
+    };
+    let query = decode_query(op, request.uri())?;
+    let (raw_body, body) = match &op.body {
+        None => (None, None),
+        Some(spec) => {
+            let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
+                .await
+                .map_err(|_| {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "payload_too_large",
+                        format!(
+                            "request body is larger than {MAX_BODY_BYTES} bytes or was cut off"
+                        ),
+                    )
+                })?;
+            match decode_body(spec, &bytes)? {
+                Some(raw) => (Some(raw.clone()), Some(raw)),
+                None => (None, None),
+            }
+        }
+    };
+    if !op.query.is_empty() || raw_body.is_some() {
+        let parts = validate::RequestParts {
+            query: query.clone(),
+            path_params: path_params.clone(),
+            body: raw_body.clone(),
+            ..Default::default()
+        };
+        validate::check(op.id, &parts)
+            .map_err(|v| ApiError::bad_request(format!("request {v}")))?;
     }
-    let value: Value = serde_json::from_slice(body)
+    if let (Some(spec), Some(raw)) = (&op.body, &raw_body) {
+        for (pointer, format) in spec.formats {
+            let mut found = Vec::new();
+            crate::model::select(raw, pointer, String::new(), &mut found);
+            for (at, value) in found {
+                if let Some(text) = value.as_str() {
+                    format
+                        .check(text)
+                        .map_err(|e| ApiError::bad_request(format!("request body `{at}`: {e}")))?;
+                }
+            }
+        }
+    }
+    let normalized = match (&op.body, body) {
+        (Some(spec), Some(raw)) => Some((spec.decode)(raw).map_err(ApiError::bad_request)?),
+        _ => None,
+    };
+    let input = Input {
+        path: &path_params,
+        query: &query,
+        raw_body: raw_body.as_ref(),
+        body: normalized.as_ref(),
+        api_key: &api_key,
+    };
+
+    let mut store = shared.store();
+    let fingerprint = idempotency_key
+        .as_ref()
+        .map(|_| serde_json::json!([op.id, request_path(&path_params), normalized]));
+    if let (Some(key), Some(fingerprint)) = (&idempotency_key, &fingerprint)
+        && let Some(earlier) = store.remembered(&api_key, key)
+    {
+        if &earlier.request != fingerprint {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "Idempotency-Key was already used with a different request; use a new key \
+                 for a different request",
+            ));
+        }
+        let mut response = answer_response(earlier.status, earlier.body.clone());
+        response
+            .headers_mut()
+            .insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+        return Ok(response);
+    }
+    let answer = resources::execute(&mut store, &shared.key_ids, op, &input)?;
+    if let (Some(key), Some(fingerprint)) = (&idempotency_key, fingerprint) {
+        store.remember(
+            &api_key,
+            key,
+            Remembered {
+                request: fingerprint,
+                status: answer.status,
+                body: answer.body.clone(),
+            },
+        );
+    }
+    drop(store);
+    if let (Some(check), Some(body)) = (op.response, &answer.body)
+        && cfg!(debug_assertions)
+    {
+        let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        debug_check(&format!("a `{}` answer", op.id), check, &value)
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "mock_bug", e))?;
+    }
+    let Answer { status, body } = answer;
+    Ok(answer_response(status, body))
+}
+
+/// The path parameters as one text, for idempotency fingerprints.
+fn request_path(params: &[(String, String)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn answer_response(status: u16, body: Option<Vec<u8>>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    match body {
+        Some(body) => bytes_response(status, body),
+        None => status.into_response(),
+    }
+}
+
+/// The query pairs of a request, checked against the operation's query
+/// parameters: each given at most once, of its type, and present if
+/// required. Unknown parameters are ignored, as most APIs do.
+fn decode_query(op: &Operation, uri: &Uri) -> Result<Vec<(String, String)>, ApiError> {
+    if op.query.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map_err(|e| ApiError::bad_request(format!("malformed query string: {e}")))?;
+    let mut known = Vec::new();
+    for param in op.query {
+        let mut values = pairs.iter().filter(|(name, _)| name == param.name);
+        let Some((_, value)) = values.next() else {
+            if param.required {
+                return Err(ApiError::bad_request(format!(
+                    "query parameter `{}` is required",
+                    param.name
+                )));
+            }
+            continue;
+        };
+        if values.next().is_some() {
+            return Err(ApiError::bad_request(format!(
+                "query parameter `{}` was given more than once",
+                param.name
+            )));
+        }
+        let text = value.trim();
+        let json = match param.kind {
+            Scalar::String => Value::String(value.clone()),
+            Scalar::Integer => text.parse::<i64>().map(Value::from).map_err(|_| {
+                ApiError::bad_request(format!(
+                    "query parameter `{}` must be an integer, not `{value}`",
+                    param.name
+                ))
+            })?,
+            Scalar::Number => text
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "query parameter `{}` must be a number, not `{value}`",
+                        param.name
+                    ))
+                })?,
+            Scalar::Boolean => text.parse::<bool>().map(Value::Bool).map_err(|_| {
+                ApiError::bad_request(format!(
+                    "query parameter `{}` must be `true` or `false`, not `{value}`",
+                    param.name
+                ))
+            })?,
+        };
+        if let Some(check) = param.check {
+            check(&json).map_err(|e| {
+                ApiError::bad_request(format!("query parameter `{}`: {e}", param.name))
+            })?;
+        }
+        let text = match json {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        known.push((param.name.to_string(), text));
+    }
+    Ok(known)
+}
+
+/// The JSON body of a request, before typed decoding; `None` when it is
+/// empty and optional.
+fn decode_body(spec: &crate::model::RequestBody, bytes: &[u8]) -> Result<Option<Value>, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return if spec.required {
+            Err(ApiError::bad_request(format!(
+                "request body is required: a JSON `{}`",
+                spec.schema
+            )))
+        } else {
+            Ok(None)
+        };
+    }
+    let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("request body is not valid JSON: {e}")))?;
-    if !value.is_object() {
+    if spec.object && !value.is_object() {
         return Err(ApiError::bad_request(format!(
-            "request body must be a JSON object, not {}",
+            "request body must be a JSON object (`{}`), not {}",
+            spec.schema,
             json_kind(&value)
         )));
     }
-    let parts = validate::RequestParts {
-        body: Some(value.clone()),
-        ..Default::default()
-    };
-    validate::check("orgs_create", &parts)
-        .map_err(|v| ApiError::bad_request(format!("request {v}")))?;
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let place = if path == "." {
-            "request body".to_string()
-        } else {
-            format!("`{path}`")
-        };
-        ApiError::bad_request(format!("{place}: {}", e.inner()))
-    })
+    Ok(Some(value))
 }
 
 /// What kind of JSON value `value` is, for messages.
-fn json_kind(value: &Value) -> &'static str {
+pub(crate) fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -266,86 +530,9 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-/// `GET /v1/orgs`.
-async fn orgs_list(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    authenticate(&shared, &headers)?;
-    let Query(pairs) =
-        query.map_err(|e| ApiError::bad_request(format!("malformed query string: {e}")))?;
-    let mut limit = None;
-    let mut cursor = None;
-    for (name, value) in &pairs {
-        let slot = match name.as_str() {
-            "limit" => &mut limit,
-            "cursor" => &mut cursor,
-            // Unknown query parameters are ignored, as most APIs do.
-            _ => continue,
-        };
-        if slot.replace(value.as_str()).is_some() {
-            return Err(ApiError::bad_request(format!(
-                "query parameter `{name}` was given more than once"
-            )));
-        }
-    }
-    let parts = validate::RequestParts {
-        query: pairs.clone(),
-        ..Default::default()
-    };
-    validate::check("orgs_list", &parts).map_err(|v| ApiError::bad_request(v.to_string()))?;
-    let limit = match limit {
-        None => DEFAULT_LIMIT,
-        Some(text) => text.trim().parse::<usize>().map_err(|_| {
-            ApiError::bad_request(format!(
-                "query parameter `limit` must be an integer, not `{text}`"
-            ))
-        })?,
-    };
-    // An empty cursor is schema-valid (the spec can only say "a string") and
-    // names no position, so it means the same as none: the first page.
-    let after = match cursor.filter(|c| !c.is_empty()) {
-        None => 0,
-        Some(text) => store::decode_cursor(text).map_err(|why| {
-            ApiError::bad_request(format!(
-                "cursor {why}: pass back the `cursor` of the previous page unchanged"
-            ))
-        })?,
-    };
-    let page = shared.store().page(after, limit);
-    Ok(json_response(StatusCode::OK, &page))
-}
-
-/// `GET /v1/orgs/{orgId}`.
-async fn orgs_retrieve(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    org_id: Result<Path<String>, PathRejection>,
-) -> Result<Response, ApiError> {
-    authenticate(&shared, &headers)?;
-    let not_found = |id: &str| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no organization with orgId `{id}`"),
-        )
-    };
-    let Path(org_id) = org_id.map_err(|_| not_found("(undecodable)"))?;
-    let org = shared.store().get(&org_id).cloned();
-    match org {
-        Some(org) => Ok(json_response(StatusCode::OK, &org)),
-        None => Err(not_found(&org_id)),
-    }
-}
-
 /// Every other path.
-async fn unknown_route(method: Method, uri: axum::http::Uri) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        format!("no route for {method} {}", uri.path()),
-    )
+async fn unknown_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_found(format!("no route for {method} {}", uri.path()))
 }
 
 /// `POST /_mock/faults`: `{"fault": "<spec>", "count": N}` arms a fault for
@@ -380,29 +567,36 @@ async fn disarm_faults(State(shared): State<Arc<Shared>>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-/// Runs around every request: applies a fault if one is due, turns any
-/// error answer without a JSON body (axum's own 405, 413 and the like) into
-/// the `Error` body, and names the response with an `x-request-id`.
-async fn front(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+/// Runs around every request: authenticates it before anything else (its
+/// body is not read for a refused key), applies a fault if one is due, turns
+/// any error answer without a JSON body (axum's own 405 and the like) into
+/// the spec's error body, and names the response with an `x-request-id`.
+async fn front(State(shared): State<Arc<Shared>>, mut request: Request, next: Next) -> Response {
     let request_id = format!("req_{:024x}", fastrand::u128(..) >> 32);
-    let fault = if request.uri().path().starts_with("/_mock/") {
-        Ok(None)
-    } else {
-        match request.headers().get(FAULT_HEADER) {
-            Some(value) => value
-                .to_str()
-                .map_err(|_| format!("{FAULT_HEADER} header is not visible ASCII"))
-                .and_then(Fault::parse)
-                .map(Some)
-                .map_err(|e| ApiError::bad_request(format!("{FAULT_HEADER} header: {e}"))),
-            None => Ok(shared.faults.take()),
-        }
-    };
     let route = format!("{} {}", request.method(), request.uri().path());
-    let response = match fault {
+    let response = match authenticate(&shared, request.headers()) {
         Err(e) => e.into_response(),
-        Ok(None) => next.run(request).await,
-        Ok(Some(fault)) => faulted(fault, request, next).await,
+        Ok(key) => {
+            request.extensions_mut().insert(ApiKey(key));
+            let fault = if request.uri().path().starts_with(CONTROL_PREFIX) {
+                Ok(None)
+            } else {
+                match request.headers().get(FAULT_HEADER) {
+                    Some(value) => value
+                        .to_str()
+                        .map_err(|_| format!("{FAULT_HEADER} header is not visible ASCII"))
+                        .and_then(Fault::parse)
+                        .map(Some)
+                        .map_err(|e| ApiError::bad_request(format!("{FAULT_HEADER} header: {e}"))),
+                    None => Ok(shared.faults.take()),
+                }
+            };
+            match fault {
+                Err(e) => e.into_response(),
+                Ok(None) => next.run(request).await,
+                Ok(Some(fault)) => faulted(fault, request, next).await,
+            }
+        }
     };
     let mut response = as_json_error(response, &route).await;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -481,8 +675,8 @@ async fn faulted(fault: Fault, request: Request, next: Next) -> Response {
     }
 }
 
-/// `response` to the request `route` (`METHOD /path`), with an `Error` body
-/// if it is an error without a JSON body.
+/// `response` to the request `route` (`METHOD /path`), with the spec's error
+/// body if it is an error without a JSON body.
 async fn as_json_error(response: Response, route: &str) -> Response {
     let status = response.status();
     let is_json = response

@@ -1,51 +1,77 @@
 //! An in-memory mock of the Avara API (`spec/openapi.yaml`), for testing the
 //! SDK end to end without the real service.
 //!
-//! It serves every operation of the spec:
+//! It knows nothing of the API by hand: `cargo xtask codegen` writes its
+//! table of operations and resources from the spec (`src/generated.rs`), and
+//! the code here is generic over that table. [`operations`] lists what it
+//! serves. State lives in memory and is lost when the server stops.
 //!
-//! | operation       | route                   | success |
-//! | --------------- | ----------------------- | ------- |
-//! | `orgs_create`   | `POST /v1/orgs`         | 201     |
-//! | `orgs_list`     | `GET /v1/orgs`          | 200     |
-//! | `orgs_retrieve` | `GET /v1/orgs/{orgId}`  | 200     |
+//! # Behaviour
 //!
-//! State lives in memory and is lost when the server stops.
+//! Each operation follows the REST convention of its method and path, made
+//! explicit in the spec with the `x-avara-resource` extension where the
+//! convention is not enough (see ARCHITECTURE.md):
+//!
+//! * a collection is a path ending in a literal segment that has an item
+//!   path (`{collection}/{id}`) beside it; a collection below an item of
+//!   another collection is nested in it, and a request to it names an
+//!   existing parent or is a 404;
+//! * `POST` on a collection creates an item (success status 201 when the
+//!   spec documents it): the body's properties, plus what the server sets,
+//!   derived from the item schema — the id from its pattern, the parent's
+//!   id, `date-time`s now, `date`s today, other required properties from
+//!   their `default` or `example` or made from the schema;
+//! * `GET` on a collection with `x-avara-pagination` lists its items in
+//!   creation order, in that extension's page shape;
+//! * `GET` on an item retrieves it; `PATCH` merges the body into it (`null`
+//!   clears a nullable property); `PUT` replaces what the body can set;
+//!   `DELETE` removes it, and later reads are 404;
+//! * any other operation answers its documented example.
+//!
+//! Collections that no operation creates in (read-only resources) are filled
+//! with [`MockServer::seed`] or the binary's `--seed FILE`.
 //!
 //! # Authentication
 //!
-//! Every API route needs `Authorization: Bearer <token>`, where the token
-//! starts with `sk_test_` and has at least one character after it, or is one
-//! of the extra keys in [`Config::api_keys`]. Anything else is a 401.
+//! Every route, the fault control route included, needs
+//! `Authorization: Bearer <token>`, where the token starts with `sk_test_`
+//! and has at least one character after it, or is one of the extra keys in
+//! [`Config::api_keys`]. Anything else is a 401, answered before the request
+//! body is read. An id that the spec says is derived from the API key is a
+//! keyed hash of it, under a secret drawn when the server starts.
 //!
 //! # Errors
 //!
 //! Every error, including an unknown route (404) and a known route with the
-//! wrong method (405), has the spec's `Error` body:
-//! `{"message": "...", "error": "<code>"}`, where `message` names the
-//! offending field. Validation failures are 400; an `Idempotency-Key` reused
-//! with a different body is 422. Every response carries an `x-request-id`
-//! header (`req_` and 24 hex digits).
+//! wrong method (405), has the spec's error body, whose message names the
+//! offending field or parameter. Validation failures (malformed JSON, a body
+//! or query that breaks the spec's types or constraints) are 400; an unknown
+//! item or parent is 404; an `Idempotency-Key` reused with a different
+//! request is 422. A refused request changes nothing. Every response carries
+//! an `x-request-id` header (`req_` and 24 hex digits).
 //!
 //! # Pagination
 //!
-//! `GET /v1/orgs` lists organizations in creation order: by a sequence number
-//! that every new organization takes, strictly increasing. The `cursor` is
-//! opaque to clients (URL-safe base64 without padding of `seq:<n>`, where `n`
-//! is the sequence number of the last organization returned) and the next page
-//! starts right after it, so a listing neither skips nor repeats an
-//! organization that existed when it started, however many are created
-//! meanwhile (those appear at the end). `limit` defaults to
-//! [`DEFAULT_LIMIT`] and must be an integer within the spec's bounds. The last
-//! page has `hasMore: false` and no `cursor`. An empty `cursor` is treated as
-//! none; any other string the mock did not issue is a 400.
+//! Lists go in creation order: by a sequence number that every new item
+//! takes, strictly increasing. The cursor is opaque to clients (URL-safe
+//! base64 without padding of `seq:<n>`, where `n` is the sequence number of
+//! the last item returned) and the next page starts right after it, so a
+//! listing neither skips nor repeats an item that existed when it started,
+//! however many are created meanwhile (those appear at the end). The page
+//! size defaults to [`DEFAULT_LIMIT`] (or the limit parameter's maximum, if
+//! lower). The last page says there is no more and carries no cursor. An
+//! empty cursor is treated as none; any other string the mock did not issue
+//! is a 400.
 //!
 //! # Idempotency
 //!
-//! A `POST /v1/orgs` with an `Idempotency-Key` header is remembered per API
-//! key: the same key with the same body (compared as parsed JSON, `null`
-//! metadata equal to none) returns the organization of the first request with
-//! the same status, and adds `idempotent-replayed: true`; the same key with a
-//! different body is a 422.
+//! The Avara reference does not mention `Idempotency-Key`; the SDK sends it
+//! and this mock honours it. A request other than `GET` with an
+//! `Idempotency-Key` header is remembered per API key when it succeeds: the
+//! same key with the same operation, path and body (compared as the body's
+//! type reads it, so `null` equals absent for an optional property) returns
+//! the first answer with the same status and adds `idempotent-replayed:
+//! true`; the same key with a different request is a 422.
 //!
 //! # Fault injection
 //!
@@ -55,7 +81,13 @@
 //! for a single request with the [`FAULT_HEADER`] request header, whose value
 //! is a fault spec (see [`Fault::parse`]): `rate-limit[=SECS]`,
 //! `unavailable`, `drop`, `delay=MS` or `truncate`. The `/_mock/` routes need
-//! no authentication and are never faulted themselves.
+//! the same authentication as the API and are never faulted themselves.
+//!
+//! # Checked answers
+//!
+//! In debug builds (every test run), each answer body is checked against its
+//! type in the spec before it is sent; a mismatch is answered with a 500
+//! naming it, so no test passes over a wrong shape.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
@@ -69,11 +101,20 @@
 
 mod api;
 mod fault;
+#[rustfmt::skip]
+#[allow(clippy::all, unused_imports)]
+mod generated;
+mod model;
+mod resources;
 mod server;
 mod store;
+#[cfg(test)]
+mod tests;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+
+use serde_json::Value;
 
 pub use fault::{FAULT_HEADER, Fault};
 pub use server::{Limits, MAX_HEAD_BYTES};
@@ -81,6 +122,47 @@ pub use store::DEFAULT_LIMIT;
 
 /// The prefix that every accepted test API key starts with.
 pub const TEST_KEY_PREFIX: &str = "sk_test_";
+
+/// One operation the mock serves, from the generated table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperationInfo {
+    /// The spec's operationId.
+    pub id: &'static str,
+    /// The HTTP method, upper case.
+    pub method: &'static str,
+    /// The path template.
+    pub path: &'static str,
+    /// What the mock does: `create`, `list`, `retrieve`, `update`,
+    /// `replace`, `delete` or `example`.
+    pub action: &'static str,
+    /// The status of a successful answer.
+    pub status: u16,
+    /// Whether it takes a JSON request body.
+    pub takes_body: bool,
+}
+
+/// Every operation of the spec, in the order of the generated table.
+pub fn operations() -> Vec<OperationInfo> {
+    generated::OPERATIONS
+        .iter()
+        .map(|op| OperationInfo {
+            id: op.id,
+            method: op.method,
+            path: op.path,
+            action: match op.action {
+                model::Action::Create { .. } => "create",
+                model::Action::List { .. } => "list",
+                model::Action::Retrieve { .. } => "retrieve",
+                model::Action::Update { .. } => "update",
+                model::Action::Replace { .. } => "replace",
+                model::Action::Delete { .. } => "delete",
+                model::Action::Example { .. } => "example",
+            },
+            status: op.status,
+            takes_body: op.body.is_some(),
+        })
+        .collect()
+}
 
 /// How to run a mock server.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,15 +201,29 @@ pub async fn spawn() -> std::io::Result<MockServer> {
 /// Starts a mock server with `config`. Must be called within a Tokio
 /// runtime, which then runs it.
 pub async fn spawn_with(config: Config) -> std::io::Result<MockServer> {
-    spawn_with_limits(config, Limits::default()).await
+    spawn_shared(
+        config.addr,
+        api::Shared::new(config.api_keys),
+        Limits::default(),
+    )
+    .await
 }
 
 /// Starts a mock server with `config` and connection `limits` (timeouts and
 /// a connection cap; see [`Limits`]). Must be called within a Tokio runtime.
 pub async fn spawn_with_limits(config: Config, limits: Limits) -> std::io::Result<MockServer> {
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    spawn_shared(config.addr, api::Shared::new(config.api_keys), limits).await
+}
+
+/// Starts a server with `shared` state.
+async fn spawn_shared(
+    addr: SocketAddr,
+    shared: api::Shared,
+    limits: Limits,
+) -> std::io::Result<MockServer> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let shared = Arc::new(api::Shared::new(config.api_keys));
+    let shared = Arc::new(shared);
     let router = api::router(shared.clone());
     let task = tokio::spawn(server::serve(listener, router, limits));
     Ok(MockServer { addr, shared, task })
@@ -160,23 +256,53 @@ impl MockServer {
         self.shared.faults.pending()
     }
 
-    /// How many organizations exist.
-    pub fn org_count(&self) -> usize {
-        self.shared.store().org_count()
+    /// How many items the collection at `path` holds (a concrete path such
+    /// as `/v1/things` or `/v1/things/thing_1/parts`), or why `path` is no
+    /// collection (or one whose parent does not exist).
+    pub fn count(&self, path: &str) -> Result<usize, String> {
+        let store = self.shared.store();
+        let scope = resources::collection_at(&store, path)?;
+        Ok(store.count(&scope))
     }
 
-    /// Creates `count` organizations directly in the store (no HTTP), named
-    /// `{name_prefix} {n}`, as if created with `api_key`. For benchmarks and
-    /// tests that need many organizations quickly.
-    pub fn seed(&self, count: usize, name_prefix: &str, api_key: &str) {
+    /// Adds `items` to the collection at `path` directly (no HTTP, no API
+    /// key), for read-only resources and for tests and benchmarks that need
+    /// many items quickly. Each item gives some properties (its id too, if it
+    /// wants a known one); the server sets the rest as a create would. All or
+    /// nothing: an item that is not a valid one of the collection is an error
+    /// naming it, and then nothing is added. Returns the stored items.
+    pub fn seed(
+        &self,
+        path: &str,
+        items: impl IntoIterator<Item = Value>,
+    ) -> Result<Vec<Value>, String> {
+        let items: Vec<Value> = items.into_iter().collect();
         let mut store = self.shared.store();
-        for n in 0..count {
-            let params = avara::types::OrgCreateParams::builder()
-                .org_name(format!("{name_prefix} {n}"))
-                .try_into()
-                .expect("a non-empty name is a valid OrgCreateParams");
-            store.create(params, api_key, None);
+        resources::seed(&mut store, &self.shared.key_ids, path, items)
+    }
+
+    /// Seeds from a document in the format of the binary's `--seed FILE`: a
+    /// JSON object whose keys are collection paths and whose values are
+    /// arrays of items (see [`MockServer::seed`]). Outer collections are
+    /// seeded before the ones nested in them. Returns how many items were
+    /// added; on an error, the collections before the failing one stay
+    /// seeded.
+    pub fn seed_document(&self, document: &Value) -> Result<usize, String> {
+        let Value::Object(collections) = document else {
+            return Err(
+                "a seed document must be a JSON object of collection path -> array of items".into(),
+            );
+        };
+        let mut paths: Vec<&String> = collections.keys().collect();
+        paths.sort_by_key(|p| (p.matches('/').count(), p.as_str()));
+        let mut added = 0;
+        for path in paths {
+            let Value::Array(items) = &collections[path] else {
+                return Err(format!("`{path}`: the items must be a JSON array"));
+            };
+            added += self.seed(path, items.iter().cloned())?.len();
         }
+        Ok(added)
     }
 
     /// Stops the server, closes every connection and waits until it is done.

@@ -1,142 +1,156 @@
-//! The in-memory state: organizations in creation order, and remembered
-//! idempotent creates.
+//! The in-memory state: the items of every collection in creation order, and
+//! the remembered answers of requests sent with an idempotency key.
 
 use std::collections::{BTreeMap, HashMap};
 
-use avara::types::{Org, OrgCreateParams, OrgId, OrgListPage};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::Value;
 
-/// The page size of `GET /v1/orgs` when the request gives no `limit`. The
-/// reference documents no default; this is the mock's choice.
+use crate::model::Resource;
+
+/// The page size of a list when the request gives no limit (or the limit
+/// parameter's maximum, if lower). The specs document no default; this is the
+/// mock's choice.
 pub const DEFAULT_LIMIT: usize = 20;
 
 /// What a cursor says before it is base64-encoded: `seq:<n>`.
 const CURSOR_PREFIX: &str = "seq:";
 
-/// Every organization, by creation sequence number, and the idempotency
-/// records of creates.
-#[derive(Debug, Default)]
+/// A collection at a concrete path: the resource (an index into the
+/// generated table) and the ids of the items it is nested in, outermost
+/// first.
+pub(crate) type Scope = (usize, Vec<String>);
+
+/// Every item, and the idempotency records.
+#[derive(Debug)]
 pub(crate) struct Store {
+    /// The resources of the API (the generated table).
+    pub resources: &'static [Resource],
+    /// The sequence number of the last item created, in any collection:
+    /// strictly increasing, so creation order is sequence order.
     last_seq: u64,
-    by_seq: BTreeMap<u64, Org>,
-    seq_by_id: HashMap<String, u64>,
+    collections: HashMap<Scope, Collection>,
     /// By (API key, idempotency key).
     idempotent: HashMap<(String, String), Remembered>,
 }
 
-/// A create made with an idempotency key.
-#[derive(Debug)]
-struct Remembered {
-    /// The create's parameters, normalized to JSON.
-    params: serde_json::Value,
-    org: Org,
+/// The items of one collection.
+#[derive(Debug, Default)]
+struct Collection {
+    by_seq: BTreeMap<u64, Value>,
+    seq_by_id: HashMap<String, u64>,
 }
 
-/// What a create did.
-#[derive(Debug)]
-pub(crate) enum Created {
-    /// A new organization.
-    New(Org),
-    /// The organization of an earlier create with the same idempotency key
-    /// and body.
-    Replayed(Org),
-    /// The idempotency key was used before with another body.
-    KeyReused,
+/// A successful request made with an idempotency key, and its answer.
+#[derive(Debug, Clone)]
+pub(crate) struct Remembered {
+    /// The operation, its path and its normalized body.
+    pub request: Value,
+    pub status: u16,
+    pub body: Option<Vec<u8>>,
+}
+
+/// One page of a collection.
+pub(crate) struct PageOf<'a> {
+    pub items: Vec<&'a Value>,
+    /// The sequence number of the last item on the page, when more follow.
+    pub next: Option<u64>,
 }
 
 impl Store {
-    /// How many organizations exist.
-    pub(crate) fn org_count(&self) -> usize {
-        self.by_seq.len()
+    /// An empty store of `resources`.
+    pub(crate) fn new(resources: &'static [Resource]) -> Self {
+        Store {
+            resources,
+            last_seq: 0,
+            collections: HashMap::new(),
+            idempotent: HashMap::new(),
+        }
     }
 
-    /// Creates an organization, or replays or refuses a create made before
-    /// with the same `(api_key, idempotency_key)`.
-    pub(crate) fn create(
-        &mut self,
-        params: OrgCreateParams,
-        api_key: &str,
-        idempotency_key: Option<&str>,
-    ) -> Created {
-        let normalized = serde_json::to_value(&params).unwrap_or(serde_json::Value::Null);
-        let slot = idempotency_key.map(|key| (api_key.to_string(), key.to_string()));
-        if let Some(slot) = &slot
-            && let Some(earlier) = self.idempotent.get(slot)
-        {
-            return if earlier.params == normalized {
-                Created::Replayed(earlier.org.clone())
-            } else {
-                Created::KeyReused
-            };
-        }
-        let org = self.insert_new(params, api_key);
-        if let Some(slot) = slot {
-            self.idempotent.insert(
-                slot,
-                Remembered {
-                    params: normalized,
-                    org: org.clone(),
-                },
-            );
-        }
-        Created::New(org)
+    /// How many items the collection holds.
+    pub(crate) fn count(&self, scope: &Scope) -> usize {
+        self.collections.get(scope).map_or(0, |c| c.by_seq.len())
     }
 
-    fn insert_new(&mut self, params: OrgCreateParams, api_key: &str) -> Org {
-        let org_id = loop {
-            let id = format!("org_{:032x}", fastrand::u128(..));
-            if !self.seq_by_id.contains_key(&id) {
-                break id;
-            }
-        };
-        let now = chrono::Utc::now();
-        let org = Org {
-            created_at: Some(now),
-            created_by_api_key_id: Some(api_key_id(api_key)),
-            created_by_user_id: None,
-            is_active: true,
-            metadata: params.metadata,
-            org_id: org_id
-                .parse::<OrgId>()
-                .expect("org_ and 32 lowercase hex digits match the OrgId pattern"),
-            org_name: params.org_name,
-            updated_at: Some(now),
-            user_count: 0,
-        };
+    /// The item with this id, if any.
+    pub(crate) fn get(&self, scope: &Scope, id: &str) -> Option<&Value> {
+        let collection = self.collections.get(scope)?;
+        collection
+            .seq_by_id
+            .get(id)
+            .and_then(|seq| collection.by_seq.get(seq))
+    }
+
+    /// Whether an item with this id exists.
+    pub(crate) fn contains(&self, scope: &Scope, id: &str) -> bool {
+        self.collections
+            .get(scope)
+            .is_some_and(|c| c.seq_by_id.contains_key(id))
+    }
+
+    /// Adds a new item with id `id` at the end of the collection.
+    pub(crate) fn insert(&mut self, scope: Scope, id: String, item: Value) {
         self.last_seq += 1;
-        self.by_seq.insert(self.last_seq, org.clone());
-        self.seq_by_id.insert(org_id, self.last_seq);
-        org
+        let collection = self.collections.entry(scope).or_default();
+        collection.by_seq.insert(self.last_seq, item);
+        collection.seq_by_id.insert(id, self.last_seq);
     }
 
-    /// The organization with this id, if any.
-    pub(crate) fn get(&self, org_id: &str) -> Option<&Org> {
-        self.seq_by_id
-            .get(org_id)
-            .and_then(|seq| self.by_seq.get(seq))
+    /// Replaces the item with this id, keeping its place; false if there is
+    /// none.
+    pub(crate) fn replace(&mut self, scope: &Scope, id: &str, item: Value) -> bool {
+        let Some(collection) = self.collections.get_mut(scope) else {
+            return false;
+        };
+        match collection.seq_by_id.get(id) {
+            Some(seq) => {
+                collection.by_seq.insert(*seq, item);
+                true
+            }
+            None => false,
+        }
     }
 
-    /// Up to `limit` organizations created after the one with sequence
-    /// number `after` (0: from the first).
-    pub(crate) fn page(&self, after: u64, limit: usize) -> OrgListPage {
-        let mut rest = self.by_seq.range(after.saturating_add(1)..);
-        let mut organizations = Vec::with_capacity(limit);
+    /// Removes the item with this id and returns it.
+    pub(crate) fn remove(&mut self, scope: &Scope, id: &str) -> Option<Value> {
+        let collection = self.collections.get_mut(scope)?;
+        let seq = collection.seq_by_id.remove(id)?;
+        collection.by_seq.remove(&seq)
+    }
+
+    /// Up to `limit` items created after sequence number `after` (0: from
+    /// the first).
+    pub(crate) fn page(&self, scope: &Scope, after: u64, limit: usize) -> PageOf<'_> {
+        let Some(collection) = self.collections.get(scope) else {
+            return PageOf {
+                items: Vec::new(),
+                next: None,
+            };
+        };
+        let mut rest = collection.by_seq.range(after.saturating_add(1)..);
+        let mut items = Vec::with_capacity(limit.min(collection.by_seq.len()));
         let mut last = None;
-        for (seq, org) in rest.by_ref().take(limit) {
-            organizations.push(org.clone());
+        for (seq, item) in rest.by_ref().take(limit) {
+            items.push(item);
             last = Some(*seq);
         }
-        let has_more = rest.next().is_some();
-        OrgListPage {
-            cursor: if has_more {
-                last.map(encode_cursor)
-            } else {
-                None
-            },
-            has_more,
-            organizations,
+        let more = rest.next().is_some();
+        PageOf {
+            items,
+            next: last.filter(|_| more),
         }
+    }
+
+    /// The answer remembered for this (API key, idempotency key).
+    pub(crate) fn remembered(&self, api_key: &str, key: &str) -> Option<&Remembered> {
+        self.idempotent.get(&(api_key.to_string(), key.to_string()))
+    }
+
+    pub(crate) fn remember(&mut self, api_key: &str, key: &str, remembered: Remembered) {
+        self.idempotent
+            .insert((api_key.to_string(), key.to_string()), remembered);
     }
 }
 
@@ -161,27 +175,10 @@ pub(crate) fn decode_cursor(cursor: &str) -> Result<u64, &'static str> {
     digits.parse().map_err(|_| "is out of range")
 }
 
-/// A stable UUID (version 8) for an API key: FNV-1a (128 bit) of the key, so
-/// the same key always gives the same id and the key cannot be read back.
-pub(crate) fn api_key_id(api_key: &str) -> uuid::Uuid {
-    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
-    const PRIME: u128 = 0x0000000001000000000000000000013b;
-    let hash = api_key
-        .bytes()
-        .fold(OFFSET, |h, b| (h ^ u128::from(b)).wrapping_mul(PRIME));
-    uuid::Builder::from_custom_bytes(hash.to_be_bytes()).into_uuid()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn params(name: &str) -> OrgCreateParams {
-        OrgCreateParams {
-            metadata: None,
-            org_name: name.parse().unwrap(),
-        }
-    }
+    use serde_json::json;
 
     #[test]
     fn cursor_round_trips_and_rejects_garbage() {
@@ -198,58 +195,35 @@ mod tests {
     }
 
     #[test]
-    fn api_key_id_is_stable_and_distinct() {
-        assert_eq!(api_key_id("sk_test_a"), api_key_id("sk_test_a"));
-        assert_ne!(api_key_id("sk_test_a"), api_key_id("sk_test_b"));
-        assert_eq!(api_key_id("sk_test_a").get_version_num(), 8);
-    }
+    fn pages_walk_in_creation_order_per_collection() {
+        let mut store = Store::new(&[]);
+        let top: Scope = (0, Vec::new());
+        let nested: Scope = (1, vec!["a".into()]);
+        for i in 0..5 {
+            store.insert(top.clone(), format!("t{i}"), json!(i));
+            store.insert(nested.clone(), format!("n{i}"), json!(-i));
+        }
+        let mut seen = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = store.page(&top, after, 2);
+            seen.extend(page.items.iter().map(|v| v.as_i64().unwrap()));
+            match page.next {
+                Some(next) => after = next,
+                None => break,
+            }
+        }
+        assert_eq!(seen, [0, 1, 2, 3, 4]);
+        assert_eq!(store.page(&top, 0, 5).next, None);
+        assert_eq!(store.count(&nested), 5);
+        assert_eq!(store.count(&(1, vec!["b".into()])), 0);
 
-    #[test]
-    fn pages_walk_in_creation_order() {
-        let mut store = Store::default();
-        let ids: Vec<_> = (0..5)
-            .map(
-                |i| match store.create(params(&format!("o{i}")), "k", None) {
-                    Created::New(org) => org.org_id,
-                    other => panic!("unexpected {other:?}"),
-                },
-            )
-            .collect();
-        let first = store.page(0, 2);
-        assert!(first.has_more);
-        let second = store.page(decode_cursor(first.cursor.as_deref().unwrap()).unwrap(), 2);
-        let third = store.page(decode_cursor(second.cursor.as_deref().unwrap()).unwrap(), 2);
-        assert!(!third.has_more);
-        assert_eq!(third.cursor, None);
-        let seen: Vec<_> = [first, second, third]
-            .into_iter()
-            .flat_map(|p| p.organizations)
-            .map(|o| o.org_id)
-            .collect();
-        assert_eq!(seen, ids);
-        let exact = store.page(0, 5);
-        assert!(!exact.has_more);
-        assert_eq!(exact.cursor, None);
-    }
-
-    #[test]
-    fn idempotency_is_per_api_key_and_body() {
-        let mut store = Store::default();
-        let Created::New(first) = store.create(params("a"), "k1", Some("key")) else {
-            panic!("first create must create");
-        };
-        let Created::Replayed(again) = store.create(params("a"), "k1", Some("key")) else {
-            panic!("same key and body must replay");
-        };
-        assert_eq!(again, first);
-        assert!(matches!(
-            store.create(params("b"), "k1", Some("key")),
-            Created::KeyReused
-        ));
-        assert!(matches!(
-            store.create(params("a"), "k2", Some("key")),
-            Created::New(_)
-        ));
-        assert_eq!(store.org_count(), 2);
+        assert!(store.replace(&top, "t1", json!(10)));
+        assert_eq!(store.get(&top, "t1"), Some(&json!(10)));
+        assert_eq!(store.remove(&top, "t1"), Some(json!(10)));
+        assert!(!store.contains(&top, "t1"));
+        assert!(!store.replace(&top, "t1", json!(11)));
+        let all: Vec<_> = store.page(&top, 0, 10).items.into_iter().cloned().collect();
+        assert_eq!(all, [json!(0), json!(2), json!(3), json!(4)]);
     }
 }

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::rust_names::RustNames;
 use crate::spec::{self, LoadedSpec};
-use crate::{cli_gen, sdk};
+use crate::{cli_gen, mock_gen, sdk};
 
 /// Where the generated files go, relative to the workspace root.
 pub const CLIENT_GENERATED: &str = "generated-client/src/generated.rs";
@@ -20,6 +20,8 @@ pub const CLIENT_SDK_GENERATED: &str = "generated-client/src/generated_sdk.rs";
 pub const HTTPMOCK_GENERATED: &str = "avara-httpmock/src/generated.rs";
 /// progenitor's clap command set plus our glue, the heart of the `avara` CLI.
 pub const CLI_GENERATED: &str = "avara-cli/src/generated.rs";
+/// The table that drives `avara-mock`: its routes, validation and answers.
+pub const MOCK_GENERATED: &str = "mock-server/src/generated.rs";
 /// The crate path the httpmock extension is generated against.
 pub const HTTPMOCK_CRATE_PATH: &str = "avara";
 /// The module of `avara-cli` that re-exports what progenitor's CLI code
@@ -155,6 +157,7 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
     let sdk = sdk::generate(spec, &names)?;
     let warnings = sdk.warnings;
     let sdk = format_tokens(sdk.tokens).map_err(generator_error)?;
+    let mock = format_tokens(mock_gen::generate(spec)?).map_err(generator_error)?;
 
     let hash = spec_hash(&spec.text);
     Ok(Generated {
@@ -174,6 +177,10 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
             GeneratedFile {
                 relative_path: CLI_GENERATED,
                 contents: with_header(&hash, "progenitor cli + xtask/src/cli_gen.rs", &cli),
+            },
+            GeneratedFile {
+                relative_path: MOCK_GENERATED,
+                contents: with_header(&hash, "xtask/src/mock_gen.rs", &mock),
             },
         ],
         operations: spec.operations().len(),

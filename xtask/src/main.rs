@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use xtask::{bench, codegen, reference, release, spec_diff};
+use xtask::{bench, codegen, growth_check, reference, release, spec_diff};
 
 /// A subcommand: how to declare it and how to run it in a workspace root.
 struct Task {
@@ -36,6 +36,10 @@ const TASKS: &[Task] = &[
     Task {
         command: reference_command,
         run: run_reference,
+    },
+    Task {
+        command: growth_check_command,
+        run: run_growth_check,
     },
     Task {
         command: bench_command,
@@ -341,6 +345,35 @@ fn run_reference(args: &ArgMatches, root: PathBuf) -> i32 {
         .unwrap_or_default();
     options.draft = args.get_one::<PathBuf>("draft").cloned();
     reference::run(&options)
+}
+
+fn growth_check_command() -> Command {
+    Command::new("growth-check")
+        .about("Prove that a new reference page flows through: merge the next-pages fixture into a scratch copy of the workspace, regenerate, build, and drive every operation through the SDK, the CLI and avara-mock (plus schemathesis)")
+        .override_usage("cargo xtask growth-check [--keep] [--skip-schemathesis] [--root DIR]")
+        .arg(flag("keep", "Keep the scratch directory and print where it is"))
+        .arg(flag(
+            "skip-schemathesis",
+            "Skip schemathesis (a quick local run; CI never skips it)",
+        ))
+        .arg(
+            Arg::new("root")
+                .long("root")
+                .value_name("DIR")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("Copy this workspace instead of the current one"),
+        )
+        .after_help(
+            "Exit codes:\n  0  every step passed\n  1  a step failed (named on stderr)\n  2  usage error",
+        )
+}
+
+fn run_growth_check(args: &ArgMatches, root: PathBuf) -> i32 {
+    growth_check::run(&growth_check::Options {
+        root: args.get_one::<PathBuf>("root").cloned().unwrap_or(root),
+        keep: args.get_flag("keep"),
+        skip_schemathesis: args.get_flag("skip-schemathesis"),
+    })
 }
 
 fn bench_command() -> Command {

@@ -41,7 +41,7 @@ async fn a_rate_limit_is_retried_after_its_retry_after() {
     );
     let org = create(&client(&server), "after a 429").await;
     assert_eq!(server.pending_faults(), 0);
-    assert_eq!(server.org_count(), 1);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 1);
     assert_eq!(org.org_name.as_str(), "after a 429");
 }
 
@@ -52,7 +52,7 @@ async fn unavailability_is_retried_until_the_retries_run_out() {
     server.inject(Fault::Unavailable, 2);
     create(&client, "third attempt").await;
     assert_eq!(server.pending_faults(), 0);
-    assert_eq!(server.org_count(), 1);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 1);
 
     server.inject(Fault::Unavailable, 3);
     let error = client.orgs_list().await.unwrap_err();
@@ -79,7 +79,7 @@ async fn the_fault_header_faults_every_request_that_carries_it() {
         .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(error.attempts(), 3);
-    assert_eq!(server.org_count(), 0);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 0);
 }
 
 #[tokio::test]
@@ -89,7 +89,7 @@ async fn a_create_whose_response_is_lost_is_retried_without_a_duplicate() {
     server.inject(Fault::DropConnection, 1);
     let org = create(&client, "lost in transit").await;
     assert_eq!(server.pending_faults(), 0, "the first attempt was dropped");
-    assert_eq!(server.org_count(), 1);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 1);
     let page = client.orgs_list().await.unwrap();
     assert_eq!(page.organizations, vec![org]);
 }
@@ -109,7 +109,7 @@ async fn a_dropped_connection_applies_the_create_but_answers_nothing() {
         .await
         .unwrap_err();
     assert!(error.is_request() && !error.is_timeout(), "{error:?}");
-    assert_eq!(server.org_count(), 1);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 1);
 
     // A client without retries reports a connection error.
     server.inject(Fault::DropConnection, 1);
@@ -143,7 +143,7 @@ async fn a_truncated_body_is_an_error_not_a_value() {
         .unwrap();
     assert!(promised > 1);
     assert!(response.bytes().await.is_err(), "the body must be cut off");
-    assert_eq!(server.org_count(), 1);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 1);
 
     // Through the SDK, a body cut off mid-stream is retried like a broken
     // connection: one truncation is recovered, one per attempt is an error.

@@ -110,7 +110,7 @@ async fn auth_failures_are_401_with_an_error_body() {
     // Auth is checked before anything else: a bad body without a key is 401.
     let response = http.post(&url).body("not json").send().await.unwrap();
     assert_eq!(read(response).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(server.org_count(), 0);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 0);
 }
 
 #[tokio::test]
@@ -174,7 +174,7 @@ async fn invalid_create_bodies_are_400_naming_the_problem() {
             "{body}: `{message}` lacks `{expected}`"
         );
     }
-    assert_eq!(server.org_count(), 0);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 0);
 }
 
 #[tokio::test]
@@ -191,7 +191,7 @@ async fn limits_are_counted_in_chars_and_reached_exactly() {
     let (status, _, org) = post(&http, &server, r#"{"orgName":"b","metadata":null}"#).await;
     assert_eq!(status, StatusCode::CREATED);
     assert!(org.get("metadata").is_none());
-    assert_eq!(server.org_count(), 2);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 2);
 }
 
 #[tokio::test]
@@ -268,7 +268,7 @@ async fn invalid_list_queries_are_400_naming_the_parameter() {
 }
 
 #[tokio::test]
-async fn unknown_orgs_routes_and_methods_are_404_and_405() {
+async fn unknown_orgs_and_routes_are_404() {
     let (server, http) = setup().await;
     let base = server.base_url();
     let (status, _, created) = post(&http, &server, r#"{"orgName":"x"}"#).await;
@@ -310,28 +310,8 @@ async fn unknown_orgs_routes_and_methods_are_404_and_405() {
         assert_eq!(body["error"], "not_found");
     }
 
-    for (method, path) in [
-        (reqwest::Method::DELETE, "/v1/orgs".to_string()),
-        (reqwest::Method::PUT, "/v1/orgs".to_string()),
-        (reqwest::Method::POST, format!("/v1/orgs/{id}")),
-        (reqwest::Method::PATCH, format!("/v1/orgs/{id}")),
-    ] {
-        let response = http
-            .request(method.clone(), format!("{base}{path}"))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.headers().contains_key("allow"));
-        let (status, _, body) = read(response).await;
-        assert_eq!(
-            status,
-            StatusCode::METHOD_NOT_ALLOWED,
-            "{method} {path}: {body}"
-        );
-        assert_eq!(body["error"], "method_not_allowed");
-        assert!(body["message"].as_str().unwrap().contains(method.as_str()));
-    }
+    // Wrong methods: every_operation_refuses_bad_input_with_the_error_body,
+    // over the spec's operations.
 }
 
 #[tokio::test]
@@ -375,7 +355,7 @@ async fn idempotency_keys_replay_or_refuse() {
     let (status, _, again) = read(again).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(again, first);
-    assert_eq!(server.org_count(), 1);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 1);
 
     // A different body under the same key is refused.
     let (status, _, error) = read(send("k1", KEY, r#"{"orgName":"b"}"#).await.unwrap()).await;
@@ -386,7 +366,7 @@ async fn idempotency_keys_replay_or_refuse() {
             .unwrap()
             .contains("Idempotency-Key")
     );
-    assert_eq!(server.org_count(), 1);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 1);
 
     // Keys are per API key; a new key creates.
     let (status, _, other) = read(
@@ -403,7 +383,7 @@ async fn idempotency_keys_replay_or_refuse() {
             .0,
         StatusCode::CREATED
     );
-    assert_eq!(server.org_count(), 3);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 3);
 
     // An invalid body under a key is a 400 and is not remembered.
     assert_eq!(
@@ -418,14 +398,19 @@ async fn idempotency_keys_replay_or_refuse() {
             .0,
         StatusCode::CREATED
     );
-    assert_eq!(server.org_count(), 4);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 4);
 }
 
 #[tokio::test]
 async fn the_fault_control_route_and_header_are_validated() {
     let (server, http) = setup().await;
     let base = server.base_url();
-    let arm = |body: &'static str| http.post(format!("{base}/_mock/faults")).body(body).send();
+    let arm = |body: &'static str| {
+        http.post(format!("{base}/_mock/faults"))
+            .bearer_auth(KEY)
+            .body(body)
+            .send()
+    };
     for bad in [
         r#"{"fault":"boom"}"#,
         r#"{"count":1}"#,
@@ -448,6 +433,7 @@ async fn the_fault_control_route_and_header_are_validated() {
     assert_eq!(server.pending_faults(), 3);
     let response = http
         .delete(format!("{base}/_mock/faults"))
+        .bearer_auth(KEY)
         .send()
         .await
         .unwrap();
@@ -469,4 +455,182 @@ async fn the_fault_control_route_and_header_are_validated() {
             .unwrap()
             .contains(avara_mock::FAULT_HEADER)
     );
+}
+
+/// `path` with every `{param}` replaced by `value`.
+fn fill(path: &str, value: &str) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
+        out.push_str(value);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[tokio::test]
+async fn every_operation_refuses_bad_input_with_the_error_body() {
+    let (server, http) = setup().await;
+    let base = server.base_url();
+    let operations = avara_mock::operations();
+    assert!(!operations.is_empty());
+    let methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+    for op in &operations {
+        let method = reqwest::Method::from_bytes(op.method.as_bytes()).unwrap();
+        // An id no one was given: pattern-shaped or not, it names nothing.
+        let path = fill(op.path, "unknown_0123456789abcdef");
+        let url = format!("{base}{path}");
+
+        // Without a key: 401, whatever else is wrong.
+        let response = http
+            .request(method.clone(), &url)
+            .body("{")
+            .send()
+            .await
+            .unwrap();
+        let (status, _, body) = read(response).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{}: {body}", op.id);
+
+        // A method the path does not serve: 405 naming it, with `Allow`.
+        let served: Vec<&str> = operations
+            .iter()
+            .filter(|o| o.path == op.path)
+            .map(|o| o.method)
+            .collect();
+        for other in methods.iter().filter(|m| !served.contains(m)) {
+            let response = http
+                .request(reqwest::Method::from_bytes(other.as_bytes()).unwrap(), &url)
+                .bearer_auth(KEY)
+                .send()
+                .await
+                .unwrap();
+            assert!(response.headers().contains_key("allow"), "{other} {path}");
+            let (status, _, body) = read(response).await;
+            assert_eq!(
+                status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{other} {path}: {body}"
+            );
+            assert_eq!(body["error"], "method_not_allowed");
+            assert!(body["message"].as_str().unwrap().contains(other), "{body}");
+        }
+
+        // Malformed JSON on an operation with a body: 400 naming it.
+        if op.takes_body {
+            let response = http
+                .request(method.clone(), &url)
+                .bearer_auth(KEY)
+                .body("{\"unterminated")
+                .send()
+                .await
+                .unwrap();
+            let (status, _, body) = read(response).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{}: {body}", op.id);
+            assert!(
+                body["message"].as_str().unwrap().contains("not valid JSON"),
+                "{body}"
+            );
+        }
+
+        // An unknown item or parent: 404 naming the parameter.
+        if op.path.contains('{') {
+            let body = if op.takes_body { "{}" } else { "" };
+            let response = http
+                .request(method.clone(), &url)
+                .bearer_auth(KEY)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let (status, _, error) = read(response).await;
+            // An empty body may be refused before the lookup.
+            assert!(
+                status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST,
+                "{} {path}: {status} {error}",
+                op.id
+            );
+            if status == StatusCode::NOT_FOUND {
+                assert!(
+                    error["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("unknown_0123456789abcdef"),
+                    "{error}"
+                );
+            }
+        }
+    }
+    // Nothing was created by any of it.
+    for op in operations.iter().filter(|o| !o.path.contains('{')) {
+        assert_eq!(server.count(op.path), Ok(0), "{}", op.path);
+    }
+}
+
+#[tokio::test]
+async fn authentication_comes_before_the_body_is_read() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (server, _) = setup().await;
+    // Headers that promise a large body that never comes: the answer must
+    // not wait for it.
+    let mut socket = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let path = avara_mock::operations()
+        .into_iter()
+        .find(|op| op.takes_body)
+        .map(|op| op.path)
+        .unwrap();
+    socket
+        .write_all(
+            format!(
+                "POST {path} HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n\
+                 content-length: 100000\r\nauthorization: Bearer sk_live_nope\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut answer = vec![0; 4096];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), socket.read(&mut answer))
+        .await
+        .expect("the 401 must come without the body")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(answer.contains("invalid API key"), "{answer}");
+
+    // An oversized body without a key is refused as unauthenticated, not as
+    // too large: it was never read.
+    let http = avara::http_client_builder().unwrap().build().unwrap();
+    let response = http
+        .post(format!("{}{path}", server.base_url()))
+        .body(vec![b' '; 2 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn fault_control_needs_the_key() {
+    let (server, http) = setup().await;
+    let url = format!("{}/_mock/faults", server.base_url());
+    let response = http
+        .post(&url)
+        .body(r#"{"fault":"unavailable","count":5}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read(response).await.0, StatusCode::UNAUTHORIZED);
+    let response = http
+        .delete(&url)
+        .bearer_auth("sk_live_x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read(response).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(server.pending_faults(), 0);
 }

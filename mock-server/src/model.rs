@@ -1,0 +1,365 @@
+//! The shape of the generated API table (`generated.rs`): what `cargo xtask
+//! codegen` reads from the spec for every operation and resource, and the
+//! generic checks the table points at. Nothing here knows the API itself.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Checks a JSON value against a generated type; `Err` says what is wrong and
+/// where.
+pub(crate) type Check = fn(&Value) -> Result<(), String>;
+/// Decodes a JSON value into a generated type and encodes it back: the value
+/// as the type sees it (unknown fields refused, `null` for an optional field
+/// the same as absent).
+pub(crate) type Normalize = fn(Value) -> Result<Value, String>;
+
+/// One operation of the spec.
+#[derive(Debug)]
+pub(crate) struct Operation {
+    /// The operationId.
+    pub id: &'static str,
+    /// The HTTP method, upper case.
+    pub method: &'static str,
+    /// The path template, with `{name}` for each path parameter.
+    pub path: &'static str,
+    /// What the mock does for it.
+    pub action: Action,
+    /// The status of a successful answer.
+    pub status: u16,
+    /// The query parameters the operation takes.
+    pub query: &'static [QueryParam],
+    /// The JSON request body, if the operation takes one.
+    pub body: Option<RequestBody>,
+    /// Checks a successful answer's body against its documented type.
+    pub response: Option<Check>,
+}
+
+/// A query parameter.
+#[derive(Debug)]
+pub(crate) struct QueryParam {
+    pub name: &'static str,
+    pub required: bool,
+    /// The JSON type its text must parse as.
+    pub kind: Scalar,
+    /// Checks the parsed value against the parameter's generated type, when
+    /// the spec names one.
+    pub check: Option<Check>,
+}
+
+/// The JSON type of a parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Which variants the generated table uses depends on the spec.
+#[allow(dead_code)]
+pub(crate) enum Scalar {
+    String,
+    Integer,
+    Number,
+    Boolean,
+}
+
+/// A JSON request body.
+#[derive(Debug)]
+pub(crate) struct RequestBody {
+    pub required: bool,
+    /// Whether the schema is an object (anything else is refused before the
+    /// typed decoding, with a plainer message).
+    pub object: bool,
+    /// The name of its schema, for messages.
+    pub schema: &'static str,
+    /// The properties its schema lists (what a `PUT` replaces).
+    pub properties: &'static [&'static str],
+    /// String formats the generated types do not check, by JSON pointer
+    /// (`*` for every array item or map value).
+    pub formats: &'static [(&'static str, Format)],
+    pub decode: Normalize,
+}
+
+/// A string format that the mock checks itself.
+// Which variants the generated table uses depends on the spec.
+#[allow(dead_code)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// `local@domain`.
+    Email,
+}
+
+impl Format {
+    /// Why `text` is not of this format, if it is not.
+    pub(crate) fn check(self, text: &str) -> Result<(), String> {
+        match self {
+            Format::Email => match text.split_once('@') {
+                Some((local, domain))
+                    if !local.is_empty()
+                        && !domain.is_empty()
+                        && !text.contains(char::is_whitespace) =>
+                {
+                    Ok(())
+                }
+                _ => Err(format!("`{text}` is not an email address")),
+            },
+        }
+    }
+}
+
+/// The values at `pointer` in `value`, where `*` stands for every array item
+/// or map value, with their concrete pointers.
+pub(crate) fn select<'a>(
+    value: &'a Value,
+    pointer: &str,
+    at: String,
+    out: &mut Vec<(String, &'a Value)>,
+) {
+    let Some(rest) = pointer.strip_prefix('/') else {
+        out.push((at, value));
+        return;
+    };
+    let (token, tail) = rest.split_once('/').map_or((rest, ""), |(t, r)| (t, r));
+    let tail = if tail.is_empty() {
+        String::new()
+    } else {
+        format!("/{tail}")
+    };
+    match (token, value) {
+        ("*", Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                select(item, &tail, format!("{at}/{i}"), out);
+            }
+        }
+        ("*", Value::Object(map)) => {
+            for (key, item) in map {
+                select(item, &tail, format!("{at}/{key}"), out);
+            }
+        }
+        (name, Value::Object(map)) => {
+            let name = name.replace("~1", "/").replace("~0", "~");
+            if let Some(item) = map.get(&name) {
+                select(item, &tail, format!("{at}/{}", name), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What the mock does for an operation: a REST convention on a resource, or
+/// the documented example.
+#[derive(Debug)]
+// Which variants the generated table uses depends on the spec.
+#[allow(dead_code)]
+pub(crate) enum Action {
+    /// `POST` on a collection: stores a new item.
+    Create { resource: usize },
+    /// `GET` on a collection: one page of its items in creation order.
+    List { resource: usize, page: Page },
+    /// `GET` on an item.
+    Retrieve { resource: usize },
+    /// `PATCH` on an item: merges the body (`null` clears a field).
+    Update { resource: usize },
+    /// `PUT` on an item: replaces the fields the body can set.
+    Replace { resource: usize },
+    /// `DELETE` on an item.
+    Delete { resource: usize },
+    /// Anything else: answers this JSON text (or no body).
+    Example { body: Option<&'static str> },
+}
+
+/// How a list operation pages, from its pagination extension.
+#[derive(Debug)]
+pub(crate) struct Page {
+    /// The query parameter that carries the cursor.
+    pub cursor_param: &'static str,
+    /// The integer query parameter that bounds the page size, if any.
+    pub limit_param: Option<&'static str>,
+    /// The limit parameter's maximum, which bounds the default page size.
+    pub max_limit: Option<usize>,
+    pub items_field: &'static str,
+    pub next_cursor_field: &'static str,
+    pub has_more_field: &'static str,
+    /// What the next-cursor field holds on the last page.
+    pub last_cursor: LastCursor,
+    /// Other required fields of the page, as JSON texts.
+    pub extra: &'static [(&'static str, &'static str)],
+}
+
+/// The next-cursor field of the last page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Which variants the generated table uses depends on the spec.
+#[allow(dead_code)]
+pub(crate) enum LastCursor {
+    /// Left out.
+    Omit,
+    /// `null`.
+    Null,
+}
+
+/// A collection of items that the spec reads and writes by REST convention.
+#[derive(Debug)]
+pub(crate) struct Resource {
+    /// The item schema's name, for messages.
+    pub name: &'static str,
+    /// The collection's path template.
+    pub collection: &'static str,
+    /// The path parameters of the collection, outermost first: the ids of
+    /// the items it is nested in.
+    pub scope_params: &'static [&'static str],
+    /// The path parameter that names an item.
+    pub id_param: &'static str,
+    /// The item property that holds its id.
+    pub id_field: &'static str,
+    /// The resource this one is nested in, if any.
+    pub parent: Option<Parent>,
+    /// Values the server sets for properties a request does not give.
+    pub fields: &'static [Field],
+    /// Properties that a `null` in an update clears (optional and nullable).
+    pub clearable: &'static [&'static str],
+    /// Required properties that may be `null`.
+    pub nullable_required: &'static [&'static str],
+    /// Every property of the item, when its schema lists them.
+    pub properties: &'static [&'static str],
+    /// Checks a stored item against the item type.
+    pub check: Check,
+}
+
+/// The resource a nested collection belongs to.
+#[derive(Debug)]
+pub(crate) struct Parent {
+    pub resource: usize,
+}
+
+/// A property the server sets.
+#[derive(Debug)]
+pub(crate) struct Field {
+    pub name: &'static str,
+    pub value: ServerValue,
+}
+
+/// How the server makes a property's value.
+#[derive(Debug)]
+// Which variants the generated table uses depends on the spec.
+#[allow(dead_code)]
+pub(crate) enum ServerValue {
+    /// A fresh id in the shape of the id schema's pattern.
+    Id(&'static [IdPiece]),
+    /// The id of the parent item.
+    ParentId,
+    /// The current time (`date-time`).
+    Now,
+    /// The current date (`date`).
+    Today,
+    /// A fresh random UUID.
+    RandomUuid,
+    /// A UUID derived from the caller's API key with a per-server secret
+    /// key, so that it is stable per key and reveals nothing about it.
+    ApiKeyId,
+    /// A fixed JSON value (a default, an example or one made from the schema).
+    Json(&'static str),
+}
+
+/// One part of a generated id.
+#[derive(Debug)]
+pub(crate) enum IdPiece {
+    Literal(&'static str),
+    Random {
+        alphabet: &'static str,
+        count: usize,
+    },
+}
+
+/// The spec's error body: which of its properties carry the message and the
+/// error code.
+#[derive(Debug)]
+pub(crate) struct ErrorShape {
+    pub message_field: &'static str,
+    pub code_field: Option<&'static str>,
+    /// Other required properties, as JSON texts.
+    pub extra: &'static [(&'static str, &'static str)],
+    pub check: Option<Check>,
+}
+
+/// Checks `value` against `T`: it must decode into `T`, and `T` must encode
+/// back to the same value (apart from `null`s, which `T` leaves out), so a
+/// property `T` does not know is refused too.
+pub(crate) fn conforms<T: DeserializeOwned + Serialize>(value: &Value) -> Result<(), String> {
+    let typed: T = serde_path_to_error::deserialize(value).map_err(located)?;
+    let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    let (mut expected, mut found) = (value.clone(), back);
+    drop_nulls(&mut expected);
+    drop_nulls(&mut found);
+    if expected == found {
+        Ok(())
+    } else {
+        Err(format!(
+            "does not survive a round trip through its type: sent {expected}, the type reads {found}"
+        ))
+    }
+}
+
+/// Decodes `value` into `T` and encodes it back (see [`Normalize`]).
+pub(crate) fn normalize<T: DeserializeOwned + Serialize>(value: Value) -> Result<Value, String> {
+    let typed: T = serde_path_to_error::deserialize(value).map_err(located)?;
+    serde_json::to_value(&typed).map_err(|e| e.to_string())
+}
+
+/// A decoding error, prefixed with the place it happened.
+fn located(error: serde_path_to_error::Error<serde_json::Error>) -> String {
+    let path = error.path().to_string();
+    if path == "." {
+        format!("request body: {}", error.inner())
+    } else {
+        format!("`{path}`: {}", error.inner())
+    }
+}
+
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Deserialize, Serialize)]
+    struct Item {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    }
+
+    #[test]
+    fn formats_are_checked_where_the_pointer_selects() {
+        let body = json!({"a": {"x": "u@example.com", "y": "nope"}, "b": ["v@w", "bad"]});
+        let mut found = Vec::new();
+        select(&body, "/a/*", String::new(), &mut found);
+        select(&body, "/b/*", String::new(), &mut found);
+        let bad: Vec<String> = found
+            .into_iter()
+            .filter(|(_, v)| Format::Email.check(v.as_str().unwrap()).is_err())
+            .map(|(at, _)| at)
+            .collect();
+        assert_eq!(bad, ["/a/y", "/b/1"]);
+        assert!(Format::Email.check("a b@c").is_err());
+        assert!(Format::Email.check("@c").is_err());
+    }
+
+    #[test]
+    fn conformance_refuses_wrong_types_and_unknown_fields() {
+        assert_eq!(conforms::<Item>(&json!({"name": "a"})), Ok(()));
+        assert_eq!(
+            conforms::<Item>(&json!({"name": "a", "note": null})),
+            Ok(())
+        );
+        let wrong = conforms::<Item>(&json!({"name": 1})).unwrap_err();
+        assert!(wrong.contains("`name`"), "{wrong}");
+        let unknown = conforms::<Item>(&json!({"name": "a", "extra": 1})).unwrap_err();
+        assert!(unknown.contains("extra"), "{unknown}");
+    }
+}
