@@ -397,7 +397,11 @@ async fn a_create_retried_after_a_lost_response_leaves_exactly_one_organization(
         .await
         .unwrap();
     assert_eq!(server.pending_faults(), 0, "the first attempt was dropped");
-    assert_eq!(server.org_count(), 1, "the retry did not create a second");
+    assert_eq!(
+        server.count("/v1/orgs").unwrap(),
+        1,
+        "the retry did not create a second"
+    );
     let listed = client.orgs_list().await.unwrap();
     assert_eq!(listed.organizations.len(), 1);
     assert_eq!(listed.organizations[0].org_id, org.org_id);
@@ -429,7 +433,7 @@ async fn a_body_truncated_by_the_mock_is_retried() {
         .await
         .unwrap();
     assert_eq!(server.pending_faults(), 0);
-    assert_eq!(server.org_count(), 2);
+    assert_eq!(server.count("/v1/orgs").unwrap(), 2);
     assert_eq!(second.org_name.as_str(), "Cardiology");
 
     // Every attempt cut off: a typed error after all attempts.
@@ -639,7 +643,11 @@ async fn every_mock_fault_header_value_end_to_end() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
     assert_eq!(err.status(), None);
-    assert_eq!(server.org_count(), 2, "the dropped create was applied");
+    assert_eq!(
+        server.count("/v1/orgs").unwrap(),
+        2,
+        "the dropped create was applied"
+    );
 
     let err = client
         .orgs_retrieve()
