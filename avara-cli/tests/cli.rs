@@ -30,22 +30,34 @@ impl Api {
         self.server.base_url()
     }
 
-    /// Creates `n` organizations through the SDK.
-    fn create_orgs(&self, n: usize) {
+    /// Creates one organization named `name` through the SDK.
+    fn create(&self, name: &str) {
         let client = avara::Client::builder()
             .api_key("sk_test_cli")
             .base_url(self.url())
             .build()
             .unwrap();
-        self.runtime.block_on(async {
-            for i in 0..n {
+        self.runtime
+            .block_on(async {
                 client
                     .orgs_create()
-                    .body(OrgCreateParams::builder().org_name(format!("Org {i:02}")))
+                    .body(OrgCreateParams::builder().org_name(name))
                     .await
-                    .unwrap();
-            }
-        });
+            })
+            .unwrap();
+    }
+
+    /// Creates `n` organizations through the SDK.
+    fn create_orgs(&self, n: usize) {
+        for i in 0..n {
+            self.create(&format!("Org {i:02}"));
+        }
+    }
+
+    /// `avara args...` as a command to run, with AVARA_API_KEY and
+    /// AVARA_BASE_URL set to this API (for tests that need its pipes).
+    fn command(&self, args: &[&str]) -> Command {
+        edges::avara(args, &self.url())
     }
 
     /// `avara args...` with AVARA_API_KEY and AVARA_BASE_URL set to this API.

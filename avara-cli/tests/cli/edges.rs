@@ -6,55 +6,19 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 
-use avara::types::OrgCreateParams;
 use serde_json::{Value, json};
+
+use super::Api;
 
 /// Terminal title, clear screen, a fake row, an 8-bit CSI (U+009B), DEL and
 /// a right-to-left override: what a hostile organization name may hold.
 const HOSTILE: &str = "\u{1b}]0;PWNED\u{7}\u{1b}[2J\r\nFAKE ROW\u{9b}2J\u{7f}\u{202e}gpj.exe";
 
-/// A mock API on a runtime of its own, for as long as the test runs.
-struct Api {
-    runtime: tokio::runtime::Runtime,
-    server: avara_mock::MockServer,
-}
-
-impl Api {
-    fn start() -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = runtime.block_on(avara_mock::spawn()).unwrap();
-        Api { runtime, server }
-    }
-
-    fn create(&self, name: &str) {
-        let client = avara::Client::builder()
-            .api_key("sk_test_edges")
-            .base_url(self.server.base_url())
-            .build()
-            .unwrap();
-        self.runtime
-            .block_on(async {
-                client
-                    .orgs_create()
-                    .body(OrgCreateParams::builder().org_name(name))
-                    .await
-            })
-            .unwrap();
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        avara(args, &self.server.base_url())
-    }
-}
-
-fn avara(args: &[&str], base_url: &str) -> Command {
+/// `avara args...` against `base_url`, as a command to run.
+pub(crate) fn avara(args: &[&str], base_url: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_avara"));
     cmd.args(args)
-        .env("AVARA_API_KEY", "sk_test_edges")
+        .env("AVARA_API_KEY", "sk_test_cli")
         .env("AVARA_BASE_URL", base_url);
     cmd
 }
