@@ -24,28 +24,18 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::spec::PAGINATION_EXTENSION;
-use crate::spec::{LoadedSpec, SpecError, escape_pointer_token};
+use crate::spec::{
+    LoadedSpec, PAGINATION_EXTENSION, Pagination, SpecError, SpecOperation, escape_pointer_token,
+    response_json_schema,
+};
 
 /// The vendor extension that states an operation's resource behaviour.
 pub const RESOURCE_EXTENSION: &str = "x-avara-resource";
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 const ACTIONS: [&str; 7] = [
     "create", "list", "retrieve", "update", "replace", "delete", "example",
 ];
 const SERVER_VALUES: [&str; 4] = ["api-key-id", "now", "today", "uuid"];
-
-/// An operation, as read from the spec's JSON.
-struct Op<'a> {
-    id: String,
-    method: &'static str,
-    path: &'a str,
-    pointer: String,
-    json: &'a Value,
-}
 
 /// A resource found in the spec.
 struct ResourceFacts {
@@ -61,7 +51,8 @@ struct ResourceFacts {
 
 /// Generates the mock's table (the body of `mock-server/src/generated.rs`).
 pub fn generate(spec: &LoadedSpec) -> Result<TokenStream, SpecError> {
-    let ops = operations(spec);
+    spec.check_pagination()?;
+    let ops = spec.operations();
     let resources = resources(spec, &ops)?;
     let mut resource_tokens = Vec::new();
     for resource in &resources {
@@ -109,31 +100,6 @@ pub fn generate(spec: &LoadedSpec) -> Result<TokenStream, SpecError> {
     })
 }
 
-fn operations(spec: &LoadedSpec) -> Vec<Op<'_>> {
-    let mut out = Vec::new();
-    let Some(paths) = spec.json.get("paths").and_then(Value::as_object) else {
-        return out;
-    };
-    for (path, item) in paths {
-        for method in METHODS {
-            if let Some(json) = item.get(method) {
-                out.push(Op {
-                    id: json
-                        .get("operationId")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                    method,
-                    path,
-                    pointer: format!("/paths/{}/{method}", escape_pointer_token(path)),
-                    json,
-                });
-            }
-        }
-    }
-    out
-}
-
 /// The segments of a path template.
 fn segments(path: &str) -> Vec<&str> {
     path.trim_start_matches('/').split('/').collect()
@@ -145,7 +111,10 @@ fn param_of(segment: &str) -> Option<&str> {
 }
 
 /// The `x-avara-resource` extension of an operation, checked.
-fn extension<'a>(spec: &LoadedSpec, op: &'a Op<'_>) -> Result<Option<&'a Value>, SpecError> {
+fn extension<'a>(
+    spec: &LoadedSpec,
+    op: &SpecOperation<'a>,
+) -> Result<Option<&'a Value>, SpecError> {
     let Some(ext) = op.json.get(RESOURCE_EXTENSION) else {
         return Ok(None);
     };
@@ -208,20 +177,19 @@ fn type_ident(schema_name: &str) -> syn::Ident {
 }
 
 /// The success statuses an operation documents, lowest first (`2XX` as 200).
-fn success_codes(op: &Op<'_>) -> Vec<(u16, String)> {
+fn success_codes(spec: &LoadedSpec, op: &SpecOperation<'_>) -> Vec<(u16, String)> {
     let mut codes: Vec<(u16, String)> = op
-        .json
-        .get("responses")
-        .and_then(Value::as_object)
+        .responses(spec)
         .into_iter()
-        .flatten()
-        .filter_map(|(code, _)| {
+        .filter_map(|(code, _, _)| {
             let number = if code.eq_ignore_ascii_case("2XX") {
                 200
             } else {
                 code.parse::<u16>().ok()?
             };
-            (200..300).contains(&number).then(|| (number, code.clone()))
+            (200..300)
+                .contains(&number)
+                .then(|| (number, code.to_string()))
         })
         .collect();
     codes.sort();
@@ -229,36 +197,22 @@ fn success_codes(op: &Op<'_>) -> Vec<(u16, String)> {
 }
 
 /// The JSON schema of a response (following `$ref`s), if it has one.
-fn response_schema<'a>(spec: &'a LoadedSpec, op: &'a Op<'_>, code: &str) -> Option<&'a Value> {
-    let response = spec.deref(op.json.get("responses")?.get(code)?);
-    response.pointer("/content/application~1json/schema")
+fn response_schema<'a>(
+    spec: &'a LoadedSpec,
+    op: &SpecOperation<'a>,
+    code: &str,
+) -> Option<&'a Value> {
+    op.responses(spec)
+        .into_iter()
+        .find(|(c, _, _)| *c == code)
+        .and_then(|(_, _, response)| response_json_schema(response))
 }
 
 /// The component schema name of an operation's success answer.
-fn success_schema_name<'a>(spec: &'a LoadedSpec, op: &'a Op<'_>) -> Option<&'a str> {
-    success_codes(op)
+fn success_schema_name<'a>(spec: &'a LoadedSpec, op: &SpecOperation<'a>) -> Option<&'a str> {
+    success_codes(spec, op)
         .iter()
         .find_map(|(_, code)| response_schema(spec, op, code).and_then(ref_name))
-}
-
-/// The parameters of an operation (its own and its path item's), resolved.
-fn parameters<'a>(spec: &'a LoadedSpec, op: &'a Op<'_>) -> Vec<&'a Value> {
-    let item_pointer = format!("/paths/{}/parameters", escape_pointer_token(op.path));
-    let shared = spec.json.pointer(&item_pointer).and_then(Value::as_array);
-    let own = op.json.get("parameters").and_then(Value::as_array);
-    let mut out: Vec<&Value> = Vec::new();
-    for param in own
-        .into_iter()
-        .flatten()
-        .chain(shared.into_iter().flatten())
-    {
-        let param = spec.deref(param);
-        let key = (param.get("name"), param.get("in"));
-        if !out.iter().any(|p| (p.get("name"), p.get("in")) == key) {
-            out.push(param);
-        }
-    }
-    out
 }
 
 fn properties(schema: &Value) -> Vec<(&String, &Value)> {
@@ -305,7 +259,10 @@ fn property_ref(schema: &Value) -> Option<&str> {
 /// Finds the resources: every collection path (ending in a literal segment)
 /// with an item path (`{collection}/{id}`) beside it and an item schema, its
 /// parent being the resource whose item path it sits under.
-fn resources(spec: &LoadedSpec, ops: &[Op<'_>]) -> Result<Vec<ResourceFacts>, SpecError> {
+fn resources(
+    spec: &LoadedSpec,
+    ops: &[SpecOperation<'_>],
+) -> Result<Vec<ResourceFacts>, SpecError> {
     let paths: BTreeSet<&str> = ops.iter().map(|op| op.path).collect();
     let mut found: Vec<ResourceFacts> = Vec::new();
     for item_path in &paths {
@@ -352,9 +309,9 @@ fn resources(spec: &LoadedSpec, ops: &[Op<'_>]) -> Result<Vec<ResourceFacts>, Sp
         let param_ref = ops
             .iter()
             .filter(|op| op.path == *item_path)
-            .flat_map(|op| parameters(spec, op))
-            .find(|p| p.get("name").and_then(Value::as_str) == Some(id_param))
-            .and_then(|p| p.get("schema"))
+            .flat_map(|op| op.parameters(spec))
+            .find(|p| p.name == id_param)
+            .and_then(|p| p.json.get("schema"))
             .and_then(ref_name);
         let props = properties(schema);
         let id_field = named
@@ -446,7 +403,7 @@ fn resources(spec: &LoadedSpec, ops: &[Op<'_>]) -> Result<Vec<ResourceFacts>, Sp
 /// convention; `None` for the documented example.
 fn action_of(
     spec: &LoadedSpec,
-    op: &Op<'_>,
+    op: &SpecOperation<'_>,
     resources: &[ResourceFacts],
 ) -> Result<(&'static str, Option<usize>), SpecError> {
     let on_collection = resources.iter().position(|r| r.collection == op.path);
@@ -458,7 +415,7 @@ fn action_of(
         .and_then(Value::as_str);
     let by_convention = match (op.method, on_collection, on_item) {
         ("post", Some(_), _) => "create",
-        ("get", Some(_), _) if op.json.get(PAGINATION_EXTENSION).is_some() => "list",
+        ("get", Some(_), _) if op.pagination.is_some() => "list",
         ("get", _, Some(_)) => "retrieve",
         ("patch", _, Some(_)) => "update",
         ("put", _, Some(_)) => "replace",
@@ -490,8 +447,12 @@ fn action_of(
 
 /// The status of an operation's successful answer: the conventional one
 /// when documented, else the lowest documented.
-fn success_status(op: &Op<'_>, action: &str) -> Option<(u16, String)> {
-    let codes = success_codes(op);
+fn success_status(
+    spec: &LoadedSpec,
+    op: &SpecOperation<'_>,
+    action: &str,
+) -> Option<(u16, String)> {
+    let codes = success_codes(spec, op);
     let preferred = match action {
         "create" => 201,
         "delete" => 204,
@@ -506,11 +467,11 @@ fn success_status(op: &Op<'_>, action: &str) -> Option<(u16, String)> {
 
 fn operation_table(
     spec: &LoadedSpec,
-    op: &Op<'_>,
+    op: &SpecOperation<'_>,
     resources: &[ResourceFacts],
 ) -> Result<TokenStream, SpecError> {
     let (action, resource) = action_of(spec, op, resources)?;
-    let Some((status, code)) = success_status(op, action) else {
+    let Some((status, code)) = success_status(spec, op, action) else {
         return Err(spec.error_at(
             &format!("{}/responses", op.pointer),
             format!("operation `{}` declares no 2XX response", op.id),
@@ -545,16 +506,13 @@ fn operation_table(
         },
     };
     let mut query = Vec::new();
-    for param in parameters(spec, op) {
-        if param.get("in").and_then(Value::as_str) != Some("query") {
+    for param in op.parameters(spec) {
+        if param.location != "query" {
             continue;
         }
-        let name = param
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let required = param.get("required").and_then(Value::as_bool) == Some(true);
-        let schema = param.get("schema").unwrap_or(&Value::Null);
+        let name = param.name;
+        let required = param.required;
+        let schema = param.json.get("schema").unwrap_or(&Value::Null);
         let kind = match look_through(spec, schema)
             .get("type")
             .and_then(Value::as_str)
@@ -671,45 +629,35 @@ fn string_formats(
     }
 }
 
-/// The page shape of a list operation, from its pagination extension.
+/// The page shape of a list operation, from its checked pagination.
 fn page(
     spec: &LoadedSpec,
-    op: &Op<'_>,
+    op: &SpecOperation<'_>,
     resource: &ResourceFacts,
     page_schema: Option<&Value>,
 ) -> Result<TokenStream, SpecError> {
-    let ext_pointer = format!("{}/{PAGINATION_EXTENSION}", op.pointer);
-    let ext = op.json.get(PAGINATION_EXTENSION).unwrap_or(&Value::Null);
-    let field = |name: &str| -> Result<String, SpecError> {
-        ext.get(name)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| {
-                spec.error_at(
-                    &ext_pointer,
-                    format!("`{PAGINATION_EXTENSION}` needs a string field `{name}`"),
-                )
-            })
-    };
-    let cursor_param = field("requestCursorParam")?;
-    let items_field = field("itemsField")?;
-    let next_cursor_field = field("nextCursorField")?;
-    let has_more_field = field("hasMoreField")?;
+    let pagination: &Pagination = op.pagination.ok_or_else(|| {
+        spec.error_at(
+            &op.pointer,
+            format!("`{}` lists, so it needs `{PAGINATION_EXTENSION}`", op.id),
+        )
+    })?;
+    let ext_pointer = &pagination.pointer;
+    let cursor_param = &pagination.request_cursor_param;
+    let items_field = &pagination.items.name;
+    let next_cursor_field = &pagination.next_cursor.name;
+    let has_more_field = &pagination.has_more.name;
     let schema = page_schema.map(|s| spec.deref(s)).ok_or_else(|| {
         spec.error_at(
-            &ext_pointer,
+            ext_pointer,
             format!("`{}` needs a JSON success response to list into", op.id),
         )
     })?;
-    let items_ref = schema
-        .pointer(&format!(
-            "/properties/{}",
-            escape_pointer_token(&items_field)
-        ))
-        .map(|s| spec.deref(s))
-        .and_then(|s| s.get("items"))
-        .and_then(ref_name);
-    if items_ref != Some(resource.name.as_str()) {
+    let resource_ref = format!(
+        "#/components/schemas/{}",
+        escape_pointer_token(&resource.name)
+    );
+    if pagination.item_schema_ref != resource_ref {
         return Err(spec.error_at(
             &format!("{ext_pointer}/itemsField"),
             format!(
@@ -719,16 +667,9 @@ fn page(
         ));
     }
     let required = required(schema);
-    let cursor_schema = schema
-        .pointer(&format!(
-            "/properties/{}",
-            escape_pointer_token(&next_cursor_field)
-        ))
-        .map(|s| spec.deref(s))
-        .unwrap_or(&Value::Null);
-    let last_cursor = if !required.contains(next_cursor_field.as_str()) {
+    let last_cursor = if !pagination.next_cursor.required {
         quote!(LastCursor::Omit)
-    } else if is_nullable(cursor_schema) {
+    } else if pagination.next_cursor.nullable {
         quote!(LastCursor::Null)
     } else {
         return Err(spec.error_at(
@@ -742,7 +683,7 @@ fn page(
     let mut extra = Vec::new();
     for (name, prop) in properties(schema) {
         if required.contains(name.as_str())
-            && ![&items_field, &next_cursor_field, &has_more_field].contains(&name)
+            && ![items_field, next_cursor_field, has_more_field].contains(&name)
         {
             let text = synthesize(spec, prop, 0).to_string();
             extra.push(quote!((#name, #text)));
@@ -752,17 +693,18 @@ fn page(
         .json
         .pointer(&format!("/{RESOURCE_EXTENSION}/limitParam"))
         .and_then(Value::as_str);
-    let integer_params: Vec<&Value> = parameters(spec, op)
+    let integer_params: Vec<&Value> = op
+        .parameters(spec)
         .into_iter()
-        .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
-        .filter(|p| p.get("name").and_then(Value::as_str) != Some(cursor_param.as_str()))
+        .filter(|p| p.location == "query" && p.name != cursor_param)
         .filter(|p| match stated_limit {
-            Some(name) => p.get("name").and_then(Value::as_str) == Some(name),
+            Some(name) => p.name == name,
             None => {
-                let schema = look_through(spec, p.get("schema").unwrap_or(&Value::Null));
+                let schema = look_through(spec, p.json.get("schema").unwrap_or(&Value::Null));
                 schema.get("type").and_then(Value::as_str) == Some("integer")
             }
         })
+        .map(|p| p.json)
         .collect();
     let (limit_param, max_limit) = match integer_params.as_slice() {
         [] if stated_limit.is_some() => {
@@ -813,7 +755,7 @@ fn page(
 
 fn resource_table(
     spec: &LoadedSpec,
-    ops: &[Op<'_>],
+    ops: &[SpecOperation<'_>],
     resources: &[ResourceFacts],
     resource: &ResourceFacts,
 ) -> Result<TokenStream, SpecError> {
@@ -1194,7 +1136,7 @@ fn synthesize_string(schema: &Value) -> String {
 
 /// The documented example of an operation's answer: on the response's media
 /// type, or its schema, or made from the schema.
-fn example_body(spec: &LoadedSpec, op: &Op<'_>, code: &str, schema: &Value) -> Value {
+fn example_body(spec: &LoadedSpec, op: &SpecOperation<'_>, code: &str, schema: &Value) -> Value {
     let media = op
         .json
         .get("responses")
@@ -1218,7 +1160,7 @@ fn example_body(spec: &LoadedSpec, op: &Op<'_>, code: &str, schema: &Value) -> V
 
 /// The spec's error body: the shared schema of the 4XX/5XX answers, and
 /// which of its string properties carry the message and the code.
-fn error_shape(spec: &LoadedSpec, ops: &[Op<'_>]) -> Result<TokenStream, SpecError> {
+fn error_shape(spec: &LoadedSpec, ops: &[SpecOperation<'_>]) -> Result<TokenStream, SpecError> {
     let found = ops.iter().find_map(|op| {
         let responses = op.json.get("responses")?.as_object()?;
         responses.iter().find_map(|(code, response)| {
@@ -1313,13 +1255,13 @@ mod tests {
     }
 
     fn actions(spec: &LoadedSpec) -> BTreeMap<String, (&'static str, Option<String>)> {
-        let ops = operations(spec);
+        let ops = spec.operations();
         let found = resources(spec, &ops).unwrap();
         ops.iter()
             .map(|op| {
                 let (action, resource) = action_of(spec, op, &found).unwrap();
                 (
-                    op.id.clone(),
+                    op.id.to_string(),
                     (action, resource.map(|r| found[r].name.clone())),
                 )
             })
@@ -1331,7 +1273,7 @@ mod tests {
         for text in [real_text(), merged_text()] {
             let spec = load(text);
             let table = generate(&spec).unwrap().to_string();
-            let ops = operations(&spec);
+            let ops = spec.operations();
             assert!(!ops.is_empty());
             for op in &ops {
                 assert!(
@@ -1369,7 +1311,7 @@ mod tests {
         expect("studies_list", "list", Some("Study"));
         expect("studies_retrieve", "retrieve", Some("Study"));
 
-        let ops = operations(&spec);
+        let ops = spec.operations();
         let found = resources(&spec, &ops).unwrap();
         let users = found.iter().find(|r| r.name == "User").unwrap();
         assert_eq!(users.collection, "/v1/orgs/{orgId}/users");
