@@ -19,11 +19,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::ToPascalCase;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use serde_json::Value;
 
+use crate::rust_names::{OperationNames, RustNames};
 use crate::spec::{
     LoadedSpec, PAGINATION_EXTENSION, Pagination, SpecError, SpecOperation, escape_pointer_token,
     response_json_schema,
@@ -47,22 +47,24 @@ struct ResourceFacts {
     parent: Option<usize>,
     /// The pointer of the item schema, for errors.
     schema_pointer: String,
+    /// The generated type of an item, crate-relative (`types::Org`).
+    ty: String,
 }
 
 /// Generates the mock's table (the body of `mock-server/src/generated.rs`).
-pub fn generate(spec: &LoadedSpec) -> Result<TokenStream, SpecError> {
+pub fn generate(spec: &LoadedSpec, names: &RustNames) -> Result<TokenStream, SpecError> {
     spec.check_pagination()?;
     let ops = spec.operations();
-    let resources = resources(spec, &ops)?;
+    let resources = resources(spec, names, &ops)?;
     let mut resource_tokens = Vec::new();
     for resource in &resources {
         resource_tokens.push(resource_table(spec, &ops, &resources, resource)?);
     }
     let mut op_tokens = Vec::new();
     for op in &ops {
-        op_tokens.push(operation_table(spec, op, &resources)?);
+        op_tokens.push(operation_table(spec, names, op, &resources)?);
     }
-    let error = error_shape(spec, &ops)?;
+    let error = error_shape(spec, names, &ops)?;
     let doc_rows: Vec<String> = ops
         .iter()
         .map(|op| {
@@ -161,19 +163,26 @@ fn ref_name(node: &Value) -> Option<&str> {
         .and_then(|r| r.strip_prefix("#/components/schemas/"))
 }
 
-/// The Rust name typify gives a component schema.
-fn type_ident(schema_name: &str) -> syn::Ident {
-    let cleaned: String = schema_name
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    format_ident!("{}", cleaned.to_pascal_case())
+/// The names progenitor gave operation `op`, or an error located at it.
+fn operation_names<'a>(
+    spec: &LoadedSpec,
+    names: &'a RustNames,
+    op: &SpecOperation<'_>,
+) -> Result<&'a OperationNames, SpecError> {
+    names
+        .operation(op.id)
+        .map_err(|message| spec.error_at(&op.pointer, message))
+}
+
+/// A `conforms::<avara::types::...>` check for a crate-relative type read
+/// from the generated client; `None` for a type outside `types::` (`()`, a
+/// standard library type).
+fn conforms_check(ty: &str) -> TokenStream {
+    if !ty.starts_with("types::") {
+        return quote!(None);
+    }
+    let ty = RustNames::tokens(ty);
+    quote!(Some(conforms::<avara::#ty>))
 }
 
 /// The success statuses an operation documents, lowest first (`2XX` as 200).
@@ -261,6 +270,7 @@ fn property_ref(schema: &Value) -> Option<&str> {
 /// parent being the resource whose item path it sits under.
 fn resources(
     spec: &LoadedSpec,
+    names: &RustNames,
     ops: &[SpecOperation<'_>],
 ) -> Result<Vec<ResourceFacts>, SpecError> {
     let paths: BTreeSet<&str> = ops.iter().map(|op| op.path).collect();
@@ -279,13 +289,18 @@ fn resources(
         let collection = format!("/{}", rest.join("/"));
         let at =
             |method: &str, path: &str| ops.iter().find(|op| op.method == method && op.path == path);
-        let item_schema = at("get", item_path)
-            .and_then(|op| success_schema_name(spec, op))
-            .or_else(|| at("post", &collection).and_then(|op| success_schema_name(spec, op)))
-            .or_else(|| at("patch", item_path).and_then(|op| success_schema_name(spec, op)));
-        let Some(name) = item_schema else {
+        let item_schema = [
+            at("get", item_path),
+            at("post", &collection),
+            at("patch", item_path),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|op| success_schema_name(spec, op).map(|name| (name, op)));
+        let Some((name, named_by)) = item_schema else {
             continue;
         };
+        let ty = operation_names(spec, names, named_by)?.success.clone();
         let schema_pointer = format!("/components/schemas/{}", escape_pointer_token(name));
         let schema = spec
             .json
@@ -354,6 +369,7 @@ fn resources(
             id_field,
             parent: None,
             schema_pointer,
+            ty,
         });
     }
     // Parents: a nested collection sits under the item path of another
@@ -467,6 +483,7 @@ fn success_status(
 
 fn operation_table(
     spec: &LoadedSpec,
+    names: &RustNames,
     op: &SpecOperation<'_>,
     resources: &[ResourceFacts],
 ) -> Result<TokenStream, SpecError> {
@@ -478,11 +495,9 @@ fn operation_table(
         ));
     };
     let response_schema = response_schema(spec, op, &code);
+    let op_names = operation_names(spec, names, op)?;
     let response = match response_schema.and_then(ref_name) {
-        Some(name) => {
-            let ty = type_ident(name);
-            quote!(Some(conforms::<avara::types::#ty>))
-        }
+        Some(_) => conforms_check(&op_names.success),
         None => quote!(None),
     };
     let resource_index = resource.unwrap_or_default();
@@ -522,12 +537,9 @@ fn operation_table(
             Some("boolean") => quote!(Scalar::Boolean),
             _ => quote!(Scalar::String),
         };
-        let check = match ref_name(schema) {
-            Some(name) => {
-                let ty = type_ident(name);
-                quote!(Some(conforms::<avara::types::#ty>))
-            }
-            None => quote!(None),
+        let check = match (ref_name(schema), op_names.parameter_types.get(name)) {
+            (Some(_), Some(ty)) => conforms_check(ty),
+            _ => quote!(None),
         };
         query.push(quote! {
             QueryParam { name: #name, required: #required, kind: #kind, check: #check }
@@ -553,7 +565,13 @@ fn operation_table(
                 .iter()
                 .map(|(n, _)| n.as_str())
                 .collect();
-            let ty = type_ident(name);
+            let Some(ty) = &op_names.body else {
+                return Err(spec.error_at(
+                    &format!("{}/requestBody", op.pointer),
+                    format!("the generated client has no body type for `{}`", op.id),
+                ));
+            };
+            let ty = RustNames::tokens(ty);
             let mut formats = Vec::new();
             string_formats(spec, resolved, "", &mut formats, 0);
             let formats = formats.iter().map(|(pointer, format)| match format {
@@ -870,7 +888,7 @@ fn resource_table(
         None => quote!(None),
     };
     let prop_names: Vec<&str> = props.iter().map(|(n, _)| n.as_str()).collect();
-    let ty = type_ident(name);
+    let ty = RustNames::tokens(&resource.ty);
     Ok(quote! {
         Resource {
             name: #name,
@@ -883,7 +901,7 @@ fn resource_table(
             clearable: &[#(#clearable),*],
             nullable_required: &[#(#nullable_required),*],
             properties: &[#(#prop_names),*],
-            check: conforms::<avara::types::#ty>,
+            check: conforms::<avara::#ty>,
         }
     })
 }
@@ -1160,7 +1178,11 @@ fn example_body(spec: &LoadedSpec, op: &SpecOperation<'_>, code: &str, schema: &
 
 /// The spec's error body: the shared schema of the 4XX/5XX answers, and
 /// which of its string properties carry the message and the code.
-fn error_shape(spec: &LoadedSpec, ops: &[SpecOperation<'_>]) -> Result<TokenStream, SpecError> {
+fn error_shape(
+    spec: &LoadedSpec,
+    names: &RustNames,
+    ops: &[SpecOperation<'_>],
+) -> Result<TokenStream, SpecError> {
     let found = ops.iter().find_map(|op| {
         let responses = op.json.get("responses")?.as_object()?;
         responses.iter().find_map(|(code, response)| {
@@ -1214,10 +1236,7 @@ fn error_shape(spec: &LoadedSpec, ops: &[SpecOperation<'_>]) -> Result<TokenStre
         })
         .collect();
     let check = match ref_name(schema) {
-        Some(name) => {
-            let ty = type_ident(name);
-            quote!(Some(conforms::<avara::types::#ty>))
-        }
+        Some(_) => conforms_check(&operation_names(spec, names, op)?.error),
         None => quote!(None),
     };
     Ok(quote! {
@@ -1254,9 +1273,22 @@ mod tests {
         crate::spec::parse(Path::new("spec.yaml"), text).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The Rust names of the client progenitor generates for `spec`.
+    fn client_names(spec: &LoadedSpec) -> RustNames {
+        let settings = crate::codegen::progenitor_settings();
+        let tokens = progenitor::Generator::new(&settings)
+            .generate_tokens(&spec.openapi)
+            .unwrap();
+        RustNames::read(&syn::parse2(tokens).unwrap())
+    }
+
+    fn table(spec: &LoadedSpec) -> Result<String, SpecError> {
+        generate(spec, &client_names(spec)).map(|tokens| tokens.to_string())
+    }
+
     fn actions(spec: &LoadedSpec) -> BTreeMap<String, (&'static str, Option<String>)> {
         let ops = spec.operations();
-        let found = resources(spec, &ops).unwrap();
+        let found = resources(spec, &client_names(spec), &ops).unwrap();
         ops.iter()
             .map(|op| {
                 let (action, resource) = action_of(spec, op, &found).unwrap();
@@ -1272,7 +1304,7 @@ mod tests {
     fn every_operation_gets_an_action_and_a_row_in_the_table() {
         for text in [real_text(), merged_text()] {
             let spec = load(text);
-            let table = generate(&spec).unwrap().to_string();
+            let table = table(&spec).unwrap();
             let ops = spec.operations();
             assert!(!ops.is_empty());
             for op in &ops {
@@ -1312,7 +1344,7 @@ mod tests {
         expect("studies_retrieve", "retrieve", Some("Study"));
 
         let ops = spec.operations();
-        let found = resources(&spec, &ops).unwrap();
+        let found = resources(&spec, &client_names(&spec), &ops).unwrap();
         let users = found.iter().find(|r| r.name == "User").unwrap();
         assert_eq!(users.collection, "/v1/orgs/{orgId}/users");
         assert_eq!(users.scope_params, ["orgId"]);
@@ -1323,7 +1355,7 @@ mod tests {
         assert_eq!(found[users.parent.unwrap()].name, "Org");
 
         // The users list pages with its own field names, bounded by its own maximum.
-        let table = generate(&spec).unwrap().to_string();
+        let table = table(&spec).unwrap();
         for piece in [
             "cursor_param : \"after\"",
             "limit_param : Some (\"pageSize\")",
@@ -1344,6 +1376,10 @@ mod tests {
             "name : \"series\" , value : ServerValue :: Json (\"[]\")",
             "name : \"createdByApiKeyId\" , value : ServerValue :: ApiKeyId",
             "(\"/email\" , Format :: Email)",
+            // Types named as progenitor named them in the client.
+            "check : conforms :: < avara :: types :: User >",
+            "decode : normalize :: < avara :: types :: UserCreateParams >",
+            "response : Some (conforms :: < avara :: types :: UserPage >)",
         ] {
             assert!(table.contains(piece), "{piece}");
         }
@@ -1378,7 +1414,7 @@ mod tests {
                 real_text().replace(anchor, &format!("{anchor}      x-avara-resource: {ext}\n"));
             assert_ne!(text, real_text());
             let spec = load(text);
-            generate(&spec).map(|_| ()).unwrap_err()
+            table(&spec).map(|_| ()).unwrap_err()
         };
         let error = with("{action: bogus}");
         assert_eq!(
