@@ -23,10 +23,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
+use crate::example::{self, PatternPiece};
 use crate::rust_names::{OperationNames, RustNames};
 use crate::spec::{
     LoadedSpec, PAGINATION_EXTENSION, Pagination, SpecError, SpecOperation, escape_pointer_token,
-    response_json_schema,
+    media_example, response_json_schema,
 };
 
 /// The vendor extension that states an operation's resource behaviour.
@@ -242,16 +243,6 @@ fn required(schema: &Value) -> BTreeSet<&str> {
 
 fn is_nullable(schema: &Value) -> bool {
     schema.get("nullable").and_then(Value::as_bool) == Some(true)
-}
-
-/// A property schema with `allOf: [one]` and `$ref`s looked through.
-fn look_through<'a>(spec: &'a LoadedSpec, schema: &'a Value) -> &'a Value {
-    let schema = spec.deref(schema);
-    match schema.get("allOf").and_then(Value::as_array) {
-        Some(list) if list.len() == 1 && schema.get("type").is_none() => spec.deref(&list[0]),
-        Some(list) if list.len() == 1 && schema.get("properties").is_none() => spec.deref(&list[0]),
-        _ => schema,
-    }
 }
 
 /// The `$ref` name of a property schema, through `allOf: [one]`.
@@ -528,10 +519,7 @@ fn operation_table(
         let name = param.name;
         let required = param.required;
         let schema = param.json.get("schema").unwrap_or(&Value::Null);
-        let kind = match look_through(spec, schema)
-            .get("type")
-            .and_then(Value::as_str)
-        {
+        let kind = match spec.schema_json(schema).get("type").and_then(Value::as_str) {
             Some("integer") => quote!(Scalar::Integer),
             Some("number") => quote!(Scalar::Number),
             Some("boolean") => quote!(Scalar::Boolean),
@@ -703,7 +691,7 @@ fn page(
         if required.contains(name.as_str())
             && ![items_field, next_cursor_field, has_more_field].contains(&name)
         {
-            let text = synthesize(spec, prop, 0).to_string();
+            let text = synthesize(spec, prop).to_string();
             extra.push(quote!((#name, #text)));
         }
     }
@@ -718,7 +706,7 @@ fn page(
         .filter(|p| match stated_limit {
             Some(name) => p.name == name,
             None => {
-                let schema = look_through(spec, p.json.get("schema").unwrap_or(&Value::Null));
+                let schema = spec.schema_json(p.json.get("schema").unwrap_or(&Value::Null));
                 schema.get("type").and_then(Value::as_str) == Some("integer")
             }
         })
@@ -737,7 +725,8 @@ fn page(
                 .get("name")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let max = look_through(spec, param.get("schema").unwrap_or(&Value::Null))
+            let max = spec
+                .schema_json(param.get("schema").unwrap_or(&Value::Null))
                 .get("maximum")
                 .and_then(Value::as_u64)
                 .map(|m| m as usize);
@@ -822,7 +811,7 @@ fn resource_table(
     let mut nullable_required = Vec::new();
     for (name, prop) in &props {
         let is_required = required_props.contains(name.as_str());
-        let resolved = look_through(spec, prop);
+        let resolved = spec.schema_json(prop);
         let nullable = is_nullable(spec.deref(prop)) || is_nullable(resolved);
         if nullable {
             if is_required {
@@ -857,15 +846,24 @@ fn resource_table(
                 Some("uuid") => quote!(ServerValue::RandomUuid),
                 _ => {
                     // A required nullable property the client cannot set
-                    // starts out `null`, unless it has its own example.
+                    // starts out `null`, unless it has its own example; a
+                    // required array with no lower bound starts out empty.
+                    let empty_array = resolved.get("type").and_then(Value::as_str) == Some("array")
+                        && resolved
+                            .get("minItems")
+                            .and_then(Value::as_u64)
+                            .unwrap_or(0)
+                            == 0;
                     let value = if let Some(example) = prop.get("example") {
                         example.clone()
                     } else if nullable {
                         Value::Null
                     } else if let Some(example) = resolved.get("example") {
                         example.clone()
+                    } else if empty_array {
+                        Value::Array(Vec::new())
                     } else {
-                        synthesize(spec, prop, 0)
+                        synthesize(spec, prop)
                     };
                     let text = value.to_string();
                     quote!(ServerValue::Json(#text))
@@ -909,18 +907,16 @@ fn resource_table(
 /// How the server makes ids: from the id schema's pattern, or a UUID.
 fn id_value(spec: &LoadedSpec, schema: &Value, pointer: &str) -> Result<TokenStream, SpecError> {
     if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
-        let pieces = pattern_pieces(pattern).ok_or_else(|| {
+        let pieces = example::pattern_pieces(pattern).map_err(|why| {
             spec.error_at(
                 pointer,
-                format!(
-                    "avara-mock cannot make ids matching `{pattern}`: it understands literals, \
-                     character classes and counted repeats (such as `^org_[0-9a-f]{{32}}$`)"
-                ),
+                format!("avara-mock cannot make ids matching `{pattern}`: {why}"),
             )
         })?;
         let pieces = pieces.iter().map(|piece| match piece {
-            Piece::Literal(text) => quote!(IdPiece::Literal(#text)),
-            Piece::Class(alphabet, count) => {
+            PatternPiece::Literal(text) => quote!(IdPiece::Literal(#text)),
+            PatternPiece::Class { alphabet, min, max } => {
+                let count = random_id_length(*min, *max);
                 quote!(IdPiece::Random { alphabet: #alphabet, count: #count })
             }
         });
@@ -934,246 +930,34 @@ fn id_value(spec: &LoadedSpec, schema: &Value, pointer: &str) -> Result<TokenStr
     Ok(quote!(ServerValue::Id(&[IdPiece::Random { alphabet: #alphabet, count: #count }])))
 }
 
-/// A part of a string that matches a simple pattern.
-#[derive(Debug, PartialEq)]
-enum Piece {
-    Literal(String),
-    /// Characters drawn from an alphabet, this many.
-    Class(String, usize),
-}
-
-/// The pieces of strings matching `pattern`, for the subset of regular
-/// expressions that id patterns use: anchors, literals (escaped or not),
-/// character classes with ranges, `\d`, `\w`, and the quantifiers `{n}`,
-/// `{n,m}`, `+`, `*` and `?`. `None` for anything else.
-fn pattern_pieces(pattern: &str) -> Option<Vec<Piece>> {
-    let body = pattern.strip_prefix('^').unwrap_or(pattern);
-    let body = body.strip_suffix('$').unwrap_or(body);
-    let chars: Vec<char> = body.chars().collect();
-    let mut pieces: Vec<Piece> = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let (alphabet, literal) = match chars[i] {
-            '[' => {
-                let end = chars[i..].iter().position(|c| *c == ']')? + i;
-                let class = &chars[i + 1..end];
-                i = end + 1;
-                (class_alphabet(class)?, false)
-            }
-            '\\' => {
-                let c = *chars.get(i + 1)?;
-                i += 2;
-                match c {
-                    'd' => ("0123456789".to_string(), false),
-                    'w' => (
-                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_".into(),
-                        false,
-                    ),
-                    c if c.is_ascii_alphanumeric() => return None,
-                    c => (c.to_string(), true),
-                }
-            }
-            '(' | ')' | '|' | '.' | '*' | '+' | '?' | '{' | '}' | '^' | '$' => return None,
-            c => {
-                i += 1;
-                (c.to_string(), true)
-            }
-        };
-        let count = match chars.get(i) {
-            Some('{') => {
-                let end = chars[i..].iter().position(|c| *c == '}')? + i;
-                let text: String = chars[i + 1..end].iter().collect();
-                i = end + 1;
-                let low = text.split(',').next()?.trim().parse::<usize>().ok()?;
-                low.max(1)
-            }
-            Some('+') | Some('*') => {
-                i += 1;
-                16
-            }
-            Some('?') => {
-                i += 1;
-                1
-            }
-            _ => 1,
-        };
-        match (literal, pieces.last_mut()) {
-            (true, Some(Piece::Literal(text))) => text.push_str(&alphabet.repeat(count)),
-            (true, _) => pieces.push(Piece::Literal(alphabet.repeat(count))),
-            (false, _) => pieces.push(Piece::Class(alphabet, count)),
-        }
-    }
-    Some(pieces)
-}
-
-fn class_alphabet(class: &[char]) -> Option<String> {
-    if class.first() == Some(&'^') || class.is_empty() {
-        return None;
-    }
-    let mut out = String::new();
-    let mut i = 0;
-    while i < class.len() {
-        let c = class[i];
-        if c == '\\' {
-            match class.get(i + 1)? {
-                'd' => out.push_str("0123456789"),
-                other if !other.is_ascii_alphanumeric() => out.push(*other),
-                _ => return None,
-            }
-            i += 2;
-        } else if class.get(i + 1) == Some(&'-') && i + 2 < class.len() {
-            let end = class[i + 2];
-            if end < c {
-                return None;
-            }
-            out.extend(c..=end);
-            i += 3;
-        } else {
-            out.push(c);
-            i += 1;
-        }
-    }
-    Some(out)
+/// How many random characters a fresh id draws for a class repeated `min`
+/// to `max` times: the exact count when fixed, else at least one, and 16
+/// for an open repeat (`+`, `*`), so that ids rarely collide.
+fn random_id_length(min: u32, max: Option<u32>) -> usize {
+    let count = match max {
+        Some(max) if max == min => min,
+        Some(max) => min.max(1).min(max),
+        None => min.max(16),
+    };
+    count as usize
 }
 
 /// A value valid against `schema`, for examples and server-set properties
-/// the spec gives no value for: its example or default, else the first
-/// enum value, else made from its type, format, pattern and bounds.
-fn synthesize(spec: &LoadedSpec, schema: &Value, depth: usize) -> Value {
-    let schema = spec.deref(schema);
-    if depth > 16 {
-        return Value::Null;
-    }
-    if let Some(value) = schema.get("example").or_else(|| schema.get("default")) {
-        return value.clone();
-    }
-    if let Some(first) = schema
-        .get("enum")
-        .and_then(Value::as_array)
-        .and_then(|e| e.first())
-    {
-        return first.clone();
-    }
-    if let Some(list) = schema.get("allOf").and_then(Value::as_array) {
-        let mut merged = serde_json::Map::new();
-        for part in list {
-            match synthesize(spec, part, depth + 1) {
-                Value::Object(map) => merged.extend(map),
-                other if list.len() == 1 => return other,
-                _ => {}
-            }
-        }
-        return Value::Object(merged);
-    }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(first) = schema
-            .get(key)
-            .and_then(Value::as_array)
-            .and_then(|l| l.first())
-        {
-            return synthesize(spec, first, depth + 1);
-        }
-    }
-    let number = |key: &str| schema.get(key).and_then(Value::as_f64);
-    match schema.get("type").and_then(Value::as_str) {
-        Some("boolean") => Value::Bool(true),
-        Some("integer") => {
-            let mut n = number("minimum").map(f64::ceil).unwrap_or(0.0);
-            if schema.get("exclusiveMinimum").and_then(Value::as_bool) == Some(true)
-                && number("minimum").is_some()
-            {
-                n += 1.0;
-            }
-            if let Some(max) = number("maximum") {
-                n = n.min(max.floor());
-            }
-            Value::from(n as i64)
-        }
-        Some("number") => {
-            let n = number("minimum").unwrap_or(0.0);
-            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
-        }
-        Some("string") => Value::String(synthesize_string(schema)),
-        Some("array") => {
-            let count = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0);
-            let item = schema
-                .get("items")
-                .map(|i| synthesize(spec, i, depth + 1))
-                .unwrap_or(Value::Null);
-            Value::Array((0..count).map(|_| item.clone()).collect())
-        }
-        _ if is_nullable(schema) && schema.get("properties").is_none() => Value::Null,
-        _ => {
-            let required = required(schema);
-            let mut map = serde_json::Map::new();
-            for (name, prop) in properties(schema) {
-                if required.contains(name.as_str()) {
-                    map.insert(name.clone(), synthesize(spec, prop, depth + 1));
-                }
-            }
-            Value::Object(map)
-        }
-    }
-}
-
-fn synthesize_string(schema: &Value) -> String {
-    match schema.get("format").and_then(Value::as_str) {
-        Some("date-time") => return "2024-01-01T00:00:00Z".into(),
-        Some("date") => return "2024-01-01".into(),
-        Some("uuid") => return "00000000-0000-4000-8000-000000000000".into(),
-        Some("email") => return "user@example.com".into(),
-        Some("uri") | Some("url") => return "https://example.com/".into(),
-        _ => {}
-    }
-    if let Some(pieces) = schema
-        .get("pattern")
-        .and_then(Value::as_str)
-        .and_then(pattern_pieces)
-    {
-        return pieces
-            .iter()
-            .map(|piece| match piece {
-                Piece::Literal(text) => text.clone(),
-                Piece::Class(alphabet, count) => alphabet
-                    .chars()
-                    .next()
-                    .map(|c| c.to_string().repeat(*count))
-                    .unwrap_or_default(),
-            })
-            .collect();
-    }
-    let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(1) as usize;
-    let max = schema
-        .get("maxLength")
-        .and_then(Value::as_u64)
-        .map_or(usize::MAX, |m| m as usize);
-    let base = "string";
-    let wanted = min.max(base.len()).min(max);
-    base.chars().cycle().take(wanted).collect()
+/// the spec gives no value for (see [`example::synthesize`]).
+fn synthesize(spec: &LoadedSpec, schema: &Value) -> Value {
+    example::synthesize(spec, schema).value
 }
 
 /// The documented example of an operation's answer: on the response's media
 /// type, or its schema, or made from the schema.
 fn example_body(spec: &LoadedSpec, op: &SpecOperation<'_>, code: &str, schema: &Value) -> Value {
-    let media = op
-        .json
-        .get("responses")
-        .and_then(|r| r.get(code))
-        .map(|r| spec.deref(r))
-        .and_then(|r| r.pointer("/content/application~1json"));
-    if let Some(example) = media.and_then(|m| m.get("example")) {
-        return example.clone();
-    }
-    if let Some(example) = media
-        .and_then(|m| m.get("examples"))
-        .and_then(Value::as_object)
-        .and_then(|e| e.values().next())
-        .map(|e| spec.deref(e))
-        .and_then(|e| e.get("value"))
-    {
-        return example.clone();
-    }
-    synthesize(spec, schema, 0)
+    op.responses(spec)
+        .into_iter()
+        .find(|(c, _, _)| *c == code)
+        .and_then(|(_, _, response)| response.pointer("/content/application~1json"))
+        .and_then(|media| media_example(spec, media))
+        .cloned()
+        .unwrap_or_else(|| synthesize(spec, schema))
 }
 
 /// The spec's error body: the shared schema of the 4XX/5XX answers, and
@@ -1204,9 +988,7 @@ fn error_shape(
     let resolved = spec.deref(schema);
     let strings: Vec<&str> = properties(resolved)
         .into_iter()
-        .filter(|(_, s)| {
-            look_through(spec, s).get("type").and_then(Value::as_str) == Some("string")
-        })
+        .filter(|(_, s)| spec.schema_json(s).get("type").and_then(Value::as_str) == Some("string"))
         .map(|(n, _)| n.as_str())
         .collect();
     let message_field = ["message", "detail", "error_description", "description"]
@@ -1231,7 +1013,7 @@ fn error_shape(
         .into_iter()
         .filter(|(n, _)| required.contains(n.as_str()) && n.as_str() != message_field)
         .map(|(n, s)| {
-            let text = synthesize(spec, s, 0).to_string();
+            let text = synthesize(spec, s).to_string();
             quote!((#n, #text))
         })
         .collect();
@@ -1394,7 +1176,7 @@ mod tests {
         let spec = load(text);
         assert_eq!(actions(&spec)["orgs_archive"].0, "example");
         let user = spec.json.pointer("/components/schemas/User").unwrap();
-        let example = synthesize(&spec, user, 0);
+        let example = synthesize(&spec, user);
         assert!(
             example["userId"]
                 .as_str()
@@ -1403,7 +1185,19 @@ mod tests {
         );
         assert_eq!(example["role"], "admin");
         assert!(example["email"].as_str().unwrap().contains('@'));
-        assert_eq!(example["createdAt"], "2024-01-01T00:00:00Z");
+        assert!(
+            example["createdAt"]
+                .as_str()
+                .is_some_and(|at| at.len() == 20 && at.contains('T') && at.ends_with('Z')),
+            "{example}"
+        );
+        // The documented example the mock answers is that synthesized value.
+        let table = table(&spec).unwrap();
+        let text = example.to_string();
+        assert!(
+            table.contains(&format!("Action :: Example {{ body : Some ({text:?}) }}")),
+            "{text}"
+        );
     }
 
     #[test]
@@ -1451,26 +1245,5 @@ mod tests {
             "{}",
             error.message
         );
-    }
-
-    #[test]
-    fn id_patterns_become_pieces() {
-        assert_eq!(
-            pattern_pieces("^org_[0-9a-f]{32}$"),
-            Some(vec![
-                Piece::Literal("org_".into()),
-                Piece::Class("0123456789abcdef".into(), 32)
-            ])
-        );
-        assert_eq!(
-            pattern_pieces(r"^a\-b\d{2,4}$"),
-            Some(vec![
-                Piece::Literal("a-b".into()),
-                Piece::Class("0123456789".into(), 2)
-            ])
-        );
-        for unsupported in ["^(a|b)$", "^.+$", "^[^a]$", r"^\bx$"] {
-            assert_eq!(pattern_pieces(unsupported), None, "{unsupported}");
-        }
     }
 }
