@@ -52,14 +52,19 @@ struct ResourceFacts {
     ty: String,
 }
 
-/// Generates the mock's table (the body of `mock-server/src/generated.rs`).
-pub fn generate(spec: &LoadedSpec, names: &RustNames) -> Result<TokenStream, SpecError> {
+/// Generates the mock's table (the body of `mock-server/src/generated.rs`),
+/// adding a lint warning for what the mock can only approximate.
+pub fn generate(
+    spec: &LoadedSpec,
+    names: &RustNames,
+    warnings: &mut Vec<String>,
+) -> Result<TokenStream, SpecError> {
     spec.check_pagination()?;
     let ops = spec.operations();
     let resources = resources(spec, names, &ops)?;
     let mut resource_tokens = Vec::new();
     for resource in &resources {
-        resource_tokens.push(resource_table(spec, &ops, &resources, resource)?);
+        resource_tokens.push(resource_table(spec, &ops, &resources, resource, warnings)?);
     }
     let mut op_tokens = Vec::new();
     for op in &ops {
@@ -765,6 +770,7 @@ fn resource_table(
     ops: &[SpecOperation<'_>],
     resources: &[ResourceFacts],
     resource: &ResourceFacts,
+    warnings: &mut Vec<String>,
 ) -> Result<TokenStream, SpecError> {
     let schema = spec
         .json
@@ -826,7 +832,7 @@ fn resource_table(
                 resource.schema_pointer,
                 escape_pointer_token(name)
             );
-            Some(id_value(spec, resolved, &pointer)?)
+            Some(id_value(spec, resolved, &pointer, warnings))
         } else if Some(name.as_str()) == parent_id_param {
             Some(quote!(ServerValue::ParentId))
         } else if let Some((how, _)) = stated.get(name.as_str()) {
@@ -904,30 +910,39 @@ fn resource_table(
     })
 }
 
-/// How the server makes ids: from the id schema's pattern, or a UUID.
-fn id_value(spec: &LoadedSpec, schema: &Value, pointer: &str) -> Result<TokenStream, SpecError> {
+/// How the server makes ids: from the id schema's pattern, or a UUID, or
+/// 32 hex digits (with a warning when a pattern is beyond the subset that
+/// [`example::pattern_pieces`] reads).
+fn id_value(
+    spec: &LoadedSpec,
+    schema: &Value,
+    pointer: &str,
+    warnings: &mut Vec<String>,
+) -> TokenStream {
     if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
-        let pieces = example::pattern_pieces(pattern).map_err(|why| {
-            spec.error_at(
-                pointer,
-                format!("avara-mock cannot make ids matching `{pattern}`: {why}"),
-            )
-        })?;
-        let pieces = pieces.iter().map(|piece| match piece {
-            PatternPiece::Literal(text) => quote!(IdPiece::Literal(#text)),
-            PatternPiece::Class { alphabet, min, max } => {
-                let count = random_id_length(*min, *max);
-                quote!(IdPiece::Random { alphabet: #alphabet, count: #count })
+        match example::pattern_pieces(pattern) {
+            Ok(pieces) => {
+                let pieces = pieces.iter().map(|piece| match piece {
+                    PatternPiece::Literal(text) => quote!(IdPiece::Literal(#text)),
+                    PatternPiece::Class { alphabet, min, max } => {
+                        let count = random_id_length(*min, *max);
+                        quote!(IdPiece::Random { alphabet: #alphabet, count: #count })
+                    }
+                });
+                return quote!(ServerValue::Id(&[#(#pieces),*]));
             }
-        });
-        return Ok(quote!(ServerValue::Id(&[#(#pieces),*])));
-    }
-    if schema.get("format").and_then(Value::as_str) == Some("uuid") {
-        return Ok(quote!(ServerValue::RandomUuid));
+            Err(why) => warnings.push(format!(
+                "{}: avara-mock cannot make ids matching `{pattern}` ({why}); it makes 32 hex \
+                 digits instead, which the pattern may refuse",
+                spec.located(pointer)
+            )),
+        }
+    } else if schema.get("format").and_then(Value::as_str) == Some("uuid") {
+        return quote!(ServerValue::RandomUuid);
     }
     let alphabet = "0123456789abcdef";
     let count = 32usize;
-    Ok(quote!(ServerValue::Id(&[IdPiece::Random { alphabet: #alphabet, count: #count }])))
+    quote!(ServerValue::Id(&[IdPiece::Random { alphabet: #alphabet, count: #count }]))
 }
 
 /// How many random characters a fresh id draws for a class repeated `min`
@@ -1065,7 +1080,7 @@ mod tests {
     }
 
     fn table(spec: &LoadedSpec) -> Result<String, SpecError> {
-        generate(spec, &client_names(spec)).map(|tokens| tokens.to_string())
+        generate(spec, &client_names(spec), &mut Vec::new()).map(|tokens| tokens.to_string())
     }
 
     fn actions(spec: &LoadedSpec) -> BTreeMap<String, (&'static str, Option<String>)> {
@@ -1197,6 +1212,45 @@ mod tests {
         assert!(
             table.contains(&format!("Action :: Example {{ body : Some ({text:?}) }}")),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_query_parameter_of_a_named_schema_is_checked_with_the_client_type() {
+        let anchor = "          description: \"Unique organization identifier. Format: org_{32-hex-chars}\"\n          schema:\n            $ref: \"#/components/schemas/OrgId\"\n";
+        let text = real_text().replacen(
+            anchor,
+            &format!("{anchor}        - name: sibling\n          in: query\n          schema:\n            $ref: \"#/components/schemas/OrgId\"\n"),
+            1,
+        );
+        assert_ne!(text, real_text());
+        let table = table(&load(text)).unwrap();
+        assert!(
+            table.contains("QueryParam { name : \"sibling\" , required : false , kind : Scalar :: String , check : Some (conforms :: < avara :: types :: OrgId >) }"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn an_id_pattern_beyond_the_reader_is_a_located_warning() {
+        let text = real_text().replacen("^org_[0-9a-f]{32}$", "^org_\\\\b[0-9a-f]{32}$", 1);
+        assert_ne!(text, real_text());
+        let spec = load(text);
+        let mut warnings = Vec::new();
+        let table = generate(&spec, &client_names(&spec), &mut warnings)
+            .unwrap()
+            .to_string();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("avara-mock cannot make ids matching")
+                    && w.contains("(at /components/schemas/Org/properties/orgId)")),
+            "{warnings:?}"
+        );
+        assert!(
+            table.contains(
+                "IdPiece :: Random { alphabet : \"0123456789abcdef\" , count : 32usize }"
+            )
         );
     }
 
