@@ -139,7 +139,8 @@ fn example_value(
     spec: &LoadedSpec,
     given: Option<&Value>,
     schema: Option<&Value>,
-    what: &str,
+    // Locating a node scans the spec text: only done for a warning.
+    what: impl FnOnce() -> String,
     warnings: &mut Vec<String>,
 ) -> Value {
     if let Some(value) = given {
@@ -147,7 +148,7 @@ fn example_value(
     }
     let synthesized = example::synthesize(spec, schema.unwrap_or(&Value::Null));
     if let Some(warning) = synthesized.warning {
-        warnings.push(format!("{what}: {warning}"));
+        warnings.push(format!("{}: {warning}", what()));
     }
     synthesized.value
 }
@@ -182,12 +183,14 @@ fn call_doc(
             .json
             .get("example")
             .or_else(|| schema.map(|s| spec.deref(s)).and_then(|s| s.get("example")));
-        let what = format!(
-            "{} (parameter `{}`)",
-            spec.located(&param.pointer),
-            param.name
-        );
-        let value = example_value(spec, given, schema, &what, warnings);
+        let what = || {
+            format!(
+                "{} (parameter `{}`)",
+                spec.located(&param.pointer),
+                param.name
+            )
+        };
+        let value = example_value(spec, given, schema, what, warnings);
         setters.push(format!("    .{setter}({})", rust_literal(&value)));
     }
     if let (Some(body), Some(body_type)) = (op.json_body(spec), &op_names.body) {
@@ -200,8 +203,8 @@ fn call_doc(
                 .map_err(|e| spec.error_at(&body.pointer, e))?;
             let prop_schema = schema.get("properties").and_then(|p| p.get(prop));
             let given = body.example.and_then(|e| e.get(prop));
-            let what = format!("{} (body property `{prop}`)", spec.located(&body.pointer));
-            let value = example_value(spec, given, prop_schema, &what, warnings);
+            let what = || format!("{} (body property `{prop}`)", spec.located(&body.pointer));
+            let value = example_value(spec, given, prop_schema, what, warnings);
             fields.push_str(&format!(".{}({})", field.ident, rust_literal(&value)));
         }
         setters.push(format!(

@@ -372,8 +372,12 @@ async fn answers_at_the_http_layer_have_the_error_body_and_a_request_id() {
         stream.write_all(orgs_get().as_bytes()).await.unwrap();
         assert_eq!(read_answer(&mut stream).await.status, 200);
     }
+    // With a key: authentication comes before routing.
     stream
-        .write_all(b"GET /nowhere HTTP/1.1\r\nhost: mock\r\n\r\n")
+        .write_all(
+            format!("GET /nowhere HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer {KEY}\r\n\r\n")
+                .as_bytes(),
+        )
         .await
         .unwrap();
     let not_found = read_answer(&mut stream).await;
@@ -398,7 +402,9 @@ async fn answers_of_the_router_are_never_taken_for_the_http_layer_ones() {
     let server = spawn(Limits::default()).await;
     let stream = TcpStream::connect(server.addr()).await.unwrap();
     let (mut reader, mut writer) = stream.into_split();
-    let requests = "GET /nowhere HTTP/1.1\r\nhost: mock\r\n\r\n".repeat(REQUESTS);
+    let requests =
+        format!("GET /nowhere HTTP/1.1\r\nhost: mock\r\nauthorization: Bearer {KEY}\r\n\r\n")
+            .repeat(REQUESTS);
     let sender = tokio::spawn(async move {
         writer.write_all(requests.as_bytes()).await.unwrap();
         writer
