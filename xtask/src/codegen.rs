@@ -87,7 +87,7 @@ impl From<spec::SpecError> for CodegenError {
 
 /// The progenitor settings of this SDK: builder interface, and hooks that the
 /// hand-written runtime must implement (auth, retries, validation).
-fn progenitor_settings() -> GenerationSettings {
+pub(crate) fn progenitor_settings() -> GenerationSettings {
     let mut settings = GenerationSettings::default();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -155,9 +155,10 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
     check_every_operation_generated(spec, &names, &httpmock, &cli)?;
 
     let sdk = sdk::generate(spec, &names)?;
-    let warnings = sdk.warnings;
+    let mut warnings = sdk.warnings;
     let sdk = format_tokens(sdk.tokens).map_err(generator_error)?;
-    let mock = format_tokens(mock_gen::generate(spec)?).map_err(generator_error)?;
+    let mock =
+        format_tokens(mock_gen::generate(spec, &names, &mut warnings)?).map_err(generator_error)?;
 
     let hash = spec_hash(&spec.text);
     Ok(Generated {

@@ -3,7 +3,9 @@
 //! fill in mock data): the schema's `example` or `default`, else the first
 //! `enum` value, else a value of its `format` (`date-time`, `date`, `uuid`,
 //! `email`, `uri`, ...), else a string matching its `pattern`, else a value
-//! of its `type` within its bounds.
+//! of its `type` within its bounds (`allOf` parts merged, the first of a
+//! `oneOf` or `anyOf`). [`pattern_pieces`] is the one reading of patterns:
+//! avara-mock draws fresh ids from the same pieces.
 //!
 //! A pattern beyond the small regex subset handled here (literals, classes,
 //! counts, groups, alternatives, `^`/`$` anchors) gives a plain string and a
@@ -48,6 +50,32 @@ fn synthesize_at(spec: &LoadedSpec, written: &Value, depth: usize) -> Synthesize
         .and_then(|values| values.iter().find(|v| !v.is_null()))
     {
         return ok(first.clone());
+    }
+    if depth < 8 {
+        if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+            let mut merged = serde_json::Map::new();
+            let mut warning = None;
+            for part in parts {
+                let part = synthesize_at(spec, part, depth + 1);
+                warning = warning.or(part.warning);
+                if let Value::Object(fields) = part.value {
+                    merged.extend(fields);
+                }
+            }
+            return Synthesized {
+                value: Value::Object(merged),
+                warning,
+            };
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(first) = schema
+                .get(key)
+                .and_then(Value::as_array)
+                .and_then(|l| l.first())
+            {
+                return synthesize_at(spec, first, depth + 1);
+            }
+        }
     }
     let get = |key: &str| schema.get(key);
     match get("type").and_then(Value::as_str) {
@@ -174,8 +202,44 @@ fn number(schema: &Value) -> Value {
 }
 
 /// A string that the regular expression `pattern` matches, for the subset
-/// of regexes that specs use.
+/// of regexes that specs use: each repeat at its minimum, each class as its
+/// tidiest member.
 pub fn string_matching(pattern: &str) -> Result<String, String> {
+    let mut out = String::new();
+    for piece in pattern_pieces(pattern)? {
+        match piece {
+            PatternPiece::Literal(text) => out.push_str(&text),
+            PatternPiece::Class { alphabet, min, .. } => {
+                let member = PREFERRED
+                    .chars()
+                    .find(|c| alphabet.contains(*c))
+                    .or_else(|| alphabet.chars().next())
+                    .ok_or("a class with no printable ASCII member")?;
+                out.extend(std::iter::repeat_n(member, min as usize));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A run of the strings a pattern matches: fixed text, or characters
+/// drawn from a class (its printable ASCII members) `min` to `max` times
+/// (`None`: unbounded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatternPiece {
+    Literal(String),
+    Class {
+        alphabet: String,
+        min: u32,
+        max: Option<u32>,
+    },
+}
+
+/// The pieces that strings matching `pattern` are made of, for the subset
+/// of regexes that specs use: literals, classes, repeats, groups, the first
+/// of alternatives, and `^`/`$` anchors. A repeat of anything but a class
+/// is written out at its minimum.
+pub fn pattern_pieces(pattern: &str) -> Result<Vec<PatternPiece>, String> {
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
@@ -187,25 +251,36 @@ pub fn string_matching(pattern: &str) -> Result<String, String> {
                 e.to_string().lines().last().unwrap_or_default().trim()
             )
         })?;
-    let mut out = String::new();
-    generate(&hir, &mut out)?;
+    let mut out = Vec::new();
+    pieces(&hir, &mut out)?;
     Ok(out)
 }
 
 /// Characters tried first when a class is met, so that values look tidy.
 const PREFERRED: &str = "a0Abcdefxyz123456789_-.";
 
-fn generate(hir: &Hir, out: &mut String) -> Result<(), String> {
+fn push_literal(out: &mut Vec<PatternPiece>, text: &str) {
+    match out.last_mut() {
+        Some(PatternPiece::Literal(last)) => last.push_str(text),
+        _ => out.push(PatternPiece::Literal(text.to_string())),
+    }
+}
+
+fn pieces(hir: &Hir, out: &mut Vec<PatternPiece>) -> Result<(), String> {
     match hir.kind() {
         HirKind::Empty => Ok(()),
         HirKind::Literal(literal) => {
             let text = std::str::from_utf8(&literal.0)
                 .map_err(|_| "a literal that is not UTF-8".to_string())?;
-            out.push_str(text);
+            push_literal(out, text);
             Ok(())
         }
         HirKind::Class(class) => {
-            out.push(class_member(class).ok_or("a class with no printable ASCII member")?);
+            out.push(PatternPiece::Class {
+                alphabet: alphabet(class)?,
+                min: 1,
+                max: Some(1),
+            });
             Ok(())
         }
         HirKind::Look(look) => match look {
@@ -217,21 +292,32 @@ fn generate(hir: &Hir, out: &mut String) -> Result<(), String> {
             | Look::EndCRLF => Ok(()),
             other => Err(format!("the assertion {other:?}")),
         },
-        HirKind::Repetition(repetition) => {
-            for _ in 0..repetition.min.min(1024) {
-                generate(&repetition.sub, out)?;
+        HirKind::Repetition(repetition) => match repetition.sub.kind() {
+            HirKind::Class(class) => {
+                out.push(PatternPiece::Class {
+                    alphabet: alphabet(class)?,
+                    min: repetition.min.min(1024),
+                    max: repetition.max,
+                });
+                Ok(())
             }
-            Ok(())
-        }
-        HirKind::Capture(capture) => generate(&capture.sub, out),
-        HirKind::Concat(parts) => parts.iter().try_for_each(|part| generate(part, out)),
+            _ => {
+                for _ in 0..repetition.min.min(1024) {
+                    pieces(&repetition.sub, out)?;
+                }
+                Ok(())
+            }
+        },
+        HirKind::Capture(capture) => pieces(&capture.sub, out),
+        HirKind::Concat(parts) => parts.iter().try_for_each(|part| pieces(part, out)),
         HirKind::Alternation(alternatives) => {
-            generate(alternatives.first().ok_or("an empty alternation")?, out)
+            pieces(alternatives.first().ok_or("an empty alternation")?, out)
         }
     }
 }
 
-fn class_member(class: &Class) -> Option<char> {
+/// The printable ASCII members of a class, in order.
+fn alphabet(class: &Class) -> Result<String, String> {
     let contains = |c: char| match class {
         Class::Unicode(u) => u.ranges().iter().any(|r| r.start() <= c && c <= r.end()),
         Class::Bytes(b) => {
@@ -241,10 +327,14 @@ fn class_member(class: &Class) -> Option<char> {
                     .any(|r| r.start() <= c as u8 && c as u8 <= r.end())
         }
     };
-    PREFERRED
-        .chars()
-        .chain((b'!'..=b'~').map(char::from))
-        .find(|c| contains(*c))
+    let members: String = (b'!'..=b'~')
+        .map(char::from)
+        .filter(|c| contains(*c))
+        .collect();
+    if members.is_empty() {
+        return Err("a class with no printable ASCII member".into());
+    }
+    Ok(members)
 }
 
 #[cfg(test)]
@@ -269,6 +359,31 @@ mod tests {
         assert_eq!(
             string_matching("^org_[0-9a-f]{32}$").unwrap(),
             format!("org_{}", "a".repeat(32))
+        );
+    }
+
+    #[test]
+    fn id_patterns_become_pieces() {
+        let class = |alphabet: &str, min, max| PatternPiece::Class {
+            alphabet: alphabet.into(),
+            min,
+            max,
+        };
+        assert_eq!(
+            pattern_pieces("^org_[0-9a-f]{32}$").unwrap(),
+            [
+                PatternPiece::Literal("org_".into()),
+                class("0123456789abcdef", 32, Some(32))
+            ]
+        );
+        assert_eq!(
+            pattern_pieces(r"^a\-b\d{2,4}(xy)?z+[0-9a-f]+$").unwrap(),
+            [
+                PatternPiece::Literal("a-b".into()),
+                class("0123456789", 2, Some(4)),
+                PatternPiece::Literal("z".into()),
+                class("0123456789abcdef", 1, None)
+            ]
         );
     }
 

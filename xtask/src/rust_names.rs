@@ -29,6 +29,10 @@ pub struct OperationNames {
     /// The builder's setter of each query and path parameter, by the
     /// parameter's name in the spec.
     pub parameters: BTreeMap<String, String>,
+    /// The type each of those setters converts its value into (the `T` of
+    /// `V: TryInto<T>`: `types::OrgId`, `::std::num::NonZeroU32`), by the
+    /// parameter's name in the spec.
+    pub parameter_types: BTreeMap<String, String>,
 }
 
 /// One field of a generated struct.
@@ -101,6 +105,18 @@ impl RustNames {
                 .filter_map(doc_text)
                 .find_map(|doc| doc.split('`').nth(3).map(str::to_string))
                 .unwrap_or_default();
+            let parameters = parameter_setters(&body_tokens, &path_template);
+            let parameter_types = parameters
+                .iter()
+                .filter_map(|(name, setter)| {
+                    let setter = fns(imp).find(|f| f.sig.ident == setter)?;
+                    let ty = first_bound_type(&setter.sig.generics)?;
+                    Some((
+                        name.clone(),
+                        ty.to_token_stream().to_string().replace(' ', ""),
+                    ))
+                })
+                .collect();
             names.operations.insert(
                 id,
                 OperationNames {
@@ -109,7 +125,8 @@ impl RustNames {
                     success,
                     error,
                     body,
-                    parameters: parameter_setters(&body_tokens, &path_template),
+                    parameters,
+                    parameter_types,
                 },
             );
         }

@@ -382,11 +382,7 @@ impl<'a> SpecOperation<'a> {
         Some(JsonBody {
             pointer: format!("{}/requestBody", self.pointer),
             schema: media.get("schema")?,
-            example: media.get("example").or_else(|| {
-                let examples = media.get("examples")?.as_object()?;
-                let (_, first) = examples.iter().next()?;
-                spec.deref(first).get("value")
-            }),
+            example: media_example(spec, media),
         })
     }
 
@@ -443,6 +439,17 @@ pub struct JsonBody<'a> {
     /// The media type's `example`, else the `value` of the first of its
     /// `examples`, when it has one.
     pub example: Option<&'a Value>,
+}
+
+/// The example of a media type (a request body's or a response's
+/// `content.application/json`): its `example`, else the `value` of the
+/// first of its `examples`.
+pub fn media_example<'a>(spec: &'a LoadedSpec, media: &'a Value) -> Option<&'a Value> {
+    media.get("example").or_else(|| {
+        let examples = media.get("examples")?.as_object()?;
+        let (_, first) = examples.iter().next()?;
+        spec.deref(first).get("value")
+    })
 }
 
 /// The JSON schema of a response (`content.application/json.schema`), as
