@@ -54,6 +54,10 @@ pub fn run(options: &Options) -> i32 {
         }
     };
     let result = check(options, scratch.path());
+    // The scratch build shares the target directory and put its own
+    // binaries in target/debug/; a build of this workspace (a no-op when
+    // fresh) puts this workspace's back.
+    let result = result.and_then(|()| restore_binaries(&options.root));
     if options.keep {
         let kept = scratch.keep();
         eprintln!(
@@ -73,6 +77,24 @@ pub fn run(options: &Options) -> i32 {
             eprintln!("growth-check: FAILED: {e}");
             1
         }
+    }
+}
+
+/// Builds `root` as the README's test command does (`cargo test --workspace
+/// --no-run`), which links its own binaries into target/debug/ again.
+fn restore_binaries(root: &Path) -> Result<(), String> {
+    step("put this workspace's binaries back in target/debug/");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["test", "--workspace", "--no-run", "--quiet"])
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`cargo test --workspace --no-run` failed ({status})"
+        ))
     }
 }
 
