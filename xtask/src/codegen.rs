@@ -399,13 +399,10 @@ fn describe_setters(spec: &LoadedSpec, names: &RustNames, file: &mut syn::File) 
 
 /// The items of the inline module `name` among `items` (empty if none).
 fn module_items<'a>(items: &'a mut [syn::Item], name: &str) -> &'a mut [syn::Item] {
-    items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, i)| &mut i[..]),
-            _ => None,
-        })
-        .unwrap_or(&mut [])
+    match crate::rust_names::module_mut(items, name) {
+        Some(items) => items,
+        None => &mut [],
+    }
 }
 
 fn impl_fns(imp: &mut syn::ItemImpl) -> impl Iterator<Item = &mut syn::ImplItemFn> {
@@ -419,16 +416,7 @@ fn impl_fns(imp: &mut syn::ItemImpl) -> impl Iterator<Item = &mut syn::ImplItemF
 fn doc_of(attrs: &[syn::Attribute]) -> String {
     attrs
         .iter()
-        .filter_map(|attr| match &attr.meta {
-            syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value()),
-                _ => None,
-            },
-            _ => None,
-        })
+        .filter_map(crate::rust_names::doc_text)
         .collect::<Vec<_>>()
         .join("\n")
 }

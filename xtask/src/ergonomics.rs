@@ -18,6 +18,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 
+use crate::rust_names::{module_mut, type_names};
+
 /// What a setter's field type is, for the impls it gets.
 enum Shape {
     /// A map from `String` to `value`; `newtype` is the generated type that
@@ -45,15 +47,7 @@ pub fn relax_setters(file: &mut syn::File) -> Result<usize, String> {
     let Some(types) = module_mut(&mut file.items, "types") else {
         return Err("progenitor's output has no `types` module".into());
     };
-    let type_names: BTreeSet<String> = types
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Struct(s) => Some(s.ident.to_string()),
-            syn::Item::Enum(e) => Some(e.ident.to_string()),
-            syn::Item::Type(t) => Some(t.ident.to_string()),
-            _ => None,
-        })
-        .collect();
+    let type_names = type_names(types);
     // Newtypes by name, with their inner type as seen from `types::builder`.
     let newtypes: BTreeMap<String, syn::Type> = types
         .iter()
@@ -119,13 +113,6 @@ pub fn relax_setters(file: &mut syn::File) -> Result<usize, String> {
         builder.extend(impls.items);
     }
     Ok(relaxed)
-}
-
-fn module_mut<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Vec<syn::Item>> {
-    items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    })
 }
 
 /// `X` of a setter `fn name<T>(mut self, value: T) -> Self where T:

@@ -59,15 +59,7 @@ impl RustNames {
     pub fn read(client: &syn::File) -> RustNames {
         let mut names = RustNames::default();
         let types = module(&client.items, "types").unwrap_or(&[]);
-        let type_names: BTreeSet<String> = types
-            .iter()
-            .filter_map(|item| match item {
-                syn::Item::Struct(s) => Some(s.ident.to_string()),
-                syn::Item::Enum(e) => Some(e.ident.to_string()),
-                syn::Item::Type(t) => Some(t.ident.to_string()),
-                _ => None,
-            })
-            .collect();
+        let type_names = type_names(types);
         for item in types {
             if let syn::Item::Struct(s) = item {
                 names
@@ -161,7 +153,33 @@ impl RustNames {
     }
 }
 
-fn module<'a>(items: &'a [syn::Item], name: &str) -> Option<&'a [syn::Item]> {
+/// The names of the structs, enums and type aliases among `items` (the
+/// generated `types` module).
+pub(crate) fn type_names(items: &[syn::Item]) -> BTreeSet<String> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            syn::Item::Type(t) => Some(t.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The items of the inline module `name` among `items`, to change them.
+pub(crate) fn module_mut<'a>(
+    items: &'a mut [syn::Item],
+    name: &str,
+) -> Option<&'a mut Vec<syn::Item>> {
+    items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// The items of the inline module `name` among `items`.
+pub(crate) fn module<'a>(items: &'a [syn::Item], name: &str) -> Option<&'a [syn::Item]> {
     items.iter().find_map(|item| match item {
         syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, i)| &i[..]),
         _ => None,
@@ -196,7 +214,8 @@ fn type_ident(ty: &syn::Type) -> String {
     }
 }
 
-fn doc_text(attr: &syn::Attribute) -> Option<String> {
+/// The text of one `#[doc = "..."]` attribute.
+pub(crate) fn doc_text(attr: &syn::Attribute) -> Option<String> {
     match &attr.meta {
         syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
             syn::Expr::Lit(syn::ExprLit {
