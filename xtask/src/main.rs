@@ -378,9 +378,9 @@ fn run_growth_check(args: &ArgMatches, root: PathBuf) -> i32 {
 
 fn bench_command() -> Command {
     Command::new("bench")
-        .about("What a new user waits for on a fresh clone (cold codegen, warm regenerate, cold test suite), codegen scaling, client overhead against raw reqwest and pager memory; prints a table and rewrites BENCHMARKS.md")
+        .about("What a new user waits for on a fresh clone (cold codegen, warm regenerate, cold and warm test suite), codegen scaling, client overhead against raw reqwest and pager memory; prints a table and rewrites BENCHMARKS.md")
         .override_usage("cargo xtask bench [--quick] [--consumer-build] [--no-write]")
-        .arg(flag("quick", "Skip the fresh-clone rows (cold codegen, warm regenerate, cold test suite), which take minutes"))
+        .arg(flag("quick", "Skip the fresh-clone rows (cold codegen, warm regenerate, cold and warm test suite), which take minutes"))
         .arg(flag("consumer-build", "Also time cold builds of two consumer crates (minutes)"))
         .arg(flag("no-write", "Print only; leave BENCHMARKS.md as it is"))
         .after_help("Exit codes:\n  0  measured\n  1  a benchmark failed to run\n  2  usage error")
