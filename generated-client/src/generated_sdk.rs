@@ -13,16 +13,19 @@ pub(crate) static OPERATIONS: &[crate::runtime::OperationFacts] = &[
         id: "orgs_list",
         method: "GET",
         path: "/v1/orgs",
+        comma_separated_query: &[],
     },
     crate::runtime::OperationFacts {
         id: "orgs_create",
         method: "POST",
         path: "/v1/orgs",
+        comma_separated_query: &[],
     },
     crate::runtime::OperationFacts {
         id: "orgs_retrieve",
         method: "GET",
         path: "/v1/orgs/{orgId}",
+        comma_separated_query: &[],
     },
 ];
 /// The spec's constraints that the generated types do not enforce,

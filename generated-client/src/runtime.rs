@@ -35,6 +35,9 @@ pub struct OperationFacts {
     pub method: &'static str,
     /// The path template, e.g. `/v1/orgs/{orgId}`.
     pub path: &'static str,
+    /// The array query parameters sent as one comma-separated value
+    /// (`explode: false` in the spec), which progenitor sends repeated.
+    pub comma_separated_query: &'static [&'static str],
 }
 
 fn facts(operation_id: &str) -> OperationFacts {
@@ -46,6 +49,7 @@ fn facts(operation_id: &str) -> OperationFacts {
             id: "unknown",
             method: "?",
             path: "?",
+            comma_separated_query: &[],
         })
 }
 
@@ -253,6 +257,7 @@ impl ClientHooks<ClientConfig> for Client {
             crate::validate::check(facts.id, &parts)
                 .map_err(|v| progenitor_client::Error::InvalidRequest(v.to_string()))?;
         }
+        join_comma_separated(request.url_mut(), facts.comma_separated_query);
         let config = self.inner();
         let options = options::effective(self);
         if let Some(problem) = &options.invalid {
@@ -506,5 +511,48 @@ fn redacted_chain(error: &reqwest::Error) -> String {
     match std::error::Error::source(error) {
         Some(source) => format!("{what}: {}", error_chain(source)),
         None => what.to_string(),
+    }
+}
+
+/// Joins the repeated values of each of `names` in `url`'s query into one
+/// comma-separated value at the place of the first (`a=1&a=2` → `a=1,2`),
+/// keeping every other pair as it was.
+fn join_comma_separated(url: &mut reqwest::Url, names: &[&str]) {
+    if names.is_empty() || url.query().is_none() {
+        return;
+    }
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (name, value) in url.query_pairs() {
+        if names.contains(&name.as_ref())
+            && let Some((_, joined)) = pairs.iter_mut().find(|(n, _)| *n == name)
+        {
+            joined.push(',');
+            joined.push_str(&value);
+            continue;
+        }
+        pairs.push((name.into_owned(), value.into_owned()));
+    }
+    url.query_pairs_mut().clear().extend_pairs(pairs);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_comma_separated;
+
+    fn joined(url: &str, names: &[&str]) -> String {
+        let mut url = reqwest::Url::parse(url).unwrap();
+        join_comma_separated(&mut url, names);
+        url.to_string()
+    }
+
+    #[test]
+    fn repeated_values_of_a_comma_separated_parameter_become_one() {
+        assert_eq!(
+            joined("http://h/p?s=a&limit=2&s=b%2Fc&t=x&t=y", &["s"]),
+            "http://h/p?s=a%2Cb%2Fc&limit=2&t=x&t=y"
+        );
+        assert_eq!(joined("http://h/p?limit=2", &["s"]), "http://h/p?limit=2");
+        assert_eq!(joined("http://h/p", &["s"]), "http://h/p");
+        assert_eq!(joined("http://h/p?s=a&s=b", &[]), "http://h/p?s=a&s=b");
     }
 }

@@ -399,29 +399,62 @@ fn one_line(description: &str) -> String {
 /// progenitor's `CliCommand` variant of operation `id`, read from its
 /// `CliCommand::operation_id` (`CliCommand::OrgsList => "orgs_list"`).
 fn cli_command(cli: &syn::File, id: &str) -> Result<syn::Ident, String> {
-    let wanted = format!("\"{id}\"");
-    for imp in cli.items.iter().filter_map(|item| match item {
-        syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
-        _ => None,
-    }) {
-        for f in imp.items.iter().filter_map(|item| match item {
+    command_arms(cli)
+        .find(|(arm_id, _)| arm_id == id)
+        .map(|(_, command)| command)
+        .ok_or_else(|| format!("progenitor's CLI has no `CliCommand` for `{id}`"))
+}
+
+/// The operation ids that progenitor's CLI (formatted text) has a command for.
+pub fn operation_ids(cli: &str) -> std::collections::HashSet<String> {
+    syn::parse_file(cli)
+        .map(|file| command_arms(&file).map(|(id, _)| id).collect())
+        .unwrap_or_default()
+}
+
+/// Each `(operation id, CliCommand variant)` of `CliCommand::operation_id`.
+fn command_arms(cli: &syn::File) -> impl Iterator<Item = (String, syn::Ident)> + '_ {
+    cli.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
+            _ => None,
+        })
+        .flat_map(|imp| imp.items.iter())
+        .filter_map(|item| match item {
             syn::ImplItem::Fn(f) if f.sig.ident == "operation_id" => Some(f),
             _ => None,
-        }) {
-            let Some(syn::Stmt::Expr(syn::Expr::Match(m), _)) = f.block.stmts.first() else {
-                continue;
+        })
+        .filter_map(|f| match f.block.stmts.first() {
+            Some(syn::Stmt::Expr(syn::Expr::Match(m), _)) => Some(m),
+            _ => None,
+        })
+        .flat_map(|m| m.arms.iter())
+        .filter_map(|arm| {
+            let body = match &*arm.body {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => s.value(),
+                syn::Expr::Block(b) => match b.block.stmts.as_slice() {
+                    [
+                        syn::Stmt::Expr(
+                            syn::Expr::Lit(syn::ExprLit {
+                                lit: syn::Lit::Str(s),
+                                ..
+                            }),
+                            None,
+                        ),
+                    ] => s.value(),
+                    _ => return None,
+                },
+                _ => return None,
             };
-            for arm in &m.arms {
-                if arm.body.to_token_stream().to_string() == wanted
-                    && let syn::Pat::Path(path) = &arm.pat
-                    && let Some(last) = path.path.segments.last()
-                {
-                    return Ok(last.ident.clone());
-                }
-            }
-        }
-    }
-    Err(format!("progenitor's CLI has no `CliCommand` for `{id}`"))
+            let syn::Pat::Path(path) = &arm.pat else {
+                return None;
+            };
+            Some((body, path.path.segments.last()?.ident.clone()))
+        })
 }
 
 /// The setter of each argument that progenitor's `execute_<method>` reads
@@ -731,4 +764,105 @@ pub fn prune_execution(cli: &mut syn::File) -> Result<(), String> {
 
 fn is_cli(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Cli"))
+}
+
+/// Makes progenitor's array arguments usable: it parses an array query
+/// parameter as one `Vec<T>` value (`value_parser!(Vec<T>)`, which clap
+/// cannot build, so the CLI did not compile) and reads it back with
+/// `get_one::<Vec<T>>`. The argument becomes repeatable and comma-separated
+/// (`--status a --status b` or `--status a,b`), each value parsed as `T`, and
+/// is read back with `get_many::<T>` into the `Vec<T>` the setter takes.
+/// Call before [`generate`], which reuses progenitor's argument handling.
+pub fn repeatable_array_arguments(cli: &mut syn::File) {
+    for imp in cli.items.iter_mut().filter_map(|item| match item {
+        syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
+        _ => None,
+    }) {
+        for f in imp.items.iter_mut().filter_map(|item| match item {
+            syn::ImplItem::Fn(f) => Some(f),
+            _ => None,
+        }) {
+            for stmt in &mut f.block.stmts {
+                match stmt {
+                    syn::Stmt::Expr(expr, _) => repeatable_in(expr),
+                    syn::Stmt::Local(local) => {
+                        if let Some(init) = &mut local.init {
+                            repeatable_in(&mut init.expr);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// The element type `T` of `Vec<T>` (`::std::vec::Vec<T>` or `Vec<T>`).
+fn vec_element(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Vec" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
+            syn::GenericArgument::Type(element) if args.args.len() == 1 => Some(element),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn repeatable_in(expr: &mut syn::Expr) {
+    match expr {
+        syn::Expr::MethodCall(call) => {
+            repeatable_in(&mut call.receiver);
+            for arg in &mut call.args {
+                repeatable_in(arg);
+            }
+            if call.method == "value_parser"
+                && let Some(syn::Expr::Macro(m)) = call.args.first()
+                && m.mac
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "value_parser")
+                && let Ok(ty) = m.mac.parse_body::<syn::Type>()
+                && let Some(element) = vec_element(&ty)
+            {
+                let receiver = &call.receiver;
+                *expr = syn::parse_quote! {
+                    #receiver
+                        .value_parser(::clap::value_parser!(#element))
+                        .action(::clap::ArgAction::Append)
+                        .value_delimiter(',')
+                };
+            } else if call.method == "get_one"
+                && let Some(turbofish) = &call.turbofish
+                && let Some(syn::GenericArgument::Type(ty)) = turbofish.args.first()
+                && let Some(element) = vec_element(ty)
+            {
+                let receiver = &call.receiver;
+                let args = &call.args;
+                *expr = syn::parse_quote! {
+                    #receiver
+                        .get_many::<#element>(#args)
+                        .map(|values| values.cloned().collect::<::std::vec::Vec<_>>())
+                };
+            }
+        }
+        syn::Expr::If(i) => {
+            repeatable_in(&mut i.cond);
+            for stmt in &mut i.then_branch.stmts {
+                if let syn::Stmt::Expr(e, _) = stmt {
+                    repeatable_in(e);
+                }
+            }
+        }
+        syn::Expr::Let(l) => repeatable_in(&mut l.expr),
+        syn::Expr::Paren(p) => repeatable_in(&mut p.expr),
+        _ => {}
+    }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
-use quote::quote;
+use quote::{ToTokens, quote};
 use sha2::{Digest, Sha256};
 
 use crate::rust_names::RustNames;
@@ -128,17 +128,20 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
             crate::ergonomics::relax_setters(&mut file)?;
             Ok((prettyplease::unparse(&file), types, names))
         });
-        let httpmock = scope.spawn(|| {
-            run_progenitor(|| {
+        let httpmock = scope.spawn(|| -> Result<String, String> {
+            let tokens = run_progenitor(|| {
                 Generator::new(&progenitor_settings()).httpmock(&spec.openapi, HTTPMOCK_CRATE_PATH)
-            })
-            .and_then(format_tokens)
+            })?;
+            let mut file = parse_tokens(tokens)?;
+            httpmock_array_query_params(spec, &mut file)?;
+            Ok(prettyplease::unparse(&file))
         });
         let cli = scope.spawn(move || -> Result<String, String> {
             let tokens = run_progenitor(|| {
                 Generator::new(&progenitor_settings()).cli(&spec.openapi, CLI_CRATE_PATH)
             })?;
             let mut cli_file = parse_tokens(tokens)?;
+            cli_gen::repeatable_array_arguments(&mut cli_file);
             let (setters, names) = setters_rx.recv().map_err(|_| {
                 "the client generator failed before the CLI glue could run".to_string()
             })?;
@@ -200,14 +203,14 @@ pub fn check_every_operation_generated(
     httpmock: &str,
     cli: &str,
 ) -> Result<(), spec::SpecError> {
-    // One pass over each generated text, not one search per operation: a
+    // One pass over each generated file, not one search per operation: a
     // spec of a thousand operations generates megabytes.
-    let httpmock_methods = names_between(httpmock, "fn ", "<F>(");
-    let cli_operation_ids = names_between(cli, "=> \"", "\"");
+    let httpmock_methods = httpmock_methods(httpmock);
+    let cli_operation_ids = cli_gen::operation_ids(cli);
     for op in spec.operations() {
         let missing = match names.operation(op.id) {
             Err(_) => Some("the client"),
-            Ok(op_names) if !httpmock_methods.contains(op_names.method.as_str()) => {
+            Ok(op_names) if !httpmock_methods.contains(&op_names.method) => {
                 Some("the httpmock extension")
             }
             Ok(_) if !cli_operation_ids.contains(op.id) => Some("the CLI"),
@@ -228,18 +231,31 @@ pub fn check_every_operation_generated(
     Ok(())
 }
 
-/// Every `name` that stands in `text` as `{open}name{close}`, where `name` is
-/// an identifier.
-fn names_between<'a>(text: &'a str, open: &str, close: &str) -> std::collections::HashSet<&'a str> {
-    text.match_indices(open)
-        .filter_map(|(at, _)| {
-            let rest = &text[at + open.len()..];
-            let end = rest
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
-            rest[end..].starts_with(close).then(|| &rest[..end])
-        })
-        .collect()
+/// The methods of every trait in progenitor's httpmock extension (one per
+/// operation), read from the parsed file: prettyplease wraps long
+/// signatures, so the text has no fixed shape.
+fn httpmock_methods(httpmock: &str) -> std::collections::HashSet<String> {
+    fn walk(items: &[syn::Item], out: &mut std::collections::HashSet<String>) {
+        for item in items {
+            match item {
+                syn::Item::Trait(t) => out.extend(t.items.iter().filter_map(|i| match i {
+                    syn::TraitItem::Fn(f) => Some(f.sig.ident.to_string()),
+                    _ => None,
+                })),
+                syn::Item::Mod(m) => {
+                    if let Some((_, inner)) = &m.content {
+                        walk(inner, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    if let Ok(file) = syn::parse_file(httpmock) {
+        walk(&file.items, &mut out);
+    }
+    out
 }
 
 /// Gives every field of a generated struct that has no doc the description
@@ -689,4 +705,114 @@ pub fn run(options: &Options) -> i32 {
             1
         }
     }
+}
+
+/// Makes progenitor's httpmock matchers of array query parameters compile
+/// and match the wire: progenitor writes `query_param(name, value.to_string())`
+/// for a `Vec<T>`, which has no `Display`. A comma-separated parameter
+/// (`explode: false`) matches the one joined value; a repeated one matches
+/// every value.
+fn httpmock_array_query_params(spec: &LoadedSpec, httpmock: &mut syn::File) -> Result<(), String> {
+    let mut comma_separated = std::collections::HashMap::new();
+    for op in spec.operations() {
+        for p in op.parameters(spec) {
+            let comma = p.is_comma_separated_array(spec);
+            if p.location == "query" && *comma_separated.entry(p.name).or_insert(comma) != comma {
+                return Err(format!(
+                    "query parameter `{}` is comma-separated in one operation and repeated in another; \
+                     the httpmock extension matches it by name",
+                    p.name
+                ));
+            }
+        }
+    }
+    fn rewrite(expr: &mut syn::Expr, comma_separated: &std::collections::HashMap<&str, bool>) {
+        let syn::Expr::MethodCall(call) = expr else {
+            match expr {
+                syn::Expr::Call(c) => c.args.iter_mut().for_each(|a| rewrite(a, comma_separated)),
+                syn::Expr::If(i) => {
+                    for stmt in &mut i.then_branch.stmts {
+                        if let syn::Stmt::Expr(e, _) = stmt {
+                            rewrite(e, comma_separated);
+                        }
+                    }
+                    if let Some((_, e)) = &mut i.else_branch {
+                        rewrite(e, comma_separated);
+                    }
+                }
+                syn::Expr::Block(b) => {
+                    for stmt in &mut b.block.stmts {
+                        if let syn::Stmt::Expr(e, _) = stmt {
+                            rewrite(e, comma_separated);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            return;
+        };
+        if call.method == "query_param"
+            && let [
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(name),
+                    ..
+                }),
+                syn::Expr::MethodCall(value),
+            ] = call.args.iter().collect::<Vec<_>>()[..]
+            && value.method == "to_string"
+            && let Some(&comma) = comma_separated.get(name.value().as_str())
+        {
+            let receiver = &call.receiver;
+            let value = &value.receiver;
+            *expr = if comma {
+                syn::parse_quote! {
+                    #receiver.query_param(
+                        #name,
+                        #value.iter().map(|v| v.to_string()).collect::<::std::vec::Vec<_>>().join(","),
+                    )
+                }
+            } else {
+                syn::parse_quote! {
+                    #value.iter().fold(#receiver, |when, v| when.query_param(#name, v.to_string()))
+                }
+            };
+            return;
+        }
+        rewrite(&mut call.receiver, comma_separated);
+        call.args
+            .iter_mut()
+            .for_each(|a| rewrite(a, comma_separated));
+    }
+    // Only the matchers whose value is a `Vec` (the comma map names every
+    // query parameter, scalars included).
+    fn is_vec_setter(f: &syn::ImplItemFn) -> bool {
+        f.sig.to_token_stream().to_string().contains(":: Vec <")
+    }
+    fn walk(items: &mut [syn::Item], comma_separated: &std::collections::HashMap<&str, bool>) {
+        for item in items {
+            match item {
+                syn::Item::Impl(imp) => {
+                    for f in imp.items.iter_mut().filter_map(|i| match i {
+                        syn::ImplItem::Fn(f) if is_vec_setter(f) => Some(f),
+                        _ => None,
+                    }) {
+                        for stmt in &mut f.block.stmts {
+                            if let syn::Stmt::Expr(e, _) = stmt {
+                                rewrite(e, comma_separated);
+                            }
+                        }
+                    }
+                }
+                syn::Item::Mod(m) => {
+                    if let Some((_, inner)) = &mut m.content {
+                        walk(inner, comma_separated);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let arrays: std::collections::HashMap<&str, bool> = comma_separated;
+    walk(&mut httpmock.items, &arrays);
+    Ok(())
 }

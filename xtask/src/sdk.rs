@@ -49,7 +49,7 @@ pub fn generate(spec: &LoadedSpec, names: &RustNames) -> Result<SdkOutput, SpecE
         let op_names = operation_names(spec, op, names)?;
         let builder = format_ident!("{}", op_names.builder);
         let output = RustNames::tokens(&op_names.success);
-        infos.push(operation_facts(op));
+        infos.push(operation_facts(spec, op));
         let doc = call_doc(spec, op, op_names, names, &output, &mut warnings)?;
         calls.push(typed_call(op, &builder, &output, &doc));
         if let Some(pagination) = op.pagination {
@@ -91,12 +91,22 @@ fn operation_names<'n>(
 }
 
 /// The runtime's facts of one operation.
-fn operation_facts(op: &SpecOperation<'_>) -> TokenStream {
+fn operation_facts(spec: &LoadedSpec, op: &SpecOperation<'_>) -> TokenStream {
     let id = op.id;
     let method = op.method.to_uppercase();
     let path = op.path;
+    let comma_separated = op
+        .parameters(spec)
+        .into_iter()
+        .filter(|p| p.is_comma_separated_array(spec))
+        .map(|p| p.name);
     quote! {
-        crate::runtime::OperationFacts { id: #id, method: #method, path: #path },
+        crate::runtime::OperationFacts {
+            id: #id,
+            method: #method,
+            path: #path,
+            comma_separated_query: &[#(#comma_separated),*],
+        },
     }
 }
 
@@ -237,32 +247,22 @@ fn rust_literal(value: &Value) -> String {
 }
 
 /// The SDK needs one success type per operation: every 2XX response's JSON
-/// schema is the same `$ref`, or none has a body.
+/// schema is the same (the same `$ref`, or the same inline schema), or none
+/// has a body.
 fn check_success_types(
     spec: &LoadedSpec,
     operations: &[SpecOperation<'_>],
 ) -> Result<(), SpecError> {
     for op in operations {
-        let mut first: Option<Option<&str>> = None;
+        let mut first: Option<Option<&Value>> = None;
         for (code, pointer, response) in op.responses(spec) {
             if !code.starts_with('2') {
                 continue;
             }
-            let name = match response_json_schema(response) {
-                None => None,
-                Some(schema) => match schema.get("$ref").and_then(Value::as_str) {
-                    Some(reference) => Some(reference),
-                    None => {
-                        return Err(spec.error_at(
-                            &pointer,
-                            "the SDK needs a success response whose schema is a `$ref` to `#/components/schemas/...`",
-                        ));
-                    }
-                },
-            };
+            let schema = response_json_schema(response);
             match first {
-                None => first = Some(name),
-                Some(first) if first != name => {
+                None => first = Some(schema),
+                Some(first) if first != schema => {
                     return Err(spec.error_at(
                         &pointer,
                         format!("operation `{}` has 2XX responses of different types; the SDK needs one success type", op.id),

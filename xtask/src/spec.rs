@@ -88,6 +88,24 @@ pub struct SpecParameter<'a> {
     pub json: &'a Value,
 }
 
+impl SpecParameter<'_> {
+    /// Whether this is an array query parameter sent as one comma-separated
+    /// value (`style: form`, the default, with `explode: false`:
+    /// `status=a,b`), rather than repeated (`status=a&status=b`).
+    pub fn is_comma_separated_array(&self, spec: &LoadedSpec) -> bool {
+        let schema = self.json.get("schema").map(|s| spec.deref(s));
+        self.location == "query"
+            && schema.and_then(|s| s.get("type")).and_then(Value::as_str) == Some("array")
+            && self
+                .json
+                .get("style")
+                .and_then(Value::as_str)
+                .unwrap_or("form")
+                == "form"
+            && self.json.get("explode").and_then(Value::as_bool) == Some(false)
+    }
+}
+
 /// The parsed `x-avara-pagination` extension of an operation, checked at
 /// load (a failure is reported by [`LoadedSpec::check_pagination`]): `style` is `cursor`; `requestCursorParam` names an optional query
 /// parameter of the operation; the `200` JSON response's schema has

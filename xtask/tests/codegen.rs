@@ -958,7 +958,7 @@ fn a_vanished_operation_is_an_error() {
                 && error.ends_with(&format!("(at {})", op.pointer)),
             "{error}"
         );
-        let mock_without = httpmock.replace(&format!("fn {}<F>(", op.id), "fn vanished<F>(");
+        let mock_without = httpmock.replace(&format!("fn {}<", op.id), "fn vanished<");
         let error = codegen::check_every_operation_generated(&spec, &names, &mock_without, &cli)
             .unwrap_err()
             .to_string();
@@ -966,7 +966,7 @@ fn a_vanished_operation_is_an_error() {
             error.contains("missing from the httpmock extension"),
             "{error}"
         );
-        let cli_without = cli.replace(&format!("=> \"{}\"", op.id), "=> \"vanished\"");
+        let cli_without = cli.replace(&format!("\"{}\"", op.id), "\"vanished\"");
         let error =
             codegen::check_every_operation_generated(&spec, &names, &httpmock, &cli_without)
                 .unwrap_err()
