@@ -1073,3 +1073,81 @@ fn named_examples_feed_the_doc_example() {
         .contents;
     assert!(sdk.contains(".org_name(\"Named Example Clinic\")"), "{sdk}");
 }
+
+/// Array query parameters generate everywhere and follow their wire form:
+/// a repeatable CLI argument read with `get_many`, an httpmock matcher of
+/// the joined (comma-separated) or repeated values, and the runtime's list
+/// of parameters to send comma-separated. The two parameters are a test
+/// fixture added to the spec's first GET operation, not Avara fact.
+#[test]
+fn array_query_parameters_follow_their_style() {
+    let mut doc: serde_yaml::Value = serde_yaml::from_str(&real_spec()).unwrap();
+    let (path, op) = doc["paths"]
+        .as_mapping_mut()
+        .unwrap()
+        .iter_mut()
+        .find_map(|(path, item)| {
+            let get = item.get_mut("get")?;
+            Some((path.as_str()?.to_string(), get))
+        })
+        .expect("a GET operation");
+    let id = op["operationId"].as_str().unwrap().to_string();
+    let parameters = op
+        .as_mapping_mut()
+        .unwrap()
+        .entry("parameters".into())
+        .or_insert_with(|| serde_yaml::Value::Sequence(vec![]));
+    let fixture = |name: &str, explode: bool| -> serde_yaml::Value {
+        serde_yaml::from_str(&format!(
+            "{{name: {name}, in: query, description: fixture, style: form, explode: {explode}, \
+             schema: {{type: array, items: {{type: string}}}}}}"
+        ))
+        .unwrap()
+    };
+    let seq = parameters.as_sequence_mut().unwrap();
+    seq.push(fixture("fixtureJoined", false));
+    seq.push(fixture("fixtureRepeated", true));
+    let dir = tempfile::tempdir().unwrap();
+    let spec = load_text(&dir, &serde_yaml::to_string(&doc).unwrap());
+    let generated = codegen::generate_from(&spec).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let file = |rel: &str| {
+        let text = &generated
+            .files
+            .iter()
+            .find(|f| f.relative_path == rel)
+            .unwrap()
+            .contents;
+        text.split_whitespace().collect::<String>()
+    };
+    let cli = file(CLI_GENERATED);
+    for arg in ["fixture-joined", "fixture-repeated"] {
+        assert!(
+            cli.contains(&format!(".get_many::<::std::string::String>(\"{arg}\")")),
+            "{arg} is read as many values"
+        );
+        assert!(cli.contains(&format!(
+            "::clap::Arg::new(\"{arg}\").long(\"{arg}\").value_parser(::clap::value_parser!(::std::string::String)).action(::clap::ArgAction::Append).value_delimiter(',')"
+        )), "{arg} is a repeatable argument");
+    }
+    assert!(
+        !cli.contains("value_parser!(::std::vec::Vec"),
+        "no Vec value parser is left"
+    );
+    let httpmock = file(HTTPMOCK_GENERATED);
+    assert!(httpmock.contains(
+        "query_param(\"fixtureJoined\",value.iter().map(|v|v.to_string()).collect::<::std::vec::Vec<_>>().join(\",\"),)"
+    ), "the joined parameter matches one comma-separated value");
+    assert!(
+        httpmock.contains(
+            "value.iter().fold(self.0,|when,v|when.query_param(\"fixtureRepeated\",v.to_string()),"
+        ),
+        "the repeated parameter matches each value"
+    );
+    let sdk = file(CLIENT_SDK_GENERATED);
+    assert!(
+        sdk.contains(&format!(
+            "id:\"{id}\",method:\"GET\",path:\"{path}\",comma_separated_query:&[\"fixtureJoined\"],"
+        )),
+        "only the explode: false parameter is joined at run time"
+    );
+}
