@@ -48,6 +48,7 @@ pub fn relax_setters(file: &mut syn::File) -> Result<usize, String> {
         return Err("progenitor's output has no `types` module".into());
     };
     let type_names = type_names(types);
+    add_from_str(types);
     // Newtypes by name, with their inner type as seen from `types::builder`.
     let newtypes: BTreeMap<String, syn::Type> = types
         .iter()
@@ -113,6 +114,72 @@ pub fn relax_setters(file: &mut syn::File) -> Result<usize, String> {
         builder.extend(impls.items);
     }
     Ok(relaxed)
+}
+
+/// typify converts only a `String` into a newtype of a string without
+/// constraints (a named id or text), while a constrained one also takes a
+/// `&str`: give the plain ones `From<&str>` too, so that every setter and
+/// path parameter of such a type takes a string literal.
+fn add_from_str(types: &mut Vec<syn::Item>) {
+    let from_str: syn::Type = syn::parse_quote!(&str);
+    let converts_from_str = |imp: &syn::ItemImpl| {
+        let Some((_, path, _)) = &imp.trait_ else {
+            return None;
+        };
+        let last = path.segments.last()?;
+        if last.ident != "From" && last.ident != "TryFrom" {
+            return None;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        let source = match args.args.first()? {
+            syn::GenericArgument::Type(syn::Type::Reference(r)) => r,
+            _ => return None,
+        };
+        let syn::Type::Path(elem) = &*source.elem else {
+            return None;
+        };
+        if !elem.path.is_ident("str") {
+            return None;
+        }
+        match &*imp.self_ty {
+            syn::Type::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+            _ => None,
+        }
+    };
+    let has_str_impl: BTreeSet<String> = types
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Impl(imp) => converts_from_str(imp),
+            _ => None,
+        })
+        .collect();
+    let plain: Vec<syn::Ident> = types
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => match &s.fields {
+                syn::Fields::Unnamed(fields)
+                    if fields.unnamed.len() == 1
+                        && is_string(&fields.unnamed[0].ty)
+                        && !has_str_impl.contains(&s.ident.to_string()) =>
+                {
+                    Some(s.ident.clone())
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    for ident in plain {
+        types.push(syn::parse_quote! {
+            impl ::std::convert::From<#from_str> for #ident {
+                fn from(value: &str) -> Self {
+                    Self(value.to_string())
+                }
+            }
+        });
+    }
 }
 
 /// `X` of a setter `fn name<T>(mut self, value: T) -> Self where T:

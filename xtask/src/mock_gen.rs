@@ -427,7 +427,19 @@ fn action_of(
         .and_then(Value::as_str);
     let by_convention = match (op.method, on_collection, on_item) {
         ("post", Some(_), _) => "create",
-        ("get", Some(_), _) if op.pagination.is_some() => "list",
+        // A list whose items are not the resource's item schema (a summary
+        // of it) cannot be served from the stored items.
+        ("get", Some(r), _)
+            if op.pagination.is_some_and(|p| {
+                p.item_schema_ref
+                    == format!(
+                        "#/components/schemas/{}",
+                        escape_pointer_token(&resources[r].name)
+                    )
+            }) =>
+        {
+            "list"
+        }
         ("get", _, Some(_)) => "retrieve",
         ("patch", _, Some(_)) => "update",
         ("put", _, Some(_)) => "replace",

@@ -201,7 +201,11 @@ fn call_doc(
             )
         };
         let value = example_value(spec, given, schema, what, warnings);
-        setters.push(format!("    .{setter}({})", rust_literal(&value)));
+        let literal = match op_names.parameter_types.get(param.name) {
+            Some(ty) => typed_literal(&value, ty),
+            None => rust_literal(&value),
+        };
+        setters.push(format!("    .{setter}({literal})"));
     }
     if let (Some(body), Some(body_type)) = (op.json_body(spec), &op_names.body) {
         let schema = spec.schema_json(body.schema);
@@ -215,7 +219,11 @@ fn call_doc(
             let given = body.example.and_then(|e| e.get(prop));
             let what = || format!("{} (body property `{prop}`)", spec.located(&body.pointer));
             let value = example_value(spec, given, prop_schema, what, warnings);
-            fields.push_str(&format!(".{}({})", field.ident, rust_literal(&value)));
+            fields.push_str(&format!(
+                ".{}({})",
+                field.ident,
+                typed_literal(&value, &field.ty)
+            ));
         }
         setters.push(format!(
             "    .body(avara::types::{body_type}::builder(){fields})"
@@ -235,6 +243,26 @@ fn call_doc(
     lines.push(" # Ok(()) }".to_string());
     lines.push(" ```".to_string());
     Ok(lines)
+}
+
+/// A doc example argument of type `ty` (crate-relative, `types::Study`): a
+/// scalar as a literal, an object or array built from its JSON, which reads
+/// alike for a struct, a map or a list.
+fn typed_literal(value: &Value, ty: &str) -> String {
+    match value {
+        Value::Object(_) | Value::Array(_) => {
+            let ty = if ty.starts_with("types::") {
+                format!("avara::{ty}")
+            } else {
+                ty.to_string()
+            };
+            format!(
+                "serde_json::from_value::<{}>(serde_json::json!({value})).expect(\"the example matches its type\")",
+                ty.replace(' ', "")
+            )
+        }
+        _ => rust_literal(value),
+    }
 }
 
 fn rust_literal(value: &Value) -> String {

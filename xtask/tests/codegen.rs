@@ -780,6 +780,21 @@ fn conforms(
             }
             Ok(())
         }
+        (Some("object"), Value::Object(fields)) => {
+            let properties = schema.get("properties").and_then(Value::as_object);
+            for (name, field) in fields {
+                if let Some(property) = properties.and_then(|p| p.get(name)) {
+                    conforms(spec, property, field).map_err(|e| format!("{name}: {e}"))?;
+                }
+            }
+            Ok(())
+        }
+        (Some("array"), Value::Array(items)) => match schema.get("items") {
+            Some(item_schema) => items
+                .iter()
+                .try_for_each(|item| conforms(spec, item_schema, item)),
+            None => Ok(()),
+        },
         (Some("boolean"), Value::Bool(_)) | (None, _) => Ok(()),
         (Some("number"), Value::Number(_)) => Ok(()),
         (ty, value) => Err(format!("{value} is not of type {ty:?}")),
