@@ -5,11 +5,13 @@
 //! - [`page`] parses both views of a page into facts with page lines.
 //! - [`mod@check`] compares the spec with those facts; deliberate deviations are
 //!   data, the `x-avara-reference` notes in the spec.
+//! - [`facts`] reads the official SDK's API facts (`avara-<sdk>-<version>.json`).
 //! - [`validate`] checks the pages' JSON examples against the spec's schemas.
 //! - [`draft`] writes a fragment in the spec's style from a page.
 
 pub mod check;
 pub mod draft;
+pub mod facts;
 pub mod page;
 pub mod validate;
 
