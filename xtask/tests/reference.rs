@@ -66,8 +66,11 @@ fn errors_of(name: &str, text: &str) -> Vec<(usize, String, String)> {
                  pointer,
                  spec_line,
                  message,
+                 page_column,
+                 source,
              }| {
                 assert_eq!(page, &page_path(name));
+                assert_eq!((page_column, source), (&None, &None));
                 assert_eq!(
                     *spec_line,
                     locate_pointer(&spec.text, pointer).map(|(l, _)| l)
@@ -112,7 +115,8 @@ fn todays_spec_agrees_with_every_page_and_every_note_is_exercised() {
         .iter()
         .find(|a| a.subject == "`limit` (query parameter)" && a.note.aspect == "type")
         .expect("the limit type deviation is accepted");
-    assert_eq!(limit.note.page, Value::from("number"));
+    assert_eq!(limit.note.page, Some(Value::from("number")));
+    assert_eq!(limit.note.sdk, None);
     assert_eq!(limit.note.spec, Value::from("integer"));
     assert!(
         limit.note.reason.contains("integral"),
