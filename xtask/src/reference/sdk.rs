@@ -502,7 +502,7 @@ impl Checker<'_> {
                         })
                         .unwrap_or_default();
                     self.error(
-                        Place::Facts(&param.pointer),
+                        Place::Facts(&format!("{}/name", param.pointer)),
                         op_pointer,
                         format!(
                             "{subject}: {location} parameter `{}`: the spec's operation has no {location} parameter `{}`{elsewhere}",
@@ -666,7 +666,7 @@ impl Checker<'_> {
         for param in params {
             let Some(property) = flat.properties.get(&param.name) else {
                 self.error(
-                    Place::Facts(&param.pointer),
+                    Place::Facts(&format!("{}/name", param.pointer)),
                     at,
                     format!("{}: not in the spec's schema", subject(&param.name)),
                 );
@@ -704,9 +704,10 @@ impl Checker<'_> {
         };
         notes.extend(carrier_notes.iter().cloned());
         let flat = Flat::of(self.spec, &target.schema);
+        let required_source = format!("{}/required", param.pointer);
         let at = At {
             subject: &target.subject,
-            place: Place::Facts(&param.pointer),
+            place: Place::Facts(&required_source),
             notes: &notes,
         };
         self.compare(
@@ -717,6 +718,11 @@ impl Checker<'_> {
             &target.required_pointer,
             &hint(&param.optional_source),
         );
+        let nullable_source = format!("{}/nullable", param.pointer);
+        let at = At {
+            place: Place::Facts(&nullable_source),
+            ..at
+        };
         self.compare(
             &at,
             "nullable",
@@ -784,6 +790,15 @@ impl Checker<'_> {
                     }
                     _ => Value::Null,
                 };
+                let values_source = match &ty.kind {
+                    Kind::Enum(_) => format!("{}/values", ty.pointer),
+                    Kind::Literal(_) => format!("{}/value", ty.pointer),
+                    _ => ty.pointer.clone(),
+                };
+                let at = At {
+                    place: Place::Facts(&values_source),
+                    ..at
+                };
                 self.compare(
                     &at,
                     "enum",
@@ -802,6 +817,11 @@ impl Checker<'_> {
                         .and_then(Value::as_str)
                         .filter(|f| SDK_FORMATS.contains(f) || Some(*f) == sdk_format.as_deref())
                         .map(str::to_string);
+                    let format_source = format!("{}/format", ty.pointer);
+                    let at = At {
+                        place: Place::Facts(&format_source),
+                        ..at
+                    };
                     self.compare(
                         &at,
                         "format",
