@@ -1688,3 +1688,28 @@ fn the_workspace_spec_agrees_with_every_sdk_facts_file() {
         (operations, events)
     );
 }
+
+#[test]
+fn the_path_items_parameters_count_as_the_operations() {
+    let spec_text = replaced(
+        &fixture_spec_text(),
+        "  /v1/widgets/{widgetId}:\n    get:\n      tags: [widgets]\n      operationId: widgets_retrieve\n      summary: Retrieve a widget\n      parameters:\n        - name: widgetId\n          in: path\n          required: true\n          schema:\n            type: string\n",
+        "  /v1/widgets/{widgetId}:\n    parameters:\n      - name: widgetId\n        in: path\n        required: true\n        schema:\n          type: string\n    get:\n      tags: [widgets]\n      operationId: widgets_retrieve\n      summary: Retrieve a widget\n",
+    );
+    assert_eq!(sdk_errors(&spec_text, &fixture_facts()), vec![]);
+    let mut facts = fixture_facts();
+    set(
+        &mut facts,
+        "/operations/2/path_params/0/type/kind",
+        "integer".into(),
+    );
+    assert_eq!(
+        sdk_errors(&spec_text, &facts),
+        vec![located(
+            "avara-fixture-0.0.0.json:441:11",
+            Some("/operations/2/path_params/0/type"),
+            "/paths/~1v1~1widgets~1{widgetId}/parameters/0/schema/type",
+            "`widgets.retrieve`: path parameter `widgetId`: type: the SDK says `integer`, the spec says `string`"
+        )]
+    );
+}

@@ -463,20 +463,38 @@ impl Checker<'_> {
         self.response(op, &op_pointer, &op_json, &subject);
     }
 
-    /// The spec's parameters of an operation: (pointer, resolved pointer,
-    /// JSON).
+    /// The spec's parameters of an operation (and of its path item): the
+    /// pointer of each (its `$ref` followed) and its JSON.
     fn spec_params(&self, op_pointer: &str, op_json: &Value) -> Vec<(String, Value)> {
-        let list = op_json.get("parameters").and_then(Value::as_array);
-        list.into_iter()
-            .flatten()
-            .enumerate()
-            .map(|(i, written)| {
-                let (json, pointer) = self
-                    .spec
-                    .deref_at(written, &format!("{op_pointer}/parameters/{i}"));
-                (pointer, json.clone())
-            })
-            .collect()
+        let key = |p: &Value| {
+            (
+                p.get("name").cloned().unwrap_or_default(),
+                p.get("in").cloned().unwrap_or_default(),
+            )
+        };
+        let read = |owner: &str, list: Option<&Value>| -> Vec<(String, Value)> {
+            list.and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, written)| {
+                    let (json, pointer) = self
+                        .spec
+                        .deref_at(written, &format!("{owner}/parameters/{i}"));
+                    (pointer, json.clone())
+                })
+                .collect()
+        };
+        let mut params = read(op_pointer, op_json.get("parameters"));
+        // The path item's parameters, unless the operation overrides them.
+        let item_pointer = op_pointer.rsplit_once('/').map_or("", |(p, _)| p);
+        let item = self.spec.json.pointer(item_pointer);
+        for (pointer, json) in read(item_pointer, item.and_then(|i| i.get("parameters"))) {
+            if !params.iter().any(|(_, p)| key(p) == key(&json)) {
+                params.push((pointer, json));
+            }
+        }
+        params
     }
 
     fn parameters(&mut self, op: &Operation, op_pointer: &str, op_json: &Value, subject: &str) {
