@@ -297,15 +297,18 @@ fn run_release_check(args: &ArgMatches, root: PathBuf) -> i32 {
 
 fn reference_command() -> Command {
     Command::new("reference")
-        .about("Check the spec against the reference pages it was transcribed from, or draft a spec fragment for a new page")
+        .about("Check the spec against the reference pages and the official SDK's API facts, or draft a spec fragment for a new page")
         .long_about(
-            "Check the spec against the reference pages it was transcribed from (default: every page in \
-             spec/reference/). Errors name the page line and the spec pointer; deviations recorded in \
-             x-avara-reference notes are listed with their reasons. With --draft, print a spec fragment for an \
-             untranscribed page instead (never written into the spec).",
+            "Check the spec against the reference pages it was transcribed from and the official SDK's API \
+             facts (default: every page *.txt and every facts file avara-<sdk>-<version>.json in \
+             spec/reference/). Errors name the page line, or the facts file's line:column and JSON pointer, \
+             and the spec pointer; deviations recorded in x-avara-reference notes (page: for a page, sdk: for \
+             the SDK facts) are listed with their reasons. The default run also requires every operation and \
+             webhook event of the spec to be documented by a page or an SDK, and every note to be needed. \
+             With --draft, print a spec fragment for an untranscribed page instead (never written into the spec).",
         )
         .override_usage(
-            "cargo xtask reference [--spec PATH] [PAGES...]\n       cargo xtask reference [--spec PATH] --draft PAGE.txt",
+            "cargo xtask reference [--spec PATH] [PAGES.txt... FACTS.json...]\n       cargo xtask reference [--spec PATH] --draft PAGE.txt",
         )
         .arg(
             Arg::new("spec")
@@ -327,10 +330,10 @@ fn reference_command() -> Command {
                 .value_name("PAGES")
                 .num_args(0..)
                 .value_parser(clap::value_parser!(PathBuf))
-                .help("The pages to check (default: every *.txt in spec/reference/)"),
+                .help("The pages (*.txt) and SDK facts files (*.json) to check (default: every one in spec/reference/)"),
         )
         .after_help(
-            "Exit codes:\n  0  the spec agrees with the pages (or the draft was printed)\n  1  a disagreement (each located on the page and in the spec)\n  2  usage error, or a page or the spec cannot be read or parsed",
+            "Exit codes:\n  0  the spec agrees with the pages and the SDK facts (or the draft was printed)\n  1  a disagreement (each located on the page or in the facts file, and in the spec)\n  2  usage error, or a page, an SDK facts file or the spec cannot be read or parsed",
         )
 }
 

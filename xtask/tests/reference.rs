@@ -66,8 +66,11 @@ fn errors_of(name: &str, text: &str) -> Vec<(usize, String, String)> {
                  pointer,
                  spec_line,
                  message,
+                 page_column,
+                 source,
              }| {
                 assert_eq!(page, &page_path(name));
+                assert_eq!((page_column, source), (&None, &None));
                 assert_eq!(
                     *spec_line,
                     locate_pointer(&spec.text, pointer).map(|(l, _)| l)
@@ -112,7 +115,8 @@ fn todays_spec_agrees_with_every_page_and_every_note_is_exercised() {
         .iter()
         .find(|a| a.subject == "`limit` (query parameter)" && a.note.aspect == "type")
         .expect("the limit type deviation is accepted");
-    assert_eq!(limit.note.page, Value::from("number"));
+    assert_eq!(limit.note.page, Some(Value::from("number")));
+    assert_eq!(limit.note.sdk, None);
     assert_eq!(limit.note.spec, Value::from("integer"));
     assert!(
         limit.note.reason.contains("integral"),
@@ -1101,5 +1105,611 @@ fn a_draft_says_what_the_page_left_open() {
     assert!(
         alone.contains("the page's other fields are not known from it"),
         "{alone}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The check against the official SDK's facts, on an INVENTED fixture
+// (`tests/fixtures/reference-sdk/`: a tiny spec and a tiny facts file of a
+// made-up widgets API, not Avara fact), altered one fact at a time.
+
+const SDK_FIXTURE_DIR: &str = "tests/fixtures/reference-sdk";
+const FIXTURE_FACTS: &str = "avara-fixture-0.0.0.json";
+const FIXTURE_SPEC: &str = "openapi.yaml";
+
+fn sdk_fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(SDK_FIXTURE_DIR)
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn fixture_facts() -> Value {
+    serde_json::from_str(&sdk_fixture(FIXTURE_FACTS)).unwrap()
+}
+
+/// The facts as the fixture file writes them (serde_json's pretty form, keys
+/// sorted), so that an altered copy keeps the fixture's line numbers up to
+/// the alteration.
+fn facts_text(facts: &Value) -> String {
+    serde_json::to_string_pretty(facts).unwrap() + "\n"
+}
+
+fn fixture_spec_text() -> String {
+    sdk_fixture(FIXTURE_SPEC)
+}
+
+/// `text` with `old` (which must occur once) replaced by `new`.
+fn replaced(text: &str, old: &str, new: &str) -> String {
+    assert_eq!(text.matches(old).count(), 1, "`{old}` once");
+    text.replacen(old, new, 1)
+}
+
+/// A full run (every source seen) of the spec text against the facts.
+fn sdk_report(spec_text: &str, facts: &Value) -> reference::Report {
+    let spec =
+        spec::parse(Path::new(FIXTURE_SPEC), spec_text.to_string()).expect("the spec parses");
+    let facts = xtask::reference::facts::parse(Path::new(FIXTURE_FACTS), facts_text(facts))
+        .expect("the facts parse");
+    reference::check_sources(&spec, &[], &[facts], reference::Completeness::all())
+}
+
+/// An error as these tests compare it: `file:line:column`, the facts pointer,
+/// the spec pointer, the message. The spec line of each is the one
+/// `locate_pointer` finds for its pointer.
+type Located = (String, Option<String>, String, String);
+
+fn sdk_errors(spec_text: &str, facts: &Value) -> Vec<Located> {
+    let report = sdk_report(spec_text, facts);
+    report
+        .errors
+        .iter()
+        .map(|f| {
+            assert_eq!(
+                f.spec_line,
+                locate_pointer(spec_text, &f.pointer).map(|(l, _)| l),
+                "{f}"
+            );
+            (
+                format!(
+                    "{}:{}:{}",
+                    f.page.display(),
+                    f.page_line,
+                    f.page_column.unwrap_or(0)
+                ),
+                f.source.clone(),
+                f.pointer.clone(),
+                f.message.clone(),
+            )
+        })
+        .collect()
+}
+
+/// The errors of the fixture spec against the fixture facts altered by `edit`.
+fn facts_errors(edit: impl FnOnce(&mut Value)) -> Vec<Located> {
+    let mut facts = fixture_facts();
+    edit(&mut facts);
+    sdk_errors(&fixture_spec_text(), &facts)
+}
+
+fn located(at: &str, source: Option<&str>, pointer: &str, message: &str) -> Located {
+    (
+        at.to_string(),
+        source.map(str::to_string),
+        pointer.to_string(),
+        message.to_string(),
+    )
+}
+
+fn set(facts: &mut Value, pointer: &str, value: Value) {
+    *facts
+        .pointer_mut(pointer)
+        .unwrap_or_else(|| panic!("{pointer} in the fixture facts")) = value;
+}
+
+#[test]
+fn the_sdk_fixture_agrees_with_its_spec_and_its_note_is_accepted() {
+    // The fixture is in serde_json's pretty form, so the altered copies
+    // below keep its lines.
+    let facts = fixture_facts();
+    assert_eq!(facts_text(&facts), sdk_fixture(FIXTURE_FACTS));
+    assert!(
+        facts["format"]
+            .as_str()
+            .unwrap()
+            .starts_with("INVENTED TEST FIXTURE")
+    );
+
+    let spec_text = fixture_spec_text();
+    let report = sdk_report(&spec_text, &facts);
+    let spec = spec::parse(Path::new(FIXTURE_SPEC), spec_text.clone()).unwrap();
+    let rendered = report.render(&spec, Path::new(""));
+    assert!(report.errors.is_empty(), "{rendered}");
+    assert_eq!(
+        (report.sdk_operations, report.sdk_events, report.sdk_fields),
+        (3, 2, 25)
+    );
+    let [accepted] = report.accepted.as_slice() else {
+        panic!("one accepted note: {rendered}");
+    };
+    assert_eq!(accepted.subject, "`widgets.list`: query parameter `limit`");
+    assert_eq!(
+        (accepted.page.as_path(), accepted.page_line),
+        (Path::new(FIXTURE_FACTS), 394)
+    );
+    assert_eq!(accepted.note.aspect, "type");
+    assert_eq!(
+        (&accepted.note.page, &accepted.note.sdk, &accepted.note.spec),
+        (&None, &Some(Value::from("number")), &Value::from("integer"))
+    );
+    assert_eq!(
+        rendered,
+        "cargo xtask reference: openapi.yaml against 0 page(s) and the SDK facts avara-fixture-0.0.0.json\n\
+         \n\
+         accepted deviations (1):\n\
+         \x20 openapi.yaml:140 `widgets.list`: query parameter `limit`: type: sdk number, spec integer\n\
+         \x20   reason: The SDK types the page size as a float; a count is integral.\n\
+         \x20   seen at: avara-fixture-0.0.0.json:394\n\
+         \n\
+         only in the spec (0):\n\
+         \n\
+         ok: 0 error(s), 1 deviation(s) accepted; SDK: 3 operation(s), 2 webhook event(s), 25 field(s) compared\n"
+    );
+}
+
+#[test]
+fn each_alteration_of_the_facts_gives_its_own_located_error() {
+    let widget = "/models/widget.Widget/fields";
+    // A missing operation: the SDK has one the spec lacks.
+    assert_eq!(
+        facts_errors(|f| {
+            let mut op = f["operations"][2].clone();
+            op["method"] = "delete".into();
+            op["http_method"] = "delete".into();
+            f["operations"].as_array_mut().unwrap().push(op);
+        }),
+        vec![located(
+            "avara-fixture-0.0.0.json:454:5",
+            Some("/operations/3"),
+            "/paths/~1v1~1widgets~1{widgetId}",
+            "`widgets.delete`: the SDK's operation DELETE /v1/widgets/{widgetId} is not in the spec (it has GET at that path)"
+        )]
+    );
+    // The spec has an operation no source documents.
+    assert_eq!(
+        facts_errors(|f| {
+            f["operations"].as_array_mut().unwrap().remove(2);
+        }),
+        vec![located(
+            "openapi.yaml:72:5",
+            None,
+            "/paths/~1v1~1widgets~1{widgetId}/get",
+            "operation `widgets_retrieve` (GET /v1/widgets/{widgetId}) is documented by no reference page and no SDK operation"
+        )]
+    );
+    // A renamed field: the SDK's is not in the spec, the spec's not in the SDK.
+    assert_eq!(
+        facts_errors(|f| set(f, &format!("{widget}/1/name"), "title".into())),
+        vec![
+            located(
+                "avara-fixture-0.0.0.json:134:11",
+                Some("/models/widget.Widget/fields/1/name"),
+                "/components/schemas/Widget/properties",
+                "model `widget.Widget`: field `title`: not in the spec's schema"
+            ),
+            located(
+                "openapi.yaml:166:9",
+                Some("/models/widget.Widget/fields"),
+                "/components/schemas/Widget/properties/name",
+                "model `widget.Widget`: field `name`: presence: the SDK says `false` (the SDK's model has no such field), the spec says `true`"
+            ),
+        ]
+    );
+    // Required flipped.
+    assert_eq!(
+        facts_errors(|f| set(f, &format!("{widget}/0/required"), false.into())),
+        vec![located(
+            "avara-fixture-0.0.0.json:126:11",
+            Some("/models/widget.Widget/fields/0/required"),
+            "/components/schemas/Widget/required",
+            "model `widget.Widget`: field `widgetId`: required: the SDK says `false`, the spec says `true`"
+        )]
+    );
+    // Nullable flipped, on a field behind `allOf`, and on one whose fact is
+    // the TypeScript SDK's.
+    assert_eq!(
+        facts_errors(|f| set(f, &format!("{widget}/4/nullable"), false.into())),
+        vec![located(
+            "avara-fixture-0.0.0.json:177:11",
+            Some("/models/widget.Widget/fields/4/nullable"),
+            "/components/schemas/Widget/properties/owner/nullable",
+            "model `widget.Widget`: field `owner`: nullable: the SDK says `false`, the spec says `true`"
+        )]
+    );
+    assert_eq!(
+        facts_errors(|f| set(f, &format!("{widget}/3/nullable"), false.into())),
+        vec![located(
+            "avara-fixture-0.0.0.json:164:11",
+            Some("/models/widget.Widget/fields/3/nullable"),
+            "/components/schemas/Widget/properties/createdAt/nullable",
+            "model `widget.Widget`: field `createdAt`: nullable: the SDK says `false` (from the typescript SDK), the spec says `true`"
+        )]
+    );
+    // A type changed, inside an array.
+    assert_eq!(
+        facts_errors(|f| set(f, &format!("{widget}/5/type/items/kind"), "integer".into())),
+        vec![located(
+            "avara-fixture-0.0.0.json:196:13",
+            Some("/models/widget.Widget/fields/5/type/items"),
+            "/components/schemas/Widget/properties/tags/items/type",
+            "model `widget.Widget`: field `tags` items: type: the SDK says `integer`, the spec says `string`"
+        )]
+    );
+    // A format changed.
+    assert_eq!(
+        facts_errors(|f| set(f, &format!("{widget}/3/type/format"), "date".into())),
+        vec![located(
+            "avara-fixture-0.0.0.json:170:13",
+            Some("/models/widget.Widget/fields/3/type/format"),
+            "/components/schemas/Widget/properties/createdAt/format",
+            "model `widget.Widget`: field `createdAt`: format: the SDK says `date`, the spec says `date-time`"
+        )]
+    );
+    // An enum value added (behind the `$ref` to `WidgetKind`).
+    assert_eq!(
+        facts_errors(|f| f
+            .pointer_mut(&format!("{widget}/2/type/values"))
+            .unwrap()
+            .as_array_mut()
+            .unwrap()
+            .push("triangle".into())),
+        vec![located(
+            "avara-fixture-0.0.0.json:155:13",
+            Some("/models/widget.Widget/fields/2/type/values"),
+            "/components/schemas/WidgetKind/enum",
+            r#"model `widget.Widget`: field `kind`: enum: the SDK says `["round","square","triangle"]`, the spec says `["round","square"]` (only the SDK has `triangle`)"#
+        )]
+    );
+    // A union variant the spec's `oneOf` lacks.
+    assert_eq!(
+        facts_errors(|f| f
+            .pointer_mut(&format!("{widget}/6/type/variants"))
+            .unwrap()
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"kind": "string", "format": null}))),
+        vec![located(
+            "avara-fixture-0.0.0.json:224:15",
+            Some("/models/widget.Widget/fields/6/type/variants/2"),
+            "/components/schemas/Widget/properties/shape/oneOf",
+            "model `widget.Widget`: field `shape`: the SDK's union variant 3 of 3 (a `string`) has no counterpart in the spec's `oneOf`/`anyOf`"
+        )]
+    );
+    // A page field renamed.
+    assert_eq!(
+        facts_errors(|f| set(f, "/operations/1/page/items_field", "items".into())),
+        vec![located(
+            "avara-fixture-0.0.0.json:367:9",
+            Some("/operations/1/page/items_field"),
+            "/paths/~1v1~1widgets/get/x-avara-pagination/itemsField",
+            "`widgets.list`: the page `SyncCursorWidgets`: itemsField: the SDK says `items`, the spec says `widgets`"
+        )]
+    );
+    // The query array format changed.
+    assert_eq!(
+        facts_errors(|f| set(f, "/query_array_format", "repeat".into())),
+        vec![located(
+            "avara-fixture-0.0.0.json:398:9",
+            Some("/operations/1/query_params/2"),
+            "/paths/~1v1~1widgets/get/parameters/2/explode",
+            "`widgets.list`: query parameter `kinds`: arrayFormat: the SDK says `repeat` (the SDK's query_array_format), the spec says `comma`"
+        )]
+    );
+    // A webhook event added: in neither `x-webhooks` nor the union's mapping.
+    assert_eq!(
+        facts_errors(|f| {
+            let mut event = f["webhooks"]["events"][1].clone();
+            event["type"] = "widget.updated".into();
+            f["webhooks"]["events"].as_array_mut().unwrap().push(event);
+        }),
+        vec![
+            located(
+                "avara-fixture-0.0.0.json:481:9",
+                Some("/webhooks/events/2/type"),
+                "/x-webhooks",
+                "webhook event `widget.updated`: not in the spec's `x-webhooks`"
+            ),
+            located(
+                "avara-fixture-0.0.0.json:481:9",
+                Some("/webhooks/events/2/type"),
+                "/components/schemas/WebhookEvent/discriminator/mapping",
+                "webhook event `widget.updated`: not in the `WebhookEvent` union's discriminator mapping"
+            ),
+        ]
+    );
+    // A webhook event removed: the spec's is documented by no SDK.
+    let errors = facts_errors(|f| {
+        f["webhooks"]["events"].as_array_mut().unwrap().pop();
+    });
+    assert_eq!(
+        errors,
+        vec![
+            located(
+                "openapi.yaml:104:3",
+                None,
+                "/x-webhooks/widget.deleted",
+                "webhook event `widget.deleted` is documented by no SDK's webhook events"
+            ),
+            located(
+                "openapi.yaml:258:11",
+                Some("/webhooks/events"),
+                "/components/schemas/WebhookEvent/discriminator/mapping/widget.deleted",
+                "webhook event `widget.deleted` is in the `WebhookEvent` union's mapping but the SDK has no such event"
+            ),
+        ]
+    );
+    // The receiver's answer changed (a TypeScript model).
+    assert_eq!(
+        facts_errors(|f| set(
+            f,
+            "/models/typescript:webhooks.WidgetCreatedResponse/fields/0/type/kind",
+            "integer".into()
+        )),
+        vec![located(
+            "avara-fixture-0.0.0.json:109:11",
+            Some("/models/typescript:webhooks.WidgetCreatedResponse/fields/0/type"),
+            "/components/schemas/WidgetCreatedAnswer/properties/accepted/type",
+            "model `typescript:webhooks.WidgetCreatedResponse`: field `accepted`: type: the SDK says `integer`, the spec says `boolean`"
+        )]
+    );
+}
+
+#[test]
+fn an_sdk_note_is_accepted_exactly_and_is_an_error_when_unneeded_wrong_or_unreached() {
+    let limit_type = "/operations/1/query_params/1/type/kind";
+    let note = "/components/schemas/Limit/x-avara-reference/type";
+    // The SDK now agrees with the spec: the note is not needed.
+    assert_eq!(
+        facts_errors(|f| set(f, limit_type, "integer".into())),
+        vec![located(
+            "openapi.yaml:140:9",
+            None,
+            note,
+            "the x-avara-reference note on `type` (sdk number, spec integer) is not needed: the SDK and the spec agree here (both integer); remove it"
+        )]
+    );
+    // The SDK says something else than the note records.
+    assert_eq!(
+        facts_errors(|f| set(f, limit_type, "boolean".into())),
+        vec![located(
+            "avara-fixture-0.0.0.json:394:11",
+            Some("/operations/1/query_params/1/type"),
+            note,
+            "`widgets.list`: query parameter `limit`: type: the SDK says `boolean`, the spec says `integer`; the x-avara-reference note at /components/schemas/Limit/x-avara-reference/type records sdk `number`, spec `integer`"
+        )]
+    );
+    // Without the note, the difference is an error at the SDK's fact.
+    let without_note = replaced(
+        &fixture_spec_text(),
+        "      x-avara-reference:\n        type:\n          sdk: number\n          spec: integer\n          reason: The SDK types the page size as a float; a count is integral.\n",
+        "",
+    );
+    assert_eq!(
+        sdk_errors(&without_note, &fixture_facts()),
+        vec![located(
+            "avara-fixture-0.0.0.json:394:11",
+            Some("/operations/1/query_params/1/type"),
+            "/components/schemas/Limit/type",
+            "`widgets.list`: query parameter `limit`: type: the SDK says `number`, the spec says `integer`"
+        )]
+    );
+    // A note on an element no SDK fact reaches (the error body).
+    let unreached = replaced(
+        &fixture_spec_text(),
+        "        message:\n          type: string\n",
+        "        message:\n          type: string\n          x-avara-reference:\n            nullable:\n              sdk: true\n              spec: false\n              reason: Invented.\n",
+    );
+    assert_eq!(
+        sdk_errors(&unreached, &fixture_facts()),
+        vec![located(
+            "openapi.yaml:265:13",
+            None,
+            "/components/schemas/Error/properties/message/x-avara-reference/nullable",
+            "the x-avara-reference note on `nullable` (sdk true, spec false) is on an element no SDK fact reaches (the SDK does not cover it); remove it or move it"
+        )]
+    );
+    // A note whose two values are the same records nothing.
+    let same = replaced(
+        &fixture_spec_text(),
+        "          sdk: number\n",
+        "          sdk: integer\n",
+    );
+    let errors = sdk_errors(&same, &fixture_facts());
+    assert_eq!(
+        errors[0],
+        located(
+            "openapi.yaml:140:9",
+            None,
+            note,
+            "`x-avara-reference.type` records no difference: `sdk` and `spec` are both `integer`"
+        )
+    );
+    // A property only the spec has, accepted by a `presence` note.
+    let nickname = replaced(
+        &fixture_spec_text(),
+        "        email:\n          type: string\n          format: email\n",
+        "        email:\n          type: string\n          format: email\n        nickname:\n          type: string\n          x-avara-reference:\n            presence:\n              sdk: false\n              spec: true\n              reason: Invented.\n",
+    );
+    let report = sdk_report(&nickname, &fixture_facts());
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    let accepted: Vec<(&str, &str)> = report
+        .accepted
+        .iter()
+        .map(|a| (a.subject.as_str(), a.note.aspect.as_str()))
+        .collect();
+    assert_eq!(
+        accepted,
+        [
+            ("model `owner.Owner`: field `nickname`", "presence"),
+            ("`widgets.list`: query parameter `limit`", "type"),
+        ]
+    );
+}
+
+#[test]
+fn a_malformed_facts_file_is_an_error_naming_the_file_line_and_pointer() {
+    let malformed = |edit: &dyn Fn(&mut Value)| {
+        let mut facts = fixture_facts();
+        edit(&mut facts);
+        xtask::reference::facts::parse(Path::new(FIXTURE_FACTS), facts_text(&facts))
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        malformed(&|f| set(f, "/operations/0/body_params/0/required", "yes".into())),
+        "avara-fixture-0.0.0.json:305:11: error: `required` must be true or false, found a string (at /operations/0/body_params/0/required)"
+    );
+    assert_eq!(
+        malformed(&|f| set(f, "/models/owner.Owner/fields/1/type/kind", "text".into())),
+        "avara-fixture-0.0.0.json:30:13: error: unknown kind `text`; expected one of string, integer, number, boolean, enum, literal, array, map, model, union, unknown, null (at /models/owner.Owner/fields/1/type/kind)"
+    );
+    assert_eq!(
+        malformed(&|f| set(f, "/operations/2/response/ref", "widget.Gadget".into())),
+        "avara-fixture-0.0.0.json:451:9: error: the model `widget.Gadget` is not in `models` (at /operations/2/response/ref)"
+    );
+    assert_eq!(
+        malformed(&|f| {
+            f["operations"][0].as_object_mut().unwrap().remove("path");
+        }),
+        "avara-fixture-0.0.0.json:296:5: error: missing `path` (at /operations/0)"
+    );
+    let error = xtask::reference::facts::parse(
+        Path::new(FIXTURE_FACTS),
+        sdk_fixture(FIXTURE_FACTS).replacen("\"comma\"", "comma", 1),
+    )
+    .unwrap_err();
+    assert_eq!(error.line_col.map(|(l, _)| l), Some(455));
+    assert!(error.to_string().contains("not valid JSON"), "{error}");
+}
+
+#[test]
+fn the_command_checks_named_facts_files_and_exits_1_or_2_with_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = dir.path().join(FIXTURE_SPEC);
+    std::fs::write(&spec_path, fixture_spec_text()).unwrap();
+    let facts_path = dir.path().join(FIXTURE_FACTS);
+    let run = |facts: &Value| {
+        std::fs::write(&facts_path, facts_text(facts)).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(["reference", "--spec"])
+            .arg(&spec_path)
+            .arg(&facts_path)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = run(&fixture_facts());
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("ok: 0 error(s), 1 deviation(s) accepted; SDK: 3 operation(s)"),
+        "{stdout}"
+    );
+
+    let mut facts = fixture_facts();
+    set(
+        &mut facts,
+        "/models/widget.Widget/fields/0/required",
+        false.into(),
+    );
+    let (code, _, stderr) = run(&facts);
+    assert_eq!(code, Some(1), "{stderr}");
+    let spec_line = locate_pointer(&fixture_spec_text(), "/components/schemas/Widget/required")
+        .unwrap()
+        .0;
+    assert!(
+        stderr.contains(&format!(
+            "{}:126:11: error: model `widget.Widget`: field `widgetId`: required: the SDK says `false`, the spec says `true` (facts /models/widget.Widget/fields/0/required; spec line {spec_line} /components/schemas/Widget/required)",
+            facts_path.display()
+        )),
+        "{stderr}"
+    );
+
+    set(&mut facts, "/query_array_format", 3.into());
+    let (code, _, stderr) = run(&facts);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: `query_array_format` must be a string, found a number (at /query_array_format)"
+        ),
+        "{stderr}"
+    );
+}
+
+/// The workspace's own facts files (once they are committed) against the
+/// workspace's spec and pages: the full run `cargo xtask reference` makes.
+#[test]
+fn the_workspace_spec_agrees_with_every_sdk_facts_file() {
+    let root = root();
+    let files = xtask::reference::facts::default_files(&root).unwrap();
+    if files.is_empty() {
+        eprintln!(
+            "no SDK facts file in {}; nothing to check",
+            reference::PAGES_DIR
+        );
+        return;
+    }
+    let spec = real_spec();
+    let pages: Vec<page::Page> = reference::default_pages(&root)
+        .unwrap()
+        .iter()
+        .map(|p| page::load(p, &reference::shown(p, &root)).unwrap())
+        .collect();
+    let facts: Vec<_> = files
+        .iter()
+        .map(|f| {
+            xtask::reference::facts::load(f, &reference::shown(f, &root))
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
+    let report = reference::check_sources(&spec, &pages, &facts, reference::Completeness::all());
+    let rendered = report.render(&spec, &root);
+    assert!(report.passed(), "{rendered}");
+    let operations: usize = facts.iter().map(|f| f.operations.len()).sum();
+    let events: usize = facts
+        .iter()
+        .map(|f| f.webhooks.as_ref().map_or(0, |w| w.events.len()))
+        .sum();
+    assert_eq!(
+        (report.sdk_operations, report.sdk_events),
+        (operations, events)
+    );
+}
+
+#[test]
+fn the_path_items_parameters_count_as_the_operations() {
+    let spec_text = replaced(
+        &fixture_spec_text(),
+        "  /v1/widgets/{widgetId}:\n    get:\n      tags: [widgets]\n      operationId: widgets_retrieve\n      summary: Retrieve a widget\n      parameters:\n        - name: widgetId\n          in: path\n          required: true\n          schema:\n            type: string\n",
+        "  /v1/widgets/{widgetId}:\n    parameters:\n      - name: widgetId\n        in: path\n        required: true\n        schema:\n          type: string\n    get:\n      tags: [widgets]\n      operationId: widgets_retrieve\n      summary: Retrieve a widget\n",
+    );
+    assert_eq!(sdk_errors(&spec_text, &fixture_facts()), vec![]);
+    let mut facts = fixture_facts();
+    set(
+        &mut facts,
+        "/operations/2/path_params/0/type/kind",
+        "integer".into(),
+    );
+    assert_eq!(
+        sdk_errors(&spec_text, &facts),
+        vec![located(
+            "avara-fixture-0.0.0.json:441:11",
+            Some("/operations/2/path_params/0/type"),
+            "/paths/~1v1~1widgets~1{widgetId}/parameters/0/schema/type",
+            "`widgets.retrieve`: path parameter `widgetId`: type: the SDK says `integer`, the spec says `string`"
+        )]
     );
 }

@@ -20,24 +20,36 @@ use crate::spec::{LoadedSpec, escape_pointer_token, locate_pointer};
 /// The vendor extension that records a deliberate deviation from the pages.
 pub const EXTENSION: &str = "x-avara-reference";
 
-/// One `x-avara-reference` entry: `aspect: {page, spec, reason}`.
+/// One `x-avara-reference` entry: `aspect: {page, sdk, spec, reason}`, with
+/// `page` or `sdk` or both.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Note {
     /// The pointer of the entry in the spec (`.../x-avara-reference/type`).
     pub pointer: String,
     pub aspect: String,
-    /// What the page says; `null` when the page does not state it.
-    pub page: Value,
+    /// What the page says (`null` when the page does not state it); `None`
+    /// when the note does not concern the pages.
+    pub page: Option<Value>,
+    /// What the official SDK's facts say; `None` when the note does not
+    /// concern the SDK.
+    pub sdk: Option<Value>,
     /// What the spec says instead.
     pub spec: Value,
     pub reason: String,
 }
 
-/// A disagreement nobody recorded, or a page fact the spec cannot match.
+/// A disagreement nobody recorded, or a page or SDK fact the spec cannot
+/// match.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
+    /// The page, the SDK facts file, or the spec (for what only the spec
+    /// has) where the error is located.
     pub page: PathBuf,
     pub page_line: usize,
+    /// The column in `page`, where it is known (SDK facts, the spec).
+    pub page_column: Option<usize>,
+    /// The JSON pointer of the fact in an SDK facts file.
+    pub source: Option<String>,
     /// JSON pointer of the spec element concerned.
     pub pointer: String,
     pub spec_line: Option<usize>,
@@ -114,17 +126,19 @@ fn spec_finding(spec: &LoadedSpec, pointer: &str, message: String) -> Finding {
     Finding {
         page: spec.path.clone(),
         page_line: locate_pointer(&spec.text, pointer).map_or(0, |(l, _)| l),
+        page_column: locate_pointer(&spec.text, pointer).map(|(_, c)| c),
+        source: None,
         pointer: pointer.to_string(),
         spec_line: locate_pointer(&spec.text, pointer).map(|(l, _)| l),
         message,
     }
 }
 
-fn parse_notes(value: &Value, pointer: &str) -> Result<Vec<Note>, (String, String)> {
+pub(super) fn parse_notes(value: &Value, pointer: &str) -> Result<Vec<Note>, (String, String)> {
     let map = value.as_object().ok_or_else(|| {
         (
             pointer.to_string(),
-            format!("`{EXTENSION}` must map each aspect to {{page, spec, reason}}"),
+            format!("`{EXTENSION}` must map each aspect to {{page, sdk, spec, reason}}"),
         )
     })?;
     let mut notes = Vec::new();
@@ -142,15 +156,15 @@ fn parse_notes(value: &Value, pointer: &str) -> Result<Vec<Note>, (String, Strin
         let entry = entry.as_object().ok_or_else(|| {
             (
                 at.clone(),
-                format!("`{EXTENSION}.{aspect}` must be a mapping {{page, spec, reason}}"),
+                format!("`{EXTENSION}.{aspect}` must be a mapping {{page, sdk, spec, reason}}"),
             )
         })?;
         for key in entry.keys() {
-            if !["page", "spec", "reason"].contains(&key.as_str()) {
+            if !["page", "sdk", "spec", "reason"].contains(&key.as_str()) {
                 return Err((
                     at.clone(),
                     format!(
-                        "`{EXTENSION}.{aspect}` has the unknown key `{key}`; expected page, spec, reason"
+                        "`{EXTENSION}.{aspect}` has the unknown key `{key}`; expected page, sdk, spec, reason"
                     ),
                 ));
             }
@@ -166,18 +180,31 @@ fn parse_notes(value: &Value, pointer: &str) -> Result<Vec<Note>, (String, Strin
                     format!("`{EXTENSION}.{aspect}` needs a `reason`"),
                 )
             })?;
-        let (Some(page), Some(spec)) = (entry.get("page"), entry.get("spec")) else {
+        let (page, sdk) = (entry.get("page"), entry.get("sdk"));
+        let (Some(spec), true) = (entry.get("spec"), page.is_some() || sdk.is_some()) else {
             return Err((
                 at,
                 format!(
-                    "`{EXTENSION}.{aspect}` needs both `page` (null when the page is silent) and `spec`"
+                    "`{EXTENSION}.{aspect}` needs `spec` and `page` (null when the page is silent) or `sdk` (what the SDK facts say), or both"
                 ),
             ));
         };
+        if let Some(sdk) = sdk
+            && same_as(aspect, sdk, spec)
+        {
+            return Err((
+                at,
+                format!(
+                    "`{EXTENSION}.{aspect}` records no difference: `sdk` and `spec` are both {}",
+                    show(spec)
+                ),
+            ));
+        }
         notes.push(Note {
             pointer: at,
             aspect: aspect.clone(),
-            page: page.clone(),
+            page: page.cloned(),
+            sdk: sdk.cloned(),
             spec: spec.clone(),
             reason: reason.split_whitespace().collect::<Vec<_>>().join(" "),
         });
@@ -185,8 +212,11 @@ fn parse_notes(value: &Value, pointer: &str) -> Result<Vec<Note>, (String, Strin
     Ok(notes)
 }
 
-/// The aspects a note may concern: the facts the check compares.
-pub const ASPECTS: [&str; 19] = [
+/// The aspects a note may concern: the facts the check compares. The
+/// pages' checks compare the first nineteen; the SDK's check compares
+/// `required`, `nullable`, `type`, `format` and the ones after `pattern`'s
+/// bound, see [`super::sdk`].
+pub const ASPECTS: [&str; 27] = [
     "method",
     "operationId",
     "summary",
@@ -206,6 +236,14 @@ pub const ASPECTS: [&str; 19] = [
     "maxProperties",
     "pattern",
     "x-avara-max-key-length",
+    "enum",
+    "presence",
+    "arrayFormat",
+    "requestCursorParam",
+    "itemsField",
+    "nextCursorField",
+    "hasMoreField",
+    "discriminator",
 ];
 
 /// The bounds compared between a page's constraint lines and the spec.
@@ -226,20 +264,20 @@ const BOUNDS: [&str; 10] = [
 /// keyword with the pointer it was found at (the outermost wins), and every
 /// note met on the way.
 #[derive(Debug, Default)]
-struct Flat {
-    keywords: BTreeMap<String, (Value, String)>,
+pub(super) struct Flat {
+    pub(super) keywords: BTreeMap<String, (Value, String)>,
     /// `properties` of every object met, by name, with their pointers.
-    properties: BTreeMap<String, String>,
-    properties_pointer: Option<String>,
-    required: Vec<String>,
-    notes: Vec<Note>,
+    pub(super) properties: BTreeMap<String, String>,
+    pub(super) properties_pointer: Option<String>,
+    pub(super) required: Vec<String>,
+    pub(super) notes: Vec<Note>,
     /// The first schema met that is more than a `$ref`: where a keyword the
     /// spec lacks would be written.
-    home: Option<String>,
+    pub(super) home: Option<String>,
 }
 
 impl Flat {
-    fn of(spec: &LoadedSpec, pointer: &str) -> Flat {
+    pub(super) fn of(spec: &LoadedSpec, pointer: &str) -> Flat {
         let mut flat = Flat::default();
         flat.add(spec, pointer, 0);
         flat
@@ -298,23 +336,23 @@ impl Flat {
         }
     }
 
-    fn get(&self, keyword: &str) -> Option<&Value> {
+    pub(super) fn get(&self, keyword: &str) -> Option<&Value> {
         self.keywords.get(keyword).map(|(v, _)| v)
     }
 
-    fn pointer_of(&self, keyword: &str) -> Option<&str> {
+    pub(super) fn pointer_of(&self, keyword: &str) -> Option<&str> {
         self.keywords.get(keyword).map(|(_, p)| p.as_str())
     }
 
     /// Where `keyword` is, or would be written.
-    fn place_of(&self, keyword: &str, fallback: &str) -> String {
+    pub(super) fn place_of(&self, keyword: &str, fallback: &str) -> String {
         self.pointer_of(keyword)
             .or(self.home.as_deref())
             .unwrap_or(fallback)
             .to_string()
     }
 
-    fn nullable(&self) -> bool {
+    pub(super) fn nullable(&self) -> bool {
         self.get("nullable") == Some(&Value::Bool(true))
     }
 
@@ -339,8 +377,24 @@ impl Flat {
     }
 }
 
+/// Equal as the check compares `aspect`: [`same`], and enum values as sets.
+pub(super) fn same_as(aspect: &str, a: &Value, b: &Value) -> bool {
+    if aspect == "enum"
+        && let (Value::Array(x), Value::Array(y)) = (a, b)
+    {
+        let sorted = |values: &Vec<Value>| {
+            let mut shown: Vec<String> = values.iter().map(Value::to_string).collect();
+            shown.sort();
+            shown.dedup();
+            shown
+        };
+        return sorted(x) == sorted(y);
+    }
+    same(a, b)
+}
+
 /// Equal as the check compares: numbers by value, prose by [`normalize`].
-fn same(a: &Value, b: &Value) -> bool {
+pub(super) fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::String(x), Value::String(y)) => normalize(x) == normalize(y),
         _ => match (a.as_f64(), b.as_f64()) {
@@ -350,7 +404,7 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn show(value: &Value) -> String {
+pub(super) fn show(value: &Value) -> String {
     match value {
         Value::Null => "nothing".into(),
         Value::String(s) => format!("`{s}`"),
@@ -372,13 +426,15 @@ struct Checker<'a> {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: error: {} (spec",
-            self.page.display(),
-            self.page_line,
-            self.message
-        )?;
+        write!(f, "{}:{}", self.page.display(), self.page_line)?;
+        if let Some(column) = self.page_column {
+            write!(f, ":{column}")?;
+        }
+        write!(f, ": error: {} (", self.message)?;
+        if let Some(source) = &self.source {
+            write!(f, "facts {}; ", display_pointer(source))?;
+        }
+        write!(f, "spec")?;
         if let Some(line) = self.spec_line {
             write!(f, " line {line}")?;
         }
@@ -386,7 +442,7 @@ impl fmt::Display for Finding {
     }
 }
 
-fn display_pointer(pointer: &str) -> &str {
+pub(super) fn display_pointer(pointer: &str) -> &str {
     if pointer.is_empty() { "/" } else { pointer }
 }
 
@@ -418,6 +474,8 @@ impl Checker<'_> {
         self.report.errors.push(Finding {
             page: self.page.file.clone(),
             page_line,
+            page_column: None,
+            source: None,
             pointer: pointer.to_string(),
             spec_line: locate_pointer(&self.spec.text, pointer).map(|(l, _)| l),
             message: message.into(),
@@ -447,9 +505,14 @@ impl Checker<'_> {
         if same(&page_value, &spec_value) {
             return;
         }
-        let note = notes.iter().find(|n| n.aspect == aspect);
+        let note = notes
+            .iter()
+            .find(|n| n.aspect == aspect && n.page.is_some());
         match note {
-            Some(note) if same(&note.page, &page_value) && same(&note.spec, &spec_value) => {
+            Some(note)
+                if note.page.as_ref().is_some_and(|p| same(p, &page_value))
+                    && same(&note.spec, &spec_value) =>
+            {
                 self.report.accepted.push(Accepted {
                     page: self.page.file.clone(),
                     page_line,
@@ -463,7 +526,7 @@ impl Checker<'_> {
                     "{subject}: {aspect}: the page says {}, the spec says {}; the {EXTENSION} note at {note_pointer} records page {}, spec {}",
                     show(&page_value),
                     show(&spec_value),
-                    show(&note.page),
+                    show(note.page.as_ref().unwrap_or(&Value::Null)),
                     show(&note.spec)
                 );
                 self.error(page_line, &note_pointer, message);
