@@ -40,11 +40,21 @@ pub fn generate(
 ) -> Result<TokenStream, String> {
     let ops = spec.operations();
 
-    let tags = spec.openapi.tags.iter().map(|tag| {
-        let name = &tag.name;
-        let description = tag.description.as_deref().unwrap_or_default().trim();
-        quote! { Tag { name: #name, description: #description } }
-    });
+    // A tag that no operation carries (the webhooks' tag) is no command group.
+    let used: std::collections::BTreeSet<&str> = ops
+        .iter()
+        .filter_map(|op| op.operation.tags.first().map(String::as_str))
+        .collect();
+    let tags = spec
+        .openapi
+        .tags
+        .iter()
+        .filter(|tag| used.contains(tag.name.as_str()))
+        .map(|tag| {
+            let name = &tag.name;
+            let description = tag.description.as_deref().unwrap_or_default().trim();
+            quote! { Tag { name: #name, description: #description } }
+        });
 
     let mut operations = Vec::new();
     let mut request_fns = Vec::new();
