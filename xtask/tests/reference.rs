@@ -94,8 +94,9 @@ fn todays_spec_agrees_with_every_page_and_every_note_is_exercised() {
     let rendered = report.render(&spec, &root());
     assert!(report.errors.is_empty(), "{rendered}");
 
-    // Every note in the spec matched a disagreement on some page, and every
-    // accepted disagreement came from a note.
+    // Every note about the pages (`page:`) matched a disagreement on some
+    // page, and every accepted disagreement came from such a note; the
+    // `sdk:` notes are the SDK facts check's.
     let (notes, malformed) = check::all_notes(&spec);
     assert!(malformed.is_empty(), "{malformed:?}");
     let mut exercised: Vec<&str> = report
@@ -105,7 +106,11 @@ fn todays_spec_agrees_with_every_page_and_every_note_is_exercised() {
         .collect();
     exercised.sort();
     exercised.dedup();
-    let mut all: Vec<&str> = notes.iter().map(|n| n.pointer.as_str()).collect();
+    let mut all: Vec<&str> = notes
+        .iter()
+        .filter(|n| n.page.is_some())
+        .map(|n| n.pointer.as_str())
+        .collect();
     all.sort();
     assert_eq!(exercised, all);
 
@@ -169,7 +174,10 @@ fn a_note_that_no_page_needs_or_that_is_malformed_is_an_error() {
     let pointer = "/paths/~1v1~1orgs/get/parameters/1/schema/x-avara-reference/type";
     let spec_line = locate_pointer(&real_spec().text, pointer).unwrap().0;
     assert_eq!(
-        spec_errors("            type: integer\n            format: int32", "            type: number\n            format: int32"),
+        spec_errors(
+            "Number of results to return (1-100).\n          # The reference documents no default, so none is given here.\n          schema:\n            type: integer\n",
+            "Number of results to return (1-100).\n          # The reference documents no default, so none is given here.\n          schema:\n            type: number\n",
+        ),
         vec![(
             spec_line,
             pointer.to_string(),
@@ -996,8 +1004,9 @@ fn empty_spec(real: &LoadedSpec) -> String {
 #[test]
 fn a_draft_of_each_page_generates_the_same_operations_and_fields_as_todays_spec() {
     let real = real_spec();
+    // Today's spec has more than the pages (the whole API from the SDK);
+    // each page's operation is compared with its namesake.
     let today = client_shape(&codegen::generate_from(&real).expect("today's spec generates"));
-    assert_eq!(today.len(), 3);
     for name in PAGES {
         let page = parse(name, &page_text(name)).unwrap();
         let fragment = draft::draft(&page, Some(&real)).unwrap();

@@ -29,8 +29,13 @@ struct Pagination {
     has_more_required: bool,
 }
 
-fn pagination_of(spec: &LoadedSpec) -> Option<Pagination> {
-    for (path, item) in spec.json.get("paths")?.as_object()? {
+/// The cursor protocol of the spec's list operation at `page_path` when
+/// there is one (a page drafted again), otherwise of its first list
+/// operation.
+fn pagination_of(spec: &LoadedSpec, page_path: &str) -> Option<Pagination> {
+    let paths = spec.json.get("paths")?.as_object()?;
+    let same_path = paths.get_key_value(page_path).into_iter();
+    for (path, item) in same_path.chain(paths.iter()) {
         for (method, op) in item.as_object()? {
             let Some(extension) = op.get("x-avara-pagination") else {
                 continue;
@@ -268,7 +273,7 @@ pub fn draft(page: &Page, context: Option<&LoadedSpec>) -> Result<String, String
         }
     };
     let type_prefix = operation_id.to_upper_camel_case();
-    let pagination = context.and_then(pagination_of);
+    let pagination = context.and_then(|spec| pagination_of(spec, &path));
 
     // Where each parameter goes.
     let mut path_params = Vec::new();
