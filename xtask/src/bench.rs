@@ -395,6 +395,25 @@ pub fn synthetic_spec(real: &Value, operations: usize) -> Result<String, String>
     for response in responses.values_mut() {
         drop_links(response);
     }
+    // What lies outside paths and components (tags' extensions, the
+    // webhooks) refers to the first copy's schemas.
+    out["paths"] = Value::Object(Default::default());
+    out["components"]["schemas"] = Value::Object(Default::default());
+    out["components"]["responses"] = Value::Object(Default::default());
+    let mut text = serde_json::to_string(&out).map_err(|e| e.to_string())?;
+    for name in &schema_names {
+        text = text.replace(
+            &format!("\"#/components/schemas/{name}\""),
+            &format!("\"#/components/schemas/{name}G0\""),
+        );
+    }
+    for name in &response_names {
+        text = text.replace(
+            &format!("\"#/components/responses/{name}\""),
+            &format!("\"#/components/responses/{name}G0\""),
+        );
+    }
+    let mut out: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     out["paths"] = Value::Object(paths);
     out["components"]["schemas"] = Value::Object(schemas);
     out["components"]["responses"] = Value::Object(responses);
