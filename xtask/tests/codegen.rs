@@ -587,21 +587,25 @@ fn constraint_bounds_flow_from_the_spec() {
     assert!(original.contains("Check::MaxProperties(50u64)"));
     assert!(original.contains("Check::MaxKeyLength(100u64)"));
 
+    // Every occurrence of each bound changes, so none of the old values
+    // may survive in the generated table.
     let edited = real_spec()
-        .replacen("            maximum: 100\n", "            maximum: 25\n", 1)
-        .replacen("      maxProperties: 50\n", "      maxProperties: 7\n", 1)
-        .replacen(
-            "x-avara-max-key-length: 100",
-            "x-avara-max-key-length: 12",
-            1,
-        );
+        .replace("            maximum: 100\n", "            maximum: 25\n")
+        .replace("      maxProperties: 50\n", "      maxProperties: 7\n")
+        .replace("x-avara-max-key-length: 100", "x-avara-max-key-length: 12");
     let changed = generated_sdk(&edited);
     assert!(
         changed.contains("value: 25f64") && !changed.contains("value: 100f64"),
         "{changed}"
     );
-    assert!(changed.contains("Check::MaxProperties(7u64)"));
-    assert!(changed.contains("Check::MaxKeyLength(12u64)"));
+    assert!(
+        changed.contains("Check::MaxProperties(7u64)")
+            && !changed.contains("Check::MaxProperties(50u64)")
+    );
+    assert!(
+        changed.contains("Check::MaxKeyLength(12u64)")
+            && !changed.contains("Check::MaxKeyLength(100u64)")
+    );
 }
 
 /// The httpmock and CLI files are generated, listed in `.gitattributes` and

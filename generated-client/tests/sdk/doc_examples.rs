@@ -4,13 +4,15 @@
 use avara::types::{Org, OrgCreateParams, OrgId, OrgListPage, OrgName};
 use serde_json::Value;
 
-/// Every top-level JSON object in a reference page, with its page name.
+/// Every top-level JSON object in a reference page (the `.txt` files; the
+/// SDK facts beside them are not pages), with its page name.
 fn examples() -> Vec<(String, Value)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/reference");
     let mut out = Vec::new();
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     entries.sort();
     for path in entries {
