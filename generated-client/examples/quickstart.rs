@@ -4,7 +4,7 @@
 //! otherwise it starts `avara-mock` in-process on 127.0.0.1, so
 //! `cargo run --example quickstart` works with no account and no network.
 
-use avara::types::OrgCreateParams;
+use avara::types::ExpressCreateParams;
 use futures::TryStreamExt;
 
 #[tokio::main]
@@ -30,57 +30,57 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         client
     };
 
-    println!("\n# Create three organizations");
+    println!("\n# Create three Express customers");
     let mut created = Vec::new();
     for (name, department) in [
         ("City Medical Center - Radiology", "radiology"),
         ("City Medical Center - Cardiology", "cardiology"),
         ("Riverside Clinic", "general"),
     ] {
-        let org = client
-            .orgs_create()
+        let customer = client
+            .express_create()
             .body(
-                OrgCreateParams::builder()
-                    .org_name(name)
+                ExpressCreateParams::builder()
+                    .express_customer_name(name)
                     .metadata([("department", department)]),
             )
             .await?;
         println!(
             "created {} {:?}",
-            org.org_id.as_str(),
-            org.org_name.as_str()
+            customer.express_customer_id.as_str(),
+            customer.express_customer_name.as_str()
         );
-        created.push(org);
+        created.push(customer);
     }
 
     println!("\n# List them all, two per page (the stream fetches pages as needed)");
-    let mut orgs = client.orgs_list().limit(2u32).stream();
+    let mut customers = client.express_list().limit(2u32).stream();
     let mut count = 0;
-    while let Some(org) = orgs.try_next().await? {
+    while let Some(customer) = customers.try_next().await? {
         count += 1;
         println!(
             "{count:>3}. {} {:?}",
-            org.org_id.as_str(),
-            org.org_name.as_str()
+            customer.express_customer_id.as_str(),
+            customer.express_customer_name.as_str()
         );
     }
 
     println!("\n# Retrieve one");
-    let org = client
-        .orgs_retrieve()
-        .org_id(created[0].org_id.clone())
+    let customer = client
+        .express_retrieve()
+        .express_customer_id(created[0].express_customer_id.clone())
         .await?;
-    println!("{}", serde_json::to_string_pretty(&org)?);
+    println!("{}", serde_json::to_string_pretty(&customer)?);
 
-    println!("\n# An API error: an organization that does not exist");
+    println!("\n# An API error: an Express customer that does not exist");
     match client
-        .orgs_retrieve()
-        .org_id("org_00000000000000000000000000000000")
+        .express_retrieve()
+        .express_customer_id("cus_00000000000000000000000000000000")
         .await
     {
-        Ok(org) => println!(
+        Ok(customer) => println!(
             "the server returned {} (a stateless mock answers anything)",
-            org.org_id.as_str()
+            customer.express_customer_id.as_str()
         ),
         Err(error) => {
             println!("error: {error}");
