@@ -28,18 +28,25 @@ def filter_body(ctx, body):
     return True
 
 
-# Every cursor query parameter, read from the spec's pagination extension.
-CURSOR_PARAMS = {
-    operation["x-avara-pagination"]["requestCursorParam"]
+# Every list operation's cursor protocol, read from the spec's pagination
+# extension: the query parameter that takes a cursor and the answer's field
+# that gives the next one.
+_PAGINATION = [
+    operation["x-avara-pagination"]
     for item in _SPEC["paths"].values()
     for operation in item.values()
     if isinstance(operation, dict) and "x-avara-pagination" in operation
-}
+]
+CURSOR_PARAMS = {p["requestCursorParam"] for p in _PAGINATION}
+NEXT_CURSOR_FIELDS = {p["nextCursorField"] for p in _PAGINATION}
+
+# The cursors the server has issued in this run.
+_ISSUED: set[str] = set()
 
 
 @schemathesis.hook
 def filter_query(ctx, query):
-    """Drop made-up list cursors.
+    """Drop made-up list cursors from generated queries.
 
     A cursor is opaque: only one the server issued is valid, and the spec can
     only say "a string". Real cursors still reach the server through the
@@ -48,3 +55,33 @@ def filter_query(ctx, query):
     if isinstance(query, dict) and CURSOR_PARAMS.intersection(query):
         return False
     return True
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    """Leave out a cursor the server never issued.
+
+    The examples and coverage phases send the spec's example cursor (taken
+    from the official SDK's tests) without the filter above; this server
+    rightly refuses a cursor it did not issue, which is the same rule.
+    """
+    query = case.query
+    if not isinstance(query, dict):
+        return
+    for name in CURSOR_PARAMS.intersection(query):
+        value = query[name]
+        if not (isinstance(value, str) and value in _ISSUED):
+            del query[name]
+
+
+@schemathesis.hook
+def after_call(ctx, case, response):
+    """Remember the cursors the server issues, for `before_call`."""
+    try:
+        body = response.json()
+    except Exception:
+        return
+    if isinstance(body, dict):
+        for field in NEXT_CURSOR_FIELDS:
+            if isinstance(body.get(field), str):
+                _ISSUED.add(body[field])
