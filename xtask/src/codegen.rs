@@ -100,6 +100,21 @@ pub(crate) fn progenitor_settings() -> GenerationSettings {
     settings
 }
 
+/// progenitor's own client for `spec` with its default settings and none of
+/// this workspace's glue, formatted: the baseline `cargo xtask bench`
+/// compares the `avara` crate's build with.
+pub fn plain_progenitor_client(spec: &LoadedSpec) -> Result<String, CodegenError> {
+    let tokens = run_progenitor(|| {
+        Generator::new(&GenerationSettings::default()).generate_tokens(&spec.openapi)
+    })
+    .and_then(format_tokens)
+    .map_err(|message| CodegenError::Generator {
+        path: spec.path.clone(),
+        message,
+    })?;
+    Ok(tokens)
+}
+
 /// Runs every generator on an already loaded spec, in memory.
 pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
     spec.check_pagination()?;
