@@ -273,7 +273,7 @@ pub fn draft(page: &Page, context: Option<&LoadedSpec>) -> Result<String, String
         }
     };
     let type_prefix = operation_id.to_upper_camel_case();
-    let pagination = context.and_then(|spec| pagination_of(spec, &path));
+    let pagination = context.and_then(|spec| pagination_of(spec, path));
 
     // Where each parameter goes.
     let mut path_params = Vec::new();
