@@ -133,8 +133,11 @@ pub struct OperationInfo {
     /// The path template.
     pub path: &'static str,
     /// What the mock does: `create`, `list`, `retrieve`, `update`,
-    /// `replace`, `delete` or `example`.
+    /// `replace`, `delete`, `set`, `add`, `remove` or `example`.
     pub action: &'static str,
+    /// What the mock does, in words: the resource, how the item is found,
+    /// what changes and what is answered (as in the generated table's doc).
+    pub behaviour: &'static str,
     /// The status of a successful answer.
     pub status: u16,
     /// Whether it takes a JSON request body.
@@ -156,10 +159,42 @@ pub fn operations() -> Vec<OperationInfo> {
                 model::Action::Update { .. } => "update",
                 model::Action::Replace { .. } => "replace",
                 model::Action::Delete { .. } => "delete",
+                model::Action::Set { .. } => "set",
+                model::Action::Add { .. } => "add",
+                model::Action::Remove { .. } => "remove",
                 model::Action::Example { .. } => "example",
             },
+            behaviour: op.behaviour,
             status: op.status,
             takes_body: op.body.is_some(),
+        })
+        .collect()
+}
+
+/// One collection the mock keeps, from the generated table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CollectionInfo {
+    /// The item schema's name.
+    pub name: &'static str,
+    /// The collection's path template (`/v1/things`,
+    /// `/v1/things/{thingId}/parts`).
+    pub path: &'static str,
+    /// The item property that holds an item's id.
+    pub id_field: &'static str,
+    /// The item schema's documented example, which `--examples`
+    /// ([`MockServer::load_examples`]) loads, if the spec gives one.
+    pub example: Option<serde_json::Value>,
+}
+
+/// Every collection of the spec, in the order of the generated table.
+pub fn collections() -> Vec<CollectionInfo> {
+    generated::RESOURCES
+        .iter()
+        .map(|r| CollectionInfo {
+            name: r.name,
+            path: r.collection,
+            id_field: r.id_field,
+            example: r.example.and_then(|text| serde_json::from_str(text).ok()),
         })
         .collect()
 }
@@ -301,6 +336,49 @@ impl MockServer {
                 return Err(format!("`{path}`: the items must be a JSON array"));
             };
             added += self.seed(path, items.iter().cloned())?.len();
+        }
+        Ok(added)
+    }
+
+    /// Adds every collection's documented example item (the item schema's
+    /// `example`, completed as a create would), outer collections first, so
+    /// that the ids the spec's examples use name something. A nested
+    /// example is put under the parent its own properties name. All or
+    /// nothing per collection; returns how many items were added, or the
+    /// first example that is not a valid item (naming it).
+    pub fn load_examples(&self) -> Result<usize, String> {
+        let mut resources: Vec<&model::Resource> = self
+            .shared
+            .resources()
+            .iter()
+            .filter(|r| r.example.is_some())
+            .collect();
+        resources.sort_by_key(|r| r.scope_params.len());
+        let mut added = 0;
+        for resource in resources {
+            let text = resource.example.unwrap_or("null");
+            let example: Value = serde_json::from_str(text)
+                .map_err(|e| format!("the example of `{}` is not JSON: {e}", resource.name))?;
+            let mut path = String::new();
+            for segment in resource.collection.trim_start_matches('/').split('/') {
+                path.push('/');
+                match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(param) => match example.get(param).and_then(Value::as_str) {
+                        Some(id) => path.push_str(id),
+                        None => {
+                            return Err(format!(
+                                "the example of `{}` has no `{param}` naming the item it belongs to",
+                                resource.name
+                            ));
+                        }
+                    },
+                    None => path.push_str(segment),
+                }
+            }
+            added += self
+                .seed(&path, [example])
+                .map_err(|e| format!("the example of `{}`: {e}", resource.name))?
+                .len();
         }
         Ok(added)
     }
