@@ -473,7 +473,10 @@ fn decode_query(op: &Operation, uri: &Uri) -> Result<Vec<(String, String)>, ApiE
             .map(|(_, v)| v)
             .collect();
         let values: Vec<&String> = if param.nullable {
-            values.into_iter().filter(|v| !v.trim().is_empty()).collect()
+            values
+                .into_iter()
+                .filter(|v| !v.trim().is_empty())
+                .collect()
         } else {
             values
         };

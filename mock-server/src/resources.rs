@@ -85,7 +85,10 @@ pub(crate) fn execute(
             reply,
         } => {
             let (scope, id) = locate(store, *resource, find, input)?;
-            Ok(answer(reply, store.get(&scope, &id).unwrap_or(&Value::Null)))
+            Ok(answer(
+                reply,
+                store.get(&scope, &id).unwrap_or(&Value::Null),
+            ))
         }
         Action::Update {
             resource,
@@ -211,7 +214,9 @@ fn assign(item: &mut Map<String, Value>, set: &[Assign]) {
     for Assign { field, value } in set {
         let value = match value {
             SetValue::Json(text) => serde_json::from_str(text).unwrap_or(Value::Null),
-            SetValue::Now => Value::String(now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            SetValue::Now => {
+                Value::String(now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+            }
             SetValue::Today => Value::String(now.date_naive().to_string()),
         };
         item.insert((*field).to_string(), value);
@@ -278,7 +283,10 @@ fn locate(
             .iter()
             .all(|(key, value)| holds(item.get(key.field), value))
     });
-    match found.and_then(|item| item.get(spec.id_field)).and_then(Value::as_str) {
+    match found
+        .and_then(|item| item.get(spec.id_field))
+        .and_then(Value::as_str)
+    {
         Some(id) => Ok((scope, id.to_string())),
         None => {
             let what: Vec<String> = given

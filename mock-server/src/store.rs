@@ -145,7 +145,10 @@ impl Store {
     ) -> bool {
         let key = (scope.clone(), id.to_string(), set);
         if add {
-            self.members.entry(key).or_default().insert(member.to_string())
+            self.members
+                .entry(key)
+                .or_default()
+                .insert(member.to_string())
         } else {
             let Some(members) = self.members.get_mut(&key) else {
                 return false;
