@@ -466,7 +466,7 @@ pub(crate) fn conforms<T: DeserializeOwned + Serialize>(value: &Value) -> Result
     let (mut expected, mut found) = (value.clone(), back);
     drop_nulls(&mut expected);
     drop_nulls(&mut found);
-    if expected == found {
+    if same(&expected, &found) {
         Ok(())
     } else {
         Err(format!(
@@ -488,6 +488,21 @@ fn located(error: serde_path_to_error::Error<serde_json::Error>) -> String {
         format!("request body: {}", error.inner())
     } else {
         format!("`{path}`: {}", error.inner())
+    }
+}
+
+/// Whether two values are equal, numbers by their value (`165` is `165.0`,
+/// as a type with a float field reads it).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
     }
 }
 
@@ -542,5 +557,16 @@ mod tests {
         assert!(wrong.contains("`name`"), "{wrong}");
         let unknown = conforms::<Item>(&json!({"name": "a", "extra": 1})).unwrap_err();
         assert!(unknown.contains("extra"), "{unknown}");
+    }
+
+    #[derive(Deserialize, Serialize)]
+    struct Height {
+        value: f64,
+    }
+
+    #[test]
+    fn an_integer_conforms_to_a_float_field() {
+        assert_eq!(conforms::<Height>(&json!({"value": 165})), Ok(()));
+        assert!(conforms::<Height>(&json!({"value": "165"})).is_err());
     }
 }

@@ -383,7 +383,13 @@ pub(crate) fn new_item(
     let mut item = Map::new();
     let now = chrono::Utc::now();
     for field in spec.fields {
-        if given.is_some_and(|g| g.get(field.name).is_some_and(|v| !v.is_null())) {
+        // A given value stands, and so does a given `null` of a required
+        // nullable property (a documented example's `cancelledAt: null`).
+        let kept_null = |v: &Value| v.is_null() && spec.nullable_required.contains(&field.name);
+        if given.is_some_and(|g| {
+            g.get(field.name)
+                .is_some_and(|v| !v.is_null() || kept_null(v))
+        }) {
             continue;
         }
         let value = match &field.value {
@@ -411,7 +417,8 @@ pub(crate) fn new_item(
         item.insert(field.name.to_string(), value);
     }
     for (name, value) in given.into_iter().flatten() {
-        if value.is_null() || !is_property(spec, name) {
+        let kept_null = value.is_null() && spec.nullable_required.contains(&name.as_str());
+        if (value.is_null() && !kept_null) || !is_property(spec, name) {
             continue;
         }
         item.insert(name.clone(), value.clone());
