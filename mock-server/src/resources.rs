@@ -248,7 +248,9 @@ fn value_of(source: Source, input: &Input<'_>) -> Option<Value> {
 fn holds(property: Option<&Value>, given: &Value) -> bool {
     match (property, given) {
         (Some(p), g) if p == g => true,
-        (Some(p), Value::String(text)) if !p.is_string() && !p.is_null() => p.to_string() == *text,
+        (Some(p), Value::String(text)) if !p.is_string() && !p.is_null() => {
+            serde_json::from_str::<Value>(text).is_ok_and(|v| v == *p)
+        }
         _ => false,
     }
 }

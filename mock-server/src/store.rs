@@ -161,15 +161,6 @@ impl Store {
         }
     }
 
-    /// The members of the set named `set` of the item with this id.
-    #[cfg(test)]
-    pub(crate) fn members(&self, scope: &Scope, id: &str, set: &'static str) -> Vec<String> {
-        self.members
-            .get(&(scope.clone(), id.to_string(), set))
-            .map(|m| m.iter().cloned().collect())
-            .unwrap_or_default()
-    }
-
     /// Up to `limit` items created after sequence number `after` (0: from
     /// the first).
     pub(crate) fn page(&self, scope: &Scope, after: u64, limit: usize) -> PageOf<'_> {

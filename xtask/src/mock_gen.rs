@@ -723,14 +723,14 @@ fn item_schema<'a>(spec: &'a LoadedSpec, resource: &ResourceFacts) -> &'a Value 
         .unwrap_or(&Value::Null)
 }
 
+/// The properties of a summary schema, and the JSON texts of its required
+/// properties that an item may lack.
+type Projected = (Vec<String>, Vec<(String, String)>);
+
 /// An item of `resource` shown as another schema: its properties and values
 /// for the required ones an item may lack, if every required property of
 /// the schema is an item property (the schema is a summary of the item).
-fn projection(
-    spec: &LoadedSpec,
-    schema: &Value,
-    resource: &ResourceFacts,
-) -> Option<(Vec<String>, Vec<(String, String)>)> {
+fn projection(spec: &LoadedSpec, schema: &Value, resource: &ResourceFacts) -> Option<Projected> {
     let schema = spec.deref(schema);
     let props = properties(schema);
     if props.is_empty() {
@@ -775,6 +775,22 @@ fn fits(spec: &LoadedSpec, schema: &Value, value: &Value) -> bool {
     }
     if let Some(values) = resolved.get("enum").and_then(Value::as_array) {
         return values.contains(value);
+    }
+    let digits = |text: &str, shape: &str| {
+        text.len() >= shape.len()
+            && text.chars().zip(shape.chars()).all(|(c, s)| match s {
+                '9' => c.is_ascii_digit(),
+                _ => c == s,
+            })
+    };
+    match (
+        resolved.get("format").and_then(Value::as_str),
+        value.as_str(),
+    ) {
+        // The shape of an RFC 3339 time or date (`now` and `today` aside).
+        (Some("date-time"), Some(text)) => return digits(text, "9999-99-99T99:99:99"),
+        (Some("date"), Some(text)) => return text.len() == 10 && digits(text, "9999-99-99"),
+        _ => {}
     }
     match resolved.get("type").and_then(Value::as_str) {
         Some("boolean") => value.is_boolean(),
@@ -900,22 +916,24 @@ fn behaviour_of(
         return Ok(example(why));
     }
     let Some(index) = resource else {
-        let (pointer, what) = if stated.action.is_some() {
-            (stated.at("action"), "")
+        let pointer = if stated.action.is_some() {
+            stated.at("action")
         } else {
-            (stated.pointer.clone(), "")
+            stated.pointer.clone()
+        };
+        let (kind, hint) = if matches!(action, "create" | "list") {
+            ("collection", "; name the resource with `resource`")
+        } else {
+            (
+                "item",
+                "; for an operation beside or below a collection, say how to find the item with `find`",
+            )
         };
         return Err(spec.error_at(
             &pointer,
             format!(
-                "`{}` cannot `{action}`: `{}` is not the {} path of a resource (a collection with an item path beside it){what}",
-                op.id,
-                op.path,
-                if matches!(action, "create" | "list") {
-                    "collection"
-                } else {
-                    "item"
-                }
+                "`{}` cannot `{action}`: `{}` is not the {kind} path of a resource (a collection with an item path beside it){hint}",
+                op.id, op.path
             ),
         ));
     };
@@ -2157,6 +2175,323 @@ mod tests {
             error.message.contains("`nope` is no property of `Org`"),
             "{}",
             error.message
+        );
+    }
+
+    /// The real spec with `x-avara-resource: {ext}` on operation `id`, in
+    /// place of the one it has, if any.
+    fn annotated(id: &str, ext: &str) -> String {
+        let text = real_text();
+        let anchor = format!("      operationId: {id}\n");
+        let at = text.find(&anchor).unwrap_or_else(|| panic!("{id}")) + anchor.len();
+        let rest = &text[at..];
+        let old = if rest.starts_with("      x-avara-resource:") {
+            rest.find('\n').unwrap() + 1
+        } else {
+            0
+        };
+        format!(
+            "{}      {RESOURCE_EXTENSION}: {ext}\n{}",
+            &text[..at],
+            &rest[old..]
+        )
+    }
+
+    fn behaviours(spec: &LoadedSpec) -> BTreeMap<String, Behaviour> {
+        let ops = spec.operations();
+        let found = resources(spec, &client_names(spec), &ops).unwrap();
+        ops.iter()
+            .map(|op| (op.id.to_string(), behaviour_of(spec, op, &found).unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn stated_actions_find_set_and_count_as_the_extension_says() {
+        let spec = load(real_text());
+        let ops = spec.operations();
+        let found = resources(&spec, &client_names(&spec), &ops).unwrap();
+        let all = behaviours(&spec);
+        let name = |b: &Behaviour| b.resource.map(|r| found[r].name.as_str());
+
+        // A POST below an item path sets fixed values on the item it names.
+        let deactivate = &all["express_deactivate"];
+        assert_eq!(
+            (deactivate.action, name(deactivate)),
+            ("set", Some("ExpressCustomer"))
+        );
+        assert!(matches!(deactivate.find, FindPlan::Path));
+        assert!(matches!(
+            deactivate.set.as_slice(),
+            [(field, SetPlan::Json(value))] if field == "isActive" && value == "false"
+        ));
+        // A POST beside the collection finds its item by body properties,
+        // and `now` of a date-time is the current time.
+        let cancel = &all["auto_scribe_studies_cancel"];
+        assert_eq!(
+            (cancel.action, name(cancel)),
+            ("set", Some("AutoScribeStudy"))
+        );
+        let FindPlan::Match(keys) = &cancel.find else {
+            panic!("cancel finds by the body");
+        };
+        assert!(keys.contains(&(
+            "studyId".to_string(),
+            RequestValue {
+                place: Place::Body,
+                name: "studyId".to_string()
+            }
+        )));
+        assert!(
+            cancel
+                .set
+                .iter()
+                .any(|(f, v)| f == "cancelledAt" && matches!(v, SetPlan::Now))
+        );
+        // A member joins a set, counted; a DELETE with a body takes it out.
+        for (id, action) in [
+            ("express_users_add", "add"),
+            ("express_users_remove", "remove"),
+        ] {
+            let b = &all[id];
+            assert_eq!(
+                (b.action, name(b)),
+                (action, Some("ExpressCustomer")),
+                "{id}"
+            );
+            assert_eq!(b.member.as_ref().unwrap().to_string(), "body.userId");
+            assert_eq!(b.count.as_deref(), Some("userCount"));
+        }
+        // A create into another path's collection, named by its item schema.
+        let external = &all["auto_scribe_studies_external_create"];
+        assert_eq!(
+            (external.action, name(external)),
+            ("create", Some("AutoScribeStudy"))
+        );
+        // A path below the collection with no item path of its own is no
+        // resource; its GET retrieves by the path parameter.
+        assert!(!found.iter().any(|r| r.collection.contains("by-uid")));
+        let by_uid = &all["auto_scribe_studies_retrieve_by_uid"];
+        assert_eq!(by_uid.action, "retrieve");
+        assert!(matches!(&by_uid.find, FindPlan::Match(k) if k[0].1.place == Place::Path));
+
+        // The table and the behaviour texts say the same.
+        let table = table(&spec).unwrap();
+        for piece in [
+            "Action :: Set { resource : ",
+            "find : Find :: Match (& [Key { field : \"studyId\" , from : Source :: Body (\"studyId\") }",
+            "Assign { field : \"cancelledAt\" , value : SetValue :: Now }",
+            "members : Members { set : \"/v1/express/{expressCustomerId}/users\" , member : Source :: Body (\"userId\") , count : Some (\"userCount\") }",
+            "PathParam { name : \"expressCustomerId\" , schema : \"ExpressCustomerId\" , check : Some (conforms :: < avara :: types :: ExpressCustomerId >) }",
+            "set isActive = false on `ExpressCustomer`, answers the item",
+        ] {
+            assert!(table.contains(piece), "{piece}");
+        }
+    }
+
+    #[test]
+    fn a_collection_with_create_and_list_but_no_item_path_is_a_resource() {
+        let text = real_text();
+        let start = text.find("\n  /v1/express:\n").unwrap() + 1;
+        let end = text.find("\n  /v1/express/{expressCustomerId}:\n").unwrap() + 1;
+        let copy = text[start..end]
+            .replacen("  /v1/express:\n", "  /v1/express-copies:\n", 1)
+            .replace(
+                "operationId: express_create\n",
+                "operationId: copies_create\n",
+            )
+            .replace("operationId: express_list\n", "operationId: copies_list\n");
+        let text = text.replacen("paths:\n", &format!("paths:\n{copy}"), 1);
+        let spec = load(text);
+        let ops = spec.operations();
+        let found = resources(&spec, &client_names(&spec), &ops).unwrap();
+        let copies = found
+            .iter()
+            .find(|r| r.collection == "/v1/express-copies")
+            .expect("a resource");
+        assert_eq!(copies.item_path, None);
+        assert_eq!(copies.name, "ExpressCustomer");
+        assert_eq!(
+            (copies.id_param.as_str(), copies.id_field.as_str()),
+            ("expressCustomerId", "expressCustomerId")
+        );
+        let all = actions(&spec);
+        for (id, action) in [("copies_create", "create"), ("copies_list", "list")] {
+            assert_eq!(
+                all[id],
+                (
+                    ACTIONS.into_iter().find(|a| *a == action).unwrap(),
+                    Some("ExpressCustomer".to_string())
+                ),
+                "{id}"
+            );
+        }
+        assert!(
+            table(&spec)
+                .unwrap()
+                .contains("collection : \"/v1/express-copies\"")
+        );
+    }
+
+    #[test]
+    fn bad_annotations_are_located_errors() {
+        let error = |id: &str, ext: &str| {
+            let spec = load(annotated(id, ext));
+            let error = table(&spec).map(|_| ()).unwrap_err();
+            assert!(error.line_col.is_some(), "{ext}: {error}");
+            (
+                error.pointer.clone().unwrap_or_default(),
+                error.message.clone(),
+            )
+        };
+        let deactivate =
+            "/paths/~1v1~1express~1{expressCustomerId}~1deactivate/post/x-avara-resource";
+        let users = "/paths/~1v1~1express~1{expressCustomerId}~1users/post/x-avara-resource";
+        let cancel = "/paths/~1v1~1autoScribe~1studies~1cancel/post/x-avara-resource";
+        let cases: &[(&str, &str, String, &str)] = &[
+            (
+                "express_deactivate",
+                "{action: set, set: {isActive: maybe}}",
+                format!("{deactivate}/set/isActive"),
+                "`\"maybe\"` is no value of `ExpressCustomer.isActive`",
+            ),
+            (
+                "express_deactivate",
+                "{action: set, set: {updatedAt: yesterday}}",
+                format!("{deactivate}/set/updatedAt"),
+                "write `now` for the current time",
+            ),
+            (
+                "express_deactivate",
+                "{action: set, set: {colour: red}}",
+                format!("{deactivate}/set/colour"),
+                "`colour` is no property of `ExpressCustomer`",
+            ),
+            (
+                "express_deactivate",
+                "{action: retrieve, set: {isActive: false}}",
+                format!("{deactivate}/set"),
+                "`set` goes with `action: create` or `action: set`",
+            ),
+            (
+                "express_users_add",
+                "{action: add}",
+                users.to_string(),
+                "`action: add` needs `member`",
+            ),
+            (
+                "express_users_add",
+                "{action: add, member: body.nope}",
+                format!("{users}/member"),
+                "`express_users_add` takes no `body.nope`",
+            ),
+            (
+                "express_users_add",
+                "{action: add, member: userId}",
+                format!("{users}/member"),
+                "is no request value: write body.<property>",
+            ),
+            (
+                "express_users_add",
+                "{action: add, member: body.userId, count: expressCustomerName}",
+                format!("{users}/count"),
+                "must name an integer property of `ExpressCustomer`",
+            ),
+            (
+                "express_users_add",
+                "{action: set, member: body.userId}",
+                format!("{users}/member"),
+                "`member` goes with `action: add` or `action: remove`",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: set, set: {isCancelled: true}}",
+                format!("{cancel}/action"),
+                "is not the item path of a resource (a collection with an item path beside it); for an operation beside or below a collection, say how to find the item with `find`",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: set, resource: AutoScribeStudy, set: {isCancelled: true}}",
+                cancel.to_string(),
+                "its path names no item (it is not `/v1/autoScribe/studies/{studyId}` or below it); say how to find the item with `find`",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: set, find: {nope: body.studyId}}",
+                format!("{cancel}/find/nope"),
+                "`nope` is no property of `AutoScribeStudy`",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: set, resource: Nope, find: {studyId: body.studyId}}",
+                format!("{cancel}/resource"),
+                "`Nope` is the item schema of no resource",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: example, find: {studyId: body.studyId}}",
+                format!("{cancel}/find"),
+                "goes with an action on a resource, not `example`",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: set, find: studyId}",
+                format!("{cancel}/find"),
+                "it maps item properties to request values",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: set, find: {studyId: body.studyId}, when: later}",
+                format!("{cancel}/when"),
+                "unknown `x-avara-resource` field `when`; expected one of action, resource, find",
+            ),
+        ];
+        for (id, ext, pointer, message) in cases {
+            let (at, said) = std::panic::catch_unwind(|| error(id, ext))
+                .unwrap_or_else(|_| panic!("{id}: {ext} must be refused"));
+            assert_eq!(&at, pointer, "{ext}: {said}");
+            assert!(said.contains(message), "{ext}: {said}");
+        }
+    }
+
+    #[test]
+    fn every_example_fallback_is_one_located_warning() {
+        let spec = load(real_text());
+        let mut warnings = Vec::new();
+        generate(&spec, &client_names(&spec), &mut warnings).unwrap();
+        let fallbacks: Vec<&String> = behaviours(&spec)
+            .into_iter()
+            .filter(|(_, b)| b.action == "example")
+            .map(|(id, _)| id)
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|id| {
+                warnings
+                    .iter()
+                    .find(|w| w.contains(&format!("`{id}` with its documented example")))
+                    .unwrap_or_else(|| panic!("{id}: {warnings:?}"))
+            })
+            .collect();
+        let examples = warnings
+            .iter()
+            .filter(|w| w.contains("with its documented example"))
+            .count();
+        assert_eq!(fallbacks.len(), examples);
+        assert!(fallbacks.iter().all(|w| w.contains("(at /paths/")));
+        let mut counts = BTreeMap::new();
+        for b in behaviours(&spec).values() {
+            *counts.entry(b.action).or_insert(0) += 1;
+        }
+        let line = summary(&counts, spec.operations().len(), 3);
+        assert!(
+            line.starts_with(&format!(
+                "avara-mock: {} operations on 3 resources: ",
+                spec.operations().len()
+            )),
+            "{line}"
+        );
+        assert!(
+            line.ends_with(&format!("; {examples} answer their documented example")),
+            "{line}"
         );
     }
 }
