@@ -12,21 +12,41 @@
 //! explicit in the spec with the `x-avara-resource` extension where the
 //! convention is not enough (see ARCHITECTURE.md):
 //!
-//! * a collection is a path ending in a literal segment that has an item
-//!   path (`{collection}/{id}`) beside it; a collection below an item of
-//!   another collection is nested in it, and a request to it names an
-//!   existing parent or is a 404;
+//! * a collection is a path ending in a literal segment that an operation
+//!   creates in or reads, with an item path (`{collection}/{id}`) beside it,
+//!   or without one when it is created in and listed with the same item
+//!   schema; a collection below an item of another collection is nested in
+//!   it, and a request to it names an existing parent or is a 404;
 //! * `POST` on a collection creates an item (success status 201 when the
 //!   spec documents it): the body's properties, plus what the server sets,
 //!   derived from the item schema — the id from its pattern, the parent's
 //!   id, `date-time`s now, `date`s today, other required properties from
 //!   their `default` or `example` or made from the schema;
 //! * `GET` on a collection with `x-avara-pagination` lists its items in
-//!   creation order, in that extension's page shape;
+//!   creation order, in that extension's page shape (each item shown as the
+//!   page's item schema when that is a summary of the resource's);
 //! * `GET` on an item retrieves it; `PATCH` merges the body into it (`null`
 //!   clears a nullable property); `PUT` replaces what the body can set;
 //!   `DELETE` removes it, and later reads are 404;
-//! * any other operation answers its documented example.
+//! * what convention cannot say, `x-avara-resource` states (see
+//!   `xtask/src/mock_gen.rs`): the action (also `set`: fixed values such as
+//!   `isActive: false` or `cancelledAt: now`; `add` and `remove`: a request
+//!   value joins or leaves the item's member set, with an optional counting
+//!   property), the resource (when the path is not its collection's), and
+//!   how to find the item when the path names none (`find`: item properties
+//!   matched against body, path or query values; those given must all match
+//!   one item, else 404, and none given is a 400);
+//! * an action answers the item, the item as the answer's schema when that
+//!   schema is a summary of it, or else the documented example;
+//! * any other operation answers its documented example, after the same
+//!   checks of the request as every operation (path parameters against their
+//!   schemas — a value its pattern refuses names nothing, so 404 —, query
+//!   and body); `cargo xtask codegen` warns for each such operation.
+//!
+//! [`operations`] (and `avara-mock --operations`) says what the mock does for
+//! each operation. [`MockServer::load_examples`] (`--examples`) loads every
+//! resource's documented example item, so that the ids of the spec's
+//! examples name something.
 //!
 //! Collections that no operation creates in (read-only resources) are filled
 //! with [`MockServer::seed`] or the binary's `--seed FILE`.

@@ -2,6 +2,7 @@
 //! against a mock server on 127.0.0.1, one server per test.
 
 mod actions;
+mod binary;
 mod concurrency;
 mod edges;
 mod faults;
