@@ -2185,7 +2185,7 @@ mod tests {
         let anchor = format!("      operationId: {id}\n");
         let at = text.find(&anchor).unwrap_or_else(|| panic!("{id}")) + anchor.len();
         let rest = &text[at..];
-        let old = if rest.starts_with("      x-avara-resource:") {
+        let old = if rest.starts_with(&format!("      {RESOURCE_EXTENSION}:")) {
             rest.find('\n').unwrap() + 1
         } else {
             0
@@ -2343,10 +2343,15 @@ mod tests {
                 error.message.clone(),
             )
         };
-        let deactivate =
-            "/paths/~1v1~1express~1{expressCustomerId}~1deactivate/post/x-avara-resource";
-        let users = "/paths/~1v1~1express~1{expressCustomerId}~1users/post/x-avara-resource";
-        let cancel = "/paths/~1v1~1autoScribe~1studies~1cancel/post/x-avara-resource";
+        let at = |path: &str| {
+            format!(
+                "{}/{RESOURCE_EXTENSION}",
+                crate::spec::operation_pointer(path, "post")
+            )
+        };
+        let deactivate = &at("/v1/express/{expressCustomerId}/deactivate");
+        let users = &at("/v1/express/{expressCustomerId}/users");
+        let cancel = &at("/v1/autoScribe/studies/cancel");
         let cases: &[(&str, &str, String, &str)] = &[
             (
                 "express_deactivate",
@@ -2442,7 +2447,7 @@ mod tests {
                 "auto_scribe_studies_cancel",
                 "{action: set, find: {studyId: body.studyId}, when: later}",
                 format!("{cancel}/when"),
-                "unknown `x-avara-resource` field `when`; expected one of action, resource, find",
+                "field `when`; expected one of action, resource, find",
             ),
         ];
         for (id, ext, pointer, message) in cases {

@@ -439,3 +439,66 @@ async fn an_extra_api_key_may_have_spaces() {
     let (status, _) = wrong.call(Method::GET, "/v1/express", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// Every string in `value` by the property name that holds it, at any depth.
+fn strings_by_name(value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (name, inner) in map {
+                if let Value::String(text) = inner {
+                    out.push((name.clone(), text.clone()));
+                }
+                strings_by_name(inner, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| strings_by_name(i, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn with_the_examples_loaded_every_read_finds_a_documented_value() {
+    let api = Api::start().await;
+    api.server.load_examples().unwrap();
+    let mut documented = Vec::new();
+    for collection in avara_mock::collections() {
+        if let Some(example) = &collection.example {
+            strings_by_name(example, &mut documented);
+        }
+    }
+    for op in avara_mock::operations()
+        .iter()
+        .filter(|o| o.method == "GET")
+    {
+        let params: Vec<&str> = op
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect();
+        let candidates: Vec<String> = match params.as_slice() {
+            [] => vec![op.path.to_string()],
+            [param] => documented
+                .iter()
+                .filter(|(name, _)| name == param)
+                .map(|(_, value)| op.path.replace(&format!("{{{param}}}"), value))
+                .collect(),
+            _ => continue,
+        };
+        assert!(
+            !candidates.is_empty(),
+            "{}: no documented {params:?}",
+            op.id
+        );
+        let mut statuses = Vec::new();
+        for path in &candidates {
+            let (status, _) = api.call(Method::GET, path, None).await;
+            statuses.push(status);
+        }
+        assert!(
+            statuses.iter().any(|s| s.is_success()),
+            "{} ({}): {statuses:?} for {candidates:?}",
+            op.id,
+            op.behaviour
+        );
+    }
+}
