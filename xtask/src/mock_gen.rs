@@ -86,14 +86,40 @@ struct ResourceFacts {
     ty: String,
 }
 
+/// What the mock does, told when the table is generated: one line that
+/// counts the behaviours, and one warning per operation that answers its
+/// documented example (located at the operation).
+pub struct Report {
+    pub summary: String,
+    pub fallbacks: Vec<String>,
+}
+
 /// Generates the mock's table (the body of `mock-server/src/generated.rs`),
-/// adding a lint warning for what the mock can only approximate, and one for
-/// each operation that answers its documented example.
+/// adding a lint warning for what the mock can only approximate, and prints
+/// the [`Report`] on stderr: the summary line, then `warning: ` and each
+/// example fallback (apart from the lint warnings, which a spec without any
+/// is expected to have none of).
 pub fn generate(
     spec: &LoadedSpec,
     names: &RustNames,
     warnings: &mut Vec<String>,
 ) -> Result<TokenStream, SpecError> {
+    let (tokens, report) = generate_reporting(spec, names, warnings)?;
+    if !cfg!(test) {
+        eprintln!("{}", report.summary);
+        for fallback in &report.fallbacks {
+            eprintln!("warning: {fallback}");
+        }
+    }
+    Ok(tokens)
+}
+
+/// [`generate`], returning the [`Report`] rather than printing it.
+pub fn generate_reporting(
+    spec: &LoadedSpec,
+    names: &RustNames,
+    warnings: &mut Vec<String>,
+) -> Result<(TokenStream, Report), SpecError> {
     spec.check_pagination()?;
     let ops = spec.operations();
     let resources = resources(spec, names, &ops)?;
@@ -104,13 +130,14 @@ pub fn generate(
     let mut op_tokens = Vec::new();
     let mut doc_rows = Vec::new();
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut fallbacks = Vec::new();
     for op in &ops {
         let behaviour = behaviour_of(spec, op, &resources)?;
         let (tokens, text) = operation_table(spec, names, op, &resources, &behaviour)?;
         op_tokens.push(tokens);
         *counts.entry(behaviour.action).or_default() += 1;
         if behaviour.action == "example" {
-            warnings.push(format!(
+            fallbacks.push(format!(
                 "{}: avara-mock answers `{}` with its documented example ({})",
                 spec.located(&op.pointer),
                 op.id,
@@ -125,12 +152,12 @@ pub fn generate(
             text.replace('|', "\\|")
         ));
     }
-    let summary = summary(&counts, ops.len(), resources.len());
-    if !cfg!(test) {
-        eprintln!("{summary}");
-    }
+    let report = Report {
+        summary: summary(&counts, ops.len(), resources.len()),
+        fallbacks,
+    };
     let error = error_shape(spec, names, &ops)?;
-    Ok(quote! {
+    let tokens = quote! {
         //! The operations and resources of the spec, as `avara-mock` serves them.
         //!
         //! | operation | route | behaviour |
@@ -151,7 +178,8 @@ pub fn generate(
 
         /// The spec's error body.
         pub(crate) static ERROR: ErrorShape = #error;
-    })
+    };
+    Ok((tokens, report))
 }
 
 /// One line saying what the mock does, by action: `avara-mock: 66
@@ -2446,8 +2474,8 @@ mod tests {
     #[test]
     fn every_example_fallback_is_one_located_warning() {
         let spec = load(real_text());
-        let mut warnings = Vec::new();
-        generate(&spec, &client_names(&spec), &mut warnings).unwrap();
+        let (_, report) = generate_reporting(&spec, &client_names(&spec), &mut Vec::new()).unwrap();
+        let warnings = report.fallbacks;
         let fallbacks: Vec<&String> = behaviours(&spec)
             .into_iter()
             .filter(|(_, b)| b.action == "example")
@@ -2483,5 +2511,7 @@ mod tests {
             line.ends_with(&format!("; {examples} answer their documented example")),
             "{line}"
         );
+        let counted = line.split_once("resources: ").unwrap().1;
+        assert!(report.summary.ends_with(counted), "{}", report.summary);
     }
 }
