@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 
 use crate::fault::{FAULT_HEADER, Fault, FaultQueue};
 use crate::generated::{ERROR, OPERATIONS, RESOURCES};
-use crate::model::{Operation, Resource, Scalar};
+use crate::model::{ListStyle, Operation, Resource, Scalar};
 use crate::resources::{self, Answer, Input};
 use crate::server::ConnectionKill;
 use crate::store::{Remembered, Store};
@@ -73,6 +73,11 @@ impl Shared {
             api_keys: api_keys.into_iter().collect(),
             key_ids: KeyIds::default(),
         }
+    }
+
+    /// The resources of the API.
+    pub(crate) fn resources(&self) -> &'static [Resource] {
+        self.store().resources
     }
 
     /// The store; a handler never panics while holding it, but a poisoned
@@ -328,16 +333,13 @@ async fn handle(
             }
         }
     };
-    if !op.query.is_empty() || raw_body.is_some() {
-        let parts = validate::RequestParts {
-            query: query.clone(),
-            path_params: path_params.clone(),
-            body: raw_body.clone(),
-            ..Default::default()
-        };
-        validate::check(op.id, &parts)
-            .map_err(|v| ApiError::bad_request(format!("request {v}")))?;
-    }
+    let parts = validate::RequestParts {
+        query: query.clone(),
+        path_params: path_params.clone(),
+        body: raw_body.clone(),
+        ..Default::default()
+    };
+    validate::check(op.id, &parts).map_err(|v| ApiError::bad_request(format!("request {v}")))?;
     if let (Some(spec), Some(raw)) = (&op.body, &raw_body) {
         for (pointer, format) in spec.formats {
             let mut found = Vec::new();
@@ -355,6 +357,7 @@ async fn handle(
         (Some(spec), Some(raw)) => Some((spec.decode)(raw).map_err(ApiError::bad_request)?),
         _ => None,
     };
+    check_path(op, &path_params)?;
     let input = Input {
         path: &path_params,
         query: &query,
@@ -408,6 +411,32 @@ async fn handle(
     Ok(answer_response(status, body))
 }
 
+/// Checks the path parameters against their schemas, after everything else
+/// of the request: a value its schema refuses (a malformed id) names nothing
+/// that can exist, so it is a 404 naming the parameter, the value and why.
+fn check_path(op: &Operation, path_params: &[(String, String)]) -> Result<(), ApiError> {
+    for param in op.path_params {
+        let Some(check) = param.check else {
+            continue;
+        };
+        let Some((_, value)) = path_params.iter().find(|(k, _)| k == param.name) else {
+            continue;
+        };
+        if let Err(why) = check(&Value::String(value.clone())) {
+            let schema = if param.schema.is_empty() {
+                String::new()
+            } else {
+                format!(" `{}`", param.schema)
+            };
+            return Err(ApiError::not_found(format!(
+                "path parameter `{}`: `{value}` is no valid{schema}, so nothing has it ({why})",
+                param.name
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The path parameters as one text, for idempotency fingerprints.
 fn request_path(params: &[(String, String)]) -> String {
     params
@@ -426,8 +455,10 @@ fn answer_response(status: u16, body: Option<Vec<u8>>) -> Response {
 }
 
 /// The query pairs of a request, checked against the operation's query
-/// parameters: each given at most once, of its type, and present if
-/// required. Unknown parameters are ignored, as most APIs do.
+/// parameters: each given at most once (a repeated list as often as it
+/// likes), of its type, and present if required; an empty value of a
+/// nullable parameter is `null`, the same as none. Unknown parameters are
+/// ignored, as most APIs do.
 fn decode_query(op: &Operation, uri: &Uri) -> Result<Vec<(String, String)>, ApiError> {
     if op.query.is_empty() {
         return Ok(Vec::new());
@@ -436,8 +467,20 @@ fn decode_query(op: &Operation, uri: &Uri) -> Result<Vec<(String, String)>, ApiE
         .map_err(|e| ApiError::bad_request(format!("malformed query string: {e}")))?;
     let mut known = Vec::new();
     for param in op.query {
-        let mut values = pairs.iter().filter(|(name, _)| name == param.name);
-        let Some((_, value)) = values.next() else {
+        let values: Vec<&String> = pairs
+            .iter()
+            .filter(|(name, _)| name == param.name)
+            .map(|(_, v)| v)
+            .collect();
+        let values: Vec<&String> = if param.nullable {
+            values
+                .into_iter()
+                .filter(|v| !v.trim().is_empty())
+                .collect()
+        } else {
+            values
+        };
+        if values.is_empty() {
             if param.required {
                 return Err(ApiError::bad_request(format!(
                     "query parameter `{}` is required",
@@ -445,50 +488,57 @@ fn decode_query(op: &Operation, uri: &Uri) -> Result<Vec<(String, String)>, ApiE
                 )));
             }
             continue;
-        };
-        if values.next().is_some() {
-            return Err(ApiError::bad_request(format!(
-                "query parameter `{}` was given more than once",
-                param.name
-            )));
         }
-        let text = value.trim();
-        let json = match param.kind {
-            Scalar::String => Value::String(value.clone()),
-            Scalar::Integer => text.parse::<i64>().map(Value::from).map_err(|_| {
-                ApiError::bad_request(format!(
-                    "query parameter `{}` must be an integer, not `{value}`",
+        let items: Vec<&str> = match param.list {
+            Some(ListStyle::Repeated) => values.iter().map(|v| v.as_str()).collect(),
+            _ if values.len() > 1 => {
+                return Err(ApiError::bad_request(format!(
+                    "query parameter `{}` was given more than once",
                     param.name
-                ))
-            })?,
-            Scalar::Number => text
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map(Value::Number)
-                .ok_or_else(|| {
+                )));
+            }
+            Some(ListStyle::CommaSeparated) => values[0].split(',').collect(),
+            None => vec![values[0].as_str()],
+        };
+        for value in items {
+            let text = value.trim();
+            let json = match param.kind {
+                Scalar::String => Value::String(value.to_string()),
+                Scalar::Integer => text.parse::<i64>().map(Value::from).map_err(|_| {
                     ApiError::bad_request(format!(
-                        "query parameter `{}` must be a number, not `{value}`",
+                        "query parameter `{}` must be an integer, not `{value}`",
                         param.name
                     ))
                 })?,
-            Scalar::Boolean => text.parse::<bool>().map(Value::Bool).map_err(|_| {
-                ApiError::bad_request(format!(
-                    "query parameter `{}` must be `true` or `false`, not `{value}`",
-                    param.name
-                ))
-            })?,
-        };
-        if let Some(check) = param.check {
-            check(&json).map_err(|e| {
-                ApiError::bad_request(format!("query parameter `{}`: {e}", param.name))
-            })?;
+                Scalar::Number => text
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+                    .ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "query parameter `{}` must be a number, not `{value}`",
+                            param.name
+                        ))
+                    })?,
+                Scalar::Boolean => text.parse::<bool>().map(Value::Bool).map_err(|_| {
+                    ApiError::bad_request(format!(
+                        "query parameter `{}` must be `true` or `false`, not `{value}`",
+                        param.name
+                    ))
+                })?,
+            };
+            if let Some(check) = param.check {
+                check(&json).map_err(|e| {
+                    ApiError::bad_request(format!("query parameter `{}`: {e}", param.name))
+                })?;
+            }
+            let text = match json {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            known.push((param.name.to_string(), text));
         }
-        let text = match json {
-            Value::String(s) => s,
-            other => other.to_string(),
-        };
-        known.push((param.name.to_string(), text));
     }
     Ok(known)
 }

@@ -12,21 +12,41 @@
 //! explicit in the spec with the `x-avara-resource` extension where the
 //! convention is not enough (see ARCHITECTURE.md):
 //!
-//! * a collection is a path ending in a literal segment that has an item
-//!   path (`{collection}/{id}`) beside it; a collection below an item of
-//!   another collection is nested in it, and a request to it names an
-//!   existing parent or is a 404;
+//! * a collection is a path ending in a literal segment that an operation
+//!   creates in or reads, with an item path (`{collection}/{id}`) beside it,
+//!   or without one when it is created in and listed with the same item
+//!   schema; a collection below an item of another collection is nested in
+//!   it, and a request to it names an existing parent or is a 404;
 //! * `POST` on a collection creates an item (success status 201 when the
 //!   spec documents it): the body's properties, plus what the server sets,
 //!   derived from the item schema — the id from its pattern, the parent's
 //!   id, `date-time`s now, `date`s today, other required properties from
 //!   their `default` or `example` or made from the schema;
 //! * `GET` on a collection with `x-avara-pagination` lists its items in
-//!   creation order, in that extension's page shape;
+//!   creation order, in that extension's page shape (each item shown as the
+//!   page's item schema when that is a summary of the resource's);
 //! * `GET` on an item retrieves it; `PATCH` merges the body into it (`null`
 //!   clears a nullable property); `PUT` replaces what the body can set;
 //!   `DELETE` removes it, and later reads are 404;
-//! * any other operation answers its documented example.
+//! * what convention cannot say, `x-avara-resource` states (see
+//!   `xtask/src/mock_gen.rs`): the action (also `set`: fixed values such as
+//!   `isActive: false` or `cancelledAt: now`; `add` and `remove`: a request
+//!   value joins or leaves the item's member set, with an optional counting
+//!   property), the resource (when the path is not its collection's), and
+//!   how to find the item when the path names none (`find`: item properties
+//!   matched against body, path or query values; those given must all match
+//!   one item, else 404, and none given is a 400);
+//! * an action answers the item, the item as the answer's schema when that
+//!   schema is a summary of it, or else the documented example;
+//! * any other operation answers its documented example, after the same
+//!   checks of the request as every operation (path parameters against their
+//!   schemas — a value its pattern refuses names nothing, so 404 —, query
+//!   and body); `cargo xtask codegen` warns for each such operation.
+//!
+//! [`operations`] (and `avara-mock --operations`) says what the mock does for
+//! each operation. [`MockServer::load_examples`] (`--examples`) loads every
+//! resource's documented example item, so that the ids of the spec's
+//! examples name something.
 //!
 //! Collections that no operation creates in (read-only resources) are filled
 //! with [`MockServer::seed`] or the binary's `--seed FILE`.
@@ -133,8 +153,11 @@ pub struct OperationInfo {
     /// The path template.
     pub path: &'static str,
     /// What the mock does: `create`, `list`, `retrieve`, `update`,
-    /// `replace`, `delete` or `example`.
+    /// `replace`, `delete`, `set`, `add`, `remove` or `example`.
     pub action: &'static str,
+    /// What the mock does, in words: the resource, how the item is found,
+    /// what changes and what is answered (as in the generated table's doc).
+    pub behaviour: &'static str,
     /// The status of a successful answer.
     pub status: u16,
     /// Whether it takes a JSON request body.
@@ -156,10 +179,42 @@ pub fn operations() -> Vec<OperationInfo> {
                 model::Action::Update { .. } => "update",
                 model::Action::Replace { .. } => "replace",
                 model::Action::Delete { .. } => "delete",
+                model::Action::Set { .. } => "set",
+                model::Action::Add { .. } => "add",
+                model::Action::Remove { .. } => "remove",
                 model::Action::Example { .. } => "example",
             },
+            behaviour: op.behaviour,
             status: op.status,
             takes_body: op.body.is_some(),
+        })
+        .collect()
+}
+
+/// One collection the mock keeps, from the generated table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CollectionInfo {
+    /// The item schema's name.
+    pub name: &'static str,
+    /// The collection's path template (`/v1/things`,
+    /// `/v1/things/{thingId}/parts`).
+    pub path: &'static str,
+    /// The item property that holds an item's id.
+    pub id_field: &'static str,
+    /// The item schema's documented example, which `--examples`
+    /// ([`MockServer::load_examples`]) loads, if the spec gives one.
+    pub example: Option<serde_json::Value>,
+}
+
+/// Every collection of the spec, in the order of the generated table.
+pub fn collections() -> Vec<CollectionInfo> {
+    generated::RESOURCES
+        .iter()
+        .map(|r| CollectionInfo {
+            name: r.name,
+            path: r.collection,
+            id_field: r.id_field,
+            example: r.example.and_then(|text| serde_json::from_str(text).ok()),
         })
         .collect()
 }
@@ -301,6 +356,49 @@ impl MockServer {
                 return Err(format!("`{path}`: the items must be a JSON array"));
             };
             added += self.seed(path, items.iter().cloned())?.len();
+        }
+        Ok(added)
+    }
+
+    /// Adds every collection's documented example item (the item schema's
+    /// `example`, completed as a create would), outer collections first, so
+    /// that the ids the spec's examples use name something. A nested
+    /// example is put under the parent its own properties name. All or
+    /// nothing per collection; returns how many items were added, or the
+    /// first example that is not a valid item (naming it).
+    pub fn load_examples(&self) -> Result<usize, String> {
+        let mut resources: Vec<&model::Resource> = self
+            .shared
+            .resources()
+            .iter()
+            .filter(|r| r.example.is_some())
+            .collect();
+        resources.sort_by_key(|r| r.scope_params.len());
+        let mut added = 0;
+        for resource in resources {
+            let text = resource.example.unwrap_or("null");
+            let example: Value = serde_json::from_str(text)
+                .map_err(|e| format!("the example of `{}` is not JSON: {e}", resource.name))?;
+            let mut path = String::new();
+            for segment in resource.collection.trim_start_matches('/').split('/') {
+                path.push('/');
+                match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(param) => match example.get(param).and_then(Value::as_str) {
+                        Some(id) => path.push_str(id),
+                        None => {
+                            return Err(format!(
+                                "the example of `{}` has no `{param}` naming the item it belongs to",
+                                resource.name
+                            ));
+                        }
+                    },
+                    None => path.push_str(segment),
+                }
+            }
+            added += self
+                .seed(&path, [example])
+                .map_err(|e| format!("the example of `{}`: {e}", resource.name))?
+                .len();
         }
         Ok(added)
     }

@@ -1,7 +1,7 @@
 //! `avara-mock`: runs the in-memory Avara API mock until killed.
 //!
 //! ```text
-//! avara-mock [--port N] [--api-key KEY]... [--seed FILE] [--help]
+//! avara-mock [--port N] [--api-key KEY]... [--examples] [--seed FILE] [--operations] [--help]
 //! ```
 
 use std::io::Write;
@@ -12,13 +12,19 @@ const USAGE: &str = "\
 avara-mock: an in-memory mock of the Avara API, for testing clients
 
 USAGE:
-    avara-mock [--port N] [--api-key KEY]... [--seed FILE]
+    avara-mock [--port N] [--api-key KEY]... [--examples] [--seed FILE]
+    avara-mock --operations
 
 OPTIONS:
     --port N         Port to listen on, on 127.0.0.1 (default 4010; 0 picks a free one)
     --api-key KEY    Accept KEY as an API key, besides any key starting with sk_test_
-                     (repeatable)
-    --seed FILE      Fill collections before serving, from a JSON object whose keys
+                     (repeatable; a key may contain spaces, e.g. \"My API Key\", but
+                     not start or end with one)
+    --examples       Start with every collection's documented example item loaded,
+                     so that the ids of the spec's examples name something
+    --operations     Print what the mock does for each operation, then exit
+    --seed FILE      Fill collections before serving (after --examples), from a
+                     JSON object whose keys
                      are collection paths and whose values are arrays of items,
                      e.g. {\"/v1/things\": [{\"name\": \"a\"}]}; items may give their
                      own id, the server sets what they leave out
@@ -33,16 +39,40 @@ POST /_mock/faults with {\"fault\": \"<spec>\", \"count\": N} and the same API k
 #[derive(Debug, PartialEq)]
 enum Command {
     Help,
+    Operations,
     Serve {
         config: avara_mock::Config,
+        examples: bool,
         seed: Option<std::path::PathBuf>,
     },
+}
+
+/// Why `key` cannot be an API key, if it cannot: the server compares the
+/// bearer token, trimmed, with the keys it accepts, and a header carries
+/// only visible ASCII and spaces.
+fn check_api_key(key: &str) -> Result<(), String> {
+    if key.is_empty() {
+        return Err("--api-key: a key must not be empty".into());
+    }
+    if key.trim() != key {
+        return Err(format!(
+            "--api-key: `{key}` starts or ends with whitespace, which the bearer token loses"
+        ));
+    }
+    if let Some(c) = key.chars().find(|c| !(c.is_ascii_graphic() || *c == ' ')) {
+        return Err(format!(
+            "--api-key: `{}` has {c:?}; a key is visible ASCII and spaces",
+            key.escape_debug()
+        ));
+    }
+    Ok(())
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     let mut port: u16 = 4010;
     let mut api_keys = Vec::new();
     let mut seed = None;
+    let mut examples = false;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -59,6 +89,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
+            "--operations" => return Ok(Command::Operations),
+            "--examples" => examples = true,
             "--port" => {
                 let text = value("--port")?;
                 port = text
@@ -67,9 +99,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             }
             "--api-key" => {
                 let key = value("--api-key")?;
-                if key.is_empty() || key.contains(char::is_whitespace) {
-                    return Err("--api-key: a key must be non-empty, without spaces".into());
-                }
+                check_api_key(&key)?;
                 api_keys.push(key);
             }
             "--seed" => seed = Some(std::path::PathBuf::from(value("--seed")?)),
@@ -81,17 +111,31 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
             api_keys,
         },
+        examples,
         seed,
     })
 }
 
 fn main() -> ExitCode {
-    let (config, seed) = match parse_args(std::env::args().skip(1)) {
+    let (config, examples, seed) = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        Ok(Command::Serve { config, seed }) => (config, seed),
+        Ok(Command::Operations) => {
+            for op in avara_mock::operations() {
+                println!(
+                    "{}\t{} {}\t{}\t{}",
+                    op.id, op.method, op.path, op.status, op.behaviour
+                );
+            }
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Serve {
+            config,
+            examples,
+            seed,
+        }) => (config, examples, seed),
         Err(e) => {
             eprintln!("avara-mock: {e}\n\n{USAGE}");
             return ExitCode::from(2);
@@ -122,6 +166,15 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        if examples {
+            match server.load_examples() {
+                Ok(count) => eprintln!("avara-mock: loaded {count} example items"),
+                Err(e) => {
+                    eprintln!("avara-mock: --examples: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
         if let Some(seed) = &seed {
             match server.seed_document(seed) {
                 Ok(count) => eprintln!("avara-mock: seeded {count} items"),
@@ -159,34 +212,60 @@ mod tests {
 
     #[test]
     fn defaults_to_port_4010_without_extra_keys() {
-        let Ok(Command::Serve { config, seed }) = parse(&[]) else {
+        let Ok(Command::Serve {
+            config,
+            examples,
+            seed,
+        }) = parse(&[])
+        else {
             panic!("no arguments must serve");
         };
         assert_eq!(config.addr.port(), 4010);
         assert!(config.api_keys.is_empty());
+        assert!(!examples);
         assert_eq!(seed, None);
     }
 
     #[test]
     fn reads_port_and_repeated_keys_in_both_spellings() {
-        let Ok(Command::Serve { config, seed }) = parse(&[
+        let Ok(Command::Serve {
+            config,
+            examples,
+            seed,
+        }) = parse(&[
             "--port",
             "0",
             "--api-key",
             "a",
             "--api-key=b",
+            "--examples",
             "--seed",
             "s.json",
-        ]) else {
+        ])
+        else {
             panic!("valid arguments must serve");
         };
         assert_eq!(config.addr.port(), 0);
         assert_eq!(config.api_keys, ["a", "b"]);
+        assert!(examples);
         assert_eq!(seed, Some("s.json".into()));
         let Ok(Command::Serve { config, .. }) = parse(&["--port=4555"]) else {
             panic!("--port=N must serve");
         };
         assert_eq!(config.addr.port(), 4555);
+    }
+
+    #[test]
+    fn an_api_key_may_have_inner_spaces_as_the_official_sdk_tests_use() {
+        // The official Python SDK's tests call the API with "My API Key".
+        let Ok(Command::Serve { config, .. }) = parse(&["--api-key", "My API Key"]) else {
+            panic!("a key with inner spaces must serve");
+        };
+        assert_eq!(config.api_keys, ["My API Key"]);
+        for bad in [" key", "key ", "\tkey", "a\nb", "cl\u{e9}", "a\u{7f}b"] {
+            let error = parse(&["--api-key", bad]).unwrap_err();
+            assert!(error.starts_with("--api-key"), "{bad:?}: {error}");
+        }
     }
 
     #[test]
@@ -197,6 +276,7 @@ mod tests {
         assert!(parse(&["--port", "70000"]).is_err());
         assert!(parse(&["--port", "x"]).is_err());
         assert!(parse(&["--api-key", ""]).is_err());
+        assert_eq!(parse(&["--operations"]), Ok(Command::Operations));
         assert!(parse(&["--verbose"]).is_err());
         assert!(parse(&["--seed"]).is_err());
     }

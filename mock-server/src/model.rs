@@ -25,8 +25,13 @@ pub(crate) struct Operation {
     pub path: &'static str,
     /// What the mock does for it.
     pub action: Action,
+    /// What the mock does for it, in words (from the generator), for
+    /// [`crate::operations`].
+    pub behaviour: &'static str,
     /// The status of a successful answer.
     pub status: u16,
+    /// The path parameters the operation takes.
+    pub path_params: &'static [PathParam],
     /// The query parameters the operation takes.
     pub query: &'static [QueryParam],
     /// The JSON request body, if the operation takes one.
@@ -35,16 +40,42 @@ pub(crate) struct Operation {
     pub response: Option<Check>,
 }
 
+/// A path parameter.
+#[derive(Debug)]
+pub(crate) struct PathParam {
+    pub name: &'static str,
+    /// The name of its schema, for messages (empty when inline).
+    pub schema: &'static str,
+    /// Checks the value (as a JSON string) against the parameter's generated
+    /// type, when the spec names one: its pattern, length, enum.
+    pub check: Option<Check>,
+}
+
 /// A query parameter.
 #[derive(Debug)]
 pub(crate) struct QueryParam {
     pub name: &'static str,
     pub required: bool,
-    /// The JSON type its text must parse as.
+    /// The JSON type its text must parse as (of each item, for a list).
     pub kind: Scalar,
-    /// Checks the parsed value against the parameter's generated type, when
-    /// the spec names one.
+    /// How a list is sent, if the parameter is an array.
+    pub list: Option<ListStyle>,
+    /// Whether an empty value means `null` (a nullable parameter).
+    pub nullable: bool,
+    /// Checks the parsed value (each item, for a list) against the
+    /// parameter's generated type, when the spec names one.
     pub check: Option<Check>,
+}
+
+/// How an array query parameter is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Which variants the generated table uses depends on the spec.
+#[allow(dead_code)]
+pub(crate) enum ListStyle {
+    /// One comma-separated value (`explode: false`): `status=a,b`.
+    CommaSeparated,
+    /// The parameter repeated (`explode: true`, the default): `status=a&status=b`.
+    Repeated,
 }
 
 /// The JSON type of a parameter.
@@ -141,26 +172,173 @@ pub(crate) fn select<'a>(
     }
 }
 
-/// What the mock does for an operation: a REST convention on a resource, or
-/// the documented example.
+/// What the mock does for an operation: a REST convention on a resource, a
+/// behaviour its `x-avara-resource` states, or the documented example.
 #[derive(Debug)]
 // Which variants the generated table uses depends on the spec.
 #[allow(dead_code)]
 pub(crate) enum Action {
-    /// `POST` on a collection: stores a new item.
-    Create { resource: usize },
-    /// `GET` on a collection: one page of its items in creation order.
-    List { resource: usize, page: Page },
-    /// `GET` on an item.
-    Retrieve { resource: usize },
-    /// `PATCH` on an item: merges the body (`null` clears a field).
-    Update { resource: usize },
-    /// `PUT` on an item: replaces the fields the body can set.
-    Replace { resource: usize },
-    /// `DELETE` on an item.
-    Delete { resource: usize },
-    /// Anything else: answers this JSON text (or no body).
+    /// Stores a new item (`POST` on a collection): the body's properties,
+    /// the server's values, then `set`.
+    Create {
+        resource: usize,
+        set: &'static [Assign],
+        reply: Reply,
+    },
+    /// One page of a collection's items in creation order (`GET` on a
+    /// collection), each shown as the page's item schema.
+    List {
+        resource: usize,
+        page: Page,
+        item: Option<Projection>,
+    },
+    /// Answers an item (`GET` on an item).
+    Retrieve {
+        resource: usize,
+        find: Find,
+        reply: Reply,
+    },
+    /// Merges the body into an item (`PATCH`; `null` clears a field).
+    Update {
+        resource: usize,
+        find: Find,
+        reply: Reply,
+    },
+    /// Replaces the fields the body can set (`PUT`).
+    Replace {
+        resource: usize,
+        find: Find,
+        reply: Reply,
+    },
+    /// Removes an item (`DELETE` on an item).
+    Delete {
+        resource: usize,
+        find: Find,
+        reply: Reply,
+    },
+    /// Sets fixed values on an item (a state change such as deactivate);
+    /// with none, only finds it (404 when there is none).
+    Set {
+        resource: usize,
+        find: Find,
+        set: &'static [Assign],
+        reply: Reply,
+    },
+    /// Makes a key a member of a set held by an item (add a user to a
+    /// customer); a member already in it stays, once.
+    Add {
+        resource: usize,
+        find: Find,
+        members: Members,
+        reply: Reply,
+    },
+    /// Takes a key out of a set held by an item; a key not in it changes
+    /// nothing.
+    Remove {
+        resource: usize,
+        find: Find,
+        members: Members,
+        reply: Reply,
+    },
+    /// Answers this JSON text (or no body), changing nothing.
     Example { body: Option<&'static str> },
+}
+
+/// How an action finds its item.
+#[derive(Debug)]
+// Which variants the generated table uses depends on the spec.
+#[allow(dead_code)]
+pub(crate) enum Find {
+    /// By the path: the collection's scope parameters and the resource's id
+    /// parameter (an item path, or a path below one).
+    Path,
+    /// By item properties taken from the request; those the request gives
+    /// (at least one) must all match the same item.
+    Match(&'static [Key]),
+}
+
+/// An item property matched against a value of the request.
+#[derive(Debug)]
+pub(crate) struct Key {
+    pub field: &'static str,
+    pub from: Source,
+}
+
+/// A value of the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Which variants the generated table uses depends on the spec.
+#[allow(dead_code)]
+pub(crate) enum Source {
+    Path(&'static str),
+    Query(&'static str),
+    /// A top-level property of the JSON body.
+    Body(&'static str),
+}
+
+impl Source {
+    /// `path `x``, for messages.
+    pub(crate) fn describe(self) -> String {
+        match self {
+            Source::Path(name) => format!("path parameter `{name}`"),
+            Source::Query(name) => format!("query parameter `{name}`"),
+            Source::Body(name) => format!("body property `{name}`"),
+        }
+    }
+}
+
+/// A set of keys held by each item of a resource.
+#[derive(Debug)]
+pub(crate) struct Members {
+    /// The set's name (the path of its operations): an item holds one set
+    /// per name.
+    pub set: &'static str,
+    /// The request value that is the member.
+    pub member: Source,
+    /// The integer item property that counts the members, if any: one more
+    /// or one less on each change.
+    pub count: Option<&'static str>,
+}
+
+/// What a successful action answers.
+#[derive(Debug)]
+// Which variants the generated table uses depends on the spec.
+#[allow(dead_code)]
+pub(crate) enum Reply {
+    /// The item (as it is after the action), shown as another schema when
+    /// the answer's schema is not the item's.
+    Item(Option<Projection>),
+    /// This JSON text, or no body.
+    Example(Option<&'static str>),
+}
+
+/// An item shown as another schema: the properties that schema lists, and
+/// values for the required ones the item lacks.
+#[derive(Debug)]
+pub(crate) struct Projection {
+    pub properties: &'static [&'static str],
+    /// Required properties with the value they take when the item has none,
+    /// as JSON texts.
+    pub fill: &'static [(&'static str, &'static str)],
+}
+
+/// A fixed value an action gives an item property.
+#[derive(Debug)]
+pub(crate) struct Assign {
+    pub field: &'static str,
+    pub value: SetValue,
+}
+
+/// The value of an [`Assign`].
+#[derive(Debug)]
+// Which variants the generated table uses depends on the spec.
+#[allow(dead_code)]
+pub(crate) enum SetValue {
+    /// A JSON text.
+    Json(&'static str),
+    /// The current time (`date-time`).
+    Now,
+    /// The current date (`date`).
+    Today,
 }
 
 /// How a list operation pages, from its pagination extension.
@@ -218,6 +396,9 @@ pub(crate) struct Resource {
     pub properties: &'static [&'static str],
     /// Checks a stored item against the item type.
     pub check: Check,
+    /// The item schema's documented example, as a JSON text (loaded by
+    /// `--examples`).
+    pub example: Option<&'static str>,
 }
 
 /// The resource a nested collection belongs to.
@@ -285,7 +466,7 @@ pub(crate) fn conforms<T: DeserializeOwned + Serialize>(value: &Value) -> Result
     let (mut expected, mut found) = (value.clone(), back);
     drop_nulls(&mut expected);
     drop_nulls(&mut found);
-    if expected == found {
+    if same(&expected, &found) {
         Ok(())
     } else {
         Err(format!(
@@ -307,6 +488,21 @@ fn located(error: serde_path_to_error::Error<serde_json::Error>) -> String {
         format!("request body: {}", error.inner())
     } else {
         format!("`{path}`: {}", error.inner())
+    }
+}
+
+/// Whether two values are equal, numbers by their value (`165` is `165.0`,
+/// as a type with a float field reads it).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
     }
 }
 
@@ -361,5 +557,16 @@ mod tests {
         assert!(wrong.contains("`name`"), "{wrong}");
         let unknown = conforms::<Item>(&json!({"name": "a", "extra": 1})).unwrap_err();
         assert!(unknown.contains("extra"), "{unknown}");
+    }
+
+    #[derive(Deserialize, Serialize)]
+    struct Height {
+        value: f64,
+    }
+
+    #[test]
+    fn an_integer_conforms_to_a_float_field() {
+        assert_eq!(conforms::<Height>(&json!({"value": 165})), Ok(()));
+        assert!(conforms::<Height>(&json!({"value": "165"})).is_err());
     }
 }

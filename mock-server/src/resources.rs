@@ -6,7 +6,10 @@ use std::io::Write as _;
 use serde_json::{Map, Value};
 
 use crate::api::{ApiError, KeyIds};
-use crate::model::{Action, IdPiece, LastCursor, Operation, Page, Resource, ServerValue};
+use crate::model::{
+    Action, Assign, Find, IdPiece, Key, LastCursor, Operation, Page, Projection, Reply, Resource,
+    ServerValue, SetValue, Source,
+};
 use crate::store::{self, DEFAULT_LIMIT, Scope, Store};
 
 /// A decoded, validated request.
@@ -36,12 +39,22 @@ pub(crate) fn execute(
     op: &Operation,
     input: &Input<'_>,
 ) -> Result<Answer, ApiError> {
-    let item_answer = |item: &Value| Answer {
+    let answer = |reply: &Reply, item: &Value| Answer {
         status: op.status,
-        body: Some(serde_json::to_vec(item).unwrap_or_default()),
+        body: match reply {
+            Reply::Item(None) => Some(serde_json::to_vec(item).unwrap_or_default()),
+            Reply::Item(Some(projection)) => {
+                Some(serde_json::to_vec(&project(item, projection)).unwrap_or_default())
+            }
+            Reply::Example(body) => body.map(|text| text.as_bytes().to_vec()),
+        },
     };
     match &op.action {
-        Action::Create { resource } => {
+        Action::Create {
+            resource,
+            set,
+            reply,
+        } => {
             let scope = scope_of(store, *resource, input.path)?;
             let given = input.body.and_then(Value::as_object);
             let (id, item) = new_item(
@@ -51,51 +64,249 @@ pub(crate) fn execute(
                 &scope,
                 given,
                 Some(input.api_key),
+                set,
             )
             .map_err(ApiError::bad_request)?;
-            let answer = item_answer(&item);
+            let answer = answer(reply, &item);
             store.insert(scope, id, item);
             Ok(answer)
         }
-        Action::List { resource, page } => {
+        Action::List {
+            resource,
+            page,
+            item,
+        } => {
             let scope = scope_of(store, *resource, input.path)?;
-            list(store, &scope, op, page, input.query)
+            list(store, &scope, op, page, item.as_ref(), input.query)
         }
-        Action::Retrieve { resource } => {
-            let (scope, id) = item_of(store, *resource, input.path)?;
-            Ok(item_answer(store.get(&scope, &id).unwrap_or(&Value::Null)))
+        Action::Retrieve {
+            resource,
+            find,
+            reply,
+        } => {
+            let (scope, id) = locate(store, *resource, find, input)?;
+            Ok(answer(
+                reply,
+                store.get(&scope, &id).unwrap_or(&Value::Null),
+            ))
         }
-        Action::Update { resource } => {
-            let (scope, id) = item_of(store, *resource, input.path)?;
+        Action::Update {
+            resource,
+            find,
+            reply,
+        } => {
+            let (scope, id) = locate(store, *resource, find, input)?;
             let mut item = store.get(&scope, &id).cloned().unwrap_or(Value::Null);
             merge(&store.resources[*resource], &mut item, input)?;
-            let answer = item_answer(&item);
+            let answer = answer(reply, &item);
             store.replace(&scope, &id, item);
             Ok(answer)
         }
-        Action::Replace { resource } => {
-            let (scope, id) = item_of(store, *resource, input.path)?;
+        Action::Replace {
+            resource,
+            find,
+            reply,
+        } => {
+            let (scope, id) = locate(store, *resource, find, input)?;
             let mut item = store.get(&scope, &id).cloned().unwrap_or(Value::Null);
             replace(&store.resources[*resource], op, &mut item, input)?;
-            let answer = item_answer(&item);
+            let answer = answer(reply, &item);
             store.replace(&scope, &id, item);
             Ok(answer)
         }
-        Action::Delete { resource } => {
-            let (scope, id) = item_of(store, *resource, input.path)?;
+        Action::Delete {
+            resource,
+            find,
+            reply,
+        } => {
+            let (scope, id) = locate(store, *resource, find, input)?;
             let removed = store.remove(&scope, &id).unwrap_or(Value::Null);
-            Ok(match op.response {
-                Some(_) => item_answer(&removed),
-                None => Answer {
-                    status: op.status,
-                    body: None,
-                },
-            })
+            Ok(answer(reply, &removed))
+        }
+        Action::Set {
+            resource,
+            find,
+            set,
+            reply,
+        } => {
+            let (scope, id) = locate(store, *resource, find, input)?;
+            let spec = &store.resources[*resource];
+            let mut changed = store
+                .get(&scope, &id)
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            assign(&mut changed, set);
+            let mut item = Value::Null;
+            finish(spec, &mut item, changed)?;
+            let answer = answer(reply, &item);
+            store.replace(&scope, &id, item);
+            Ok(answer)
+        }
+        Action::Add {
+            resource,
+            find,
+            members,
+            reply,
+        }
+        | Action::Remove {
+            resource,
+            find,
+            members,
+            reply,
+        } => {
+            let adding = matches!(op.action, Action::Add { .. });
+            let (scope, id) = locate(store, *resource, find, input)?;
+            let member = value_of(members.member, input)
+                .map(|v| match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                })
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!("{} is required", members.member.describe()))
+                })?;
+            let mut item = store.get(&scope, &id).cloned().unwrap_or(Value::Null);
+            let changed = store.change_members(&scope, &id, members.set, &member, adding);
+            if changed && let Some(count) = members.count {
+                let spec = &store.resources[*resource];
+                let mut fields = item.as_object().cloned().unwrap_or_default();
+                let now = fields.get(count).and_then(Value::as_i64).unwrap_or(0);
+                let next = if adding { now + 1 } else { (now - 1).max(0) };
+                fields.insert(count.to_string(), Value::from(next));
+                if let Err(e) = finish(spec, &mut item, fields) {
+                    // Undo: the count would break the item.
+                    store.change_members(&scope, &id, members.set, &member, !adding);
+                    return Err(e);
+                }
+                store.replace(&scope, &id, item.clone());
+            }
+            Ok(answer(reply, &item))
         }
         Action::Example { body } => Ok(Answer {
             status: op.status,
             body: body.map(|text| text.as_bytes().to_vec()),
         }),
+    }
+}
+
+/// `item` as another schema (see [`Projection`]).
+fn project(item: &Value, projection: &Projection) -> Value {
+    let mut out = Map::new();
+    for name in projection.properties {
+        if let Some(value) = item.get(*name) {
+            out.insert((*name).to_string(), value.clone());
+        }
+    }
+    for (name, json) in projection.fill {
+        if !out.contains_key(*name) {
+            out.insert(
+                (*name).to_string(),
+                serde_json::from_str(json).unwrap_or(Value::Null),
+            );
+        }
+    }
+    Value::Object(out)
+}
+
+/// Gives `item` the fixed values of `set`.
+fn assign(item: &mut Map<String, Value>, set: &[Assign]) {
+    let now = chrono::Utc::now();
+    for Assign { field, value } in set {
+        let value = match value {
+            SetValue::Json(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+            SetValue::Now => {
+                Value::String(now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+            }
+            SetValue::Today => Value::String(now.date_naive().to_string()),
+        };
+        item.insert((*field).to_string(), value);
+    }
+}
+
+/// The value of the request at `source`, if the request gives one (`null`
+/// counts as none).
+fn value_of(source: Source, input: &Input<'_>) -> Option<Value> {
+    let named = |pairs: &[(String, String)], name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| Value::String(v.clone()))
+    };
+    match source {
+        Source::Path(name) => named(input.path, name),
+        Source::Query(name) => named(input.query, name),
+        Source::Body(name) => input
+            .body
+            .and_then(|b| b.get(name))
+            .filter(|v| !v.is_null())
+            .cloned(),
+    }
+}
+
+/// Whether an item's property holds the request's value: equal, or equal as
+/// text when the request's value is a text (path and query parameters).
+fn holds(property: Option<&Value>, given: &Value) -> bool {
+    match (property, given) {
+        (Some(p), g) if p == g => true,
+        (Some(p), Value::String(text)) if !p.is_string() && !p.is_null() => {
+            serde_json::from_str::<Value>(text).is_ok_and(|v| v == *p)
+        }
+        _ => false,
+    }
+}
+
+/// The item an action addresses: its collection and id, if it exists.
+fn locate(
+    store: &Store,
+    resource: usize,
+    find: &Find,
+    input: &Input<'_>,
+) -> Result<(Scope, String), ApiError> {
+    let keys = match find {
+        Find::Path => return item_of(store, resource, input.path),
+        Find::Match(keys) => keys,
+    };
+    let scope = scope_of(store, resource, input.path)?;
+    let spec = &store.resources[resource];
+    let given: Vec<(&Key, Value)> = keys
+        .iter()
+        .filter_map(|key| value_of(key.from, input).map(|v| (key, v)))
+        .collect();
+    if given.is_empty() {
+        let names: Vec<String> = keys.iter().map(|k| k.from.describe()).collect();
+        return Err(ApiError::bad_request(format!(
+            "the request names no `{}`: give {}",
+            spec.name,
+            names.join(" or ")
+        )));
+    }
+    let found = store.items(&scope).find(|item| {
+        given
+            .iter()
+            .all(|(key, value)| holds(item.get(key.field), value))
+    });
+    match found
+        .and_then(|item| item.get(spec.id_field))
+        .and_then(Value::as_str)
+    {
+        Some(id) => Ok((scope, id.to_string())),
+        None => {
+            let what: Vec<String> = given
+                .iter()
+                .map(|(key, value)| {
+                    let text = match value {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    format!("{} `{text}`", key.field)
+                })
+                .collect();
+            Err(ApiError::not_found(format!(
+                "no {} with {}",
+                spec.name,
+                what.join(" and ")
+            )))
+        }
     }
 }
 
@@ -168,12 +379,19 @@ pub(crate) fn new_item(
     scope: &Scope,
     given: Option<&Map<String, Value>>,
     api_key: Option<&str>,
+    set: &[Assign],
 ) -> Result<(String, Value), String> {
     let spec = &store.resources[resource];
     let mut item = Map::new();
     let now = chrono::Utc::now();
     for field in spec.fields {
-        if given.is_some_and(|g| g.get(field.name).is_some_and(|v| !v.is_null())) {
+        // A given value stands, and so does a given `null` of a required
+        // nullable property (a documented example's `cancelledAt: null`).
+        let kept_null = |v: &Value| v.is_null() && spec.nullable_required.contains(&field.name);
+        if given.is_some_and(|g| {
+            g.get(field.name)
+                .is_some_and(|v| !v.is_null() || kept_null(v))
+        }) {
             continue;
         }
         let value = match &field.value {
@@ -201,11 +419,13 @@ pub(crate) fn new_item(
         item.insert(field.name.to_string(), value);
     }
     for (name, value) in given.into_iter().flatten() {
-        if value.is_null() || !is_property(spec, name) {
+        let kept_null = value.is_null() && spec.nullable_required.contains(&name.as_str());
+        if (value.is_null() && !kept_null) || !is_property(spec, name) {
             continue;
         }
         item.insert(name.clone(), value.clone());
     }
+    assign(&mut item, set);
     let id = match item.get(spec.id_field) {
         Some(Value::String(id)) => id.clone(),
         _ => return Err(format!("`{}` must be a string id", spec.id_field)),
@@ -319,6 +539,7 @@ fn list(
     scope: &Scope,
     op: &Operation,
     page: &Page,
+    projection: Option<&Projection>,
     query: &[(String, String)],
 ) -> Result<Answer, ApiError> {
     let given = |name: &str| {
@@ -358,7 +579,10 @@ fn list(
         if i > 0 {
             body.push(b',');
         }
-        let _ = serde_json::to_writer(&mut body, item);
+        let _ = match projection {
+            None => serde_json::to_writer(&mut body, item),
+            Some(projection) => serde_json::to_writer(&mut body, &project(item, projection)),
+        };
     }
     body.extend_from_slice(b"],");
     write_key(&mut body, page.has_more_field);
@@ -444,7 +668,7 @@ pub(crate) fn seed(
         let Value::Object(given) = item else {
             return Err(format!("{path}[{index}]: an item must be a JSON object"));
         };
-        let (id, item) = new_item(store, key_ids, scope.0, &scope, Some(&given), None)
+        let (id, item) = new_item(store, key_ids, scope.0, &scope, Some(&given), None, &[])
             .map_err(|e| format!("{path}[{index}]: {e}"))?;
         if !ids.insert(id.clone()) {
             return Err(format!("{path}[{index}]: id `{id}` is seeded twice"));

@@ -1,7 +1,7 @@
 //! The in-memory state: the items of every collection in creation order, and
 //! the remembered answers of requests sent with an idempotency key.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -31,6 +31,8 @@ pub(crate) struct Store {
     /// strictly increasing, so creation order is sequence order.
     last_seq: u64,
     collections: HashMap<Scope, Collection>,
+    /// The member sets of items, by (collection, item id, set name).
+    members: HashMap<(Scope, String, &'static str), BTreeSet<String>>,
     /// By (API key, idempotency key).
     idempotent: HashMap<(String, String), Remembered>,
 }
@@ -65,6 +67,7 @@ impl Store {
             resources,
             last_seq: 0,
             collections: HashMap::new(),
+            members: HashMap::new(),
             idempotent: HashMap::new(),
         }
     }
@@ -113,11 +116,49 @@ impl Store {
         }
     }
 
-    /// Removes the item with this id and returns it.
+    /// Removes the item with this id (and its member sets) and returns it.
     pub(crate) fn remove(&mut self, scope: &Scope, id: &str) -> Option<Value> {
         let collection = self.collections.get_mut(scope)?;
         let seq = collection.seq_by_id.remove(id)?;
+        self.members
+            .retain(|(s, item, _), _| !(s == scope && item == id));
         collection.by_seq.remove(&seq)
+    }
+
+    /// The items of the collection in creation order.
+    pub(crate) fn items(&self, scope: &Scope) -> impl Iterator<Item = &Value> {
+        self.collections
+            .get(scope)
+            .into_iter()
+            .flat_map(|c| c.by_seq.values())
+    }
+
+    /// Adds `member` to (or with `add` false, takes it out of) the set named
+    /// `set` of the item with this id; returns whether the set changed.
+    pub(crate) fn change_members(
+        &mut self,
+        scope: &Scope,
+        id: &str,
+        set: &'static str,
+        member: &str,
+        add: bool,
+    ) -> bool {
+        let key = (scope.clone(), id.to_string(), set);
+        if add {
+            self.members
+                .entry(key)
+                .or_default()
+                .insert(member.to_string())
+        } else {
+            let Some(members) = self.members.get_mut(&key) else {
+                return false;
+            };
+            let removed = members.remove(member);
+            if members.is_empty() {
+                self.members.remove(&key);
+            }
+            removed
+        }
     }
 
     /// Up to `limit` items created after sequence number `after` (0: from

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use crate::api::Shared;
 use crate::model::{
-    Action, Field, IdPiece, LastCursor, Operation, Page, Parent, QueryParam, RequestBody, Resource,
-    Scalar, ServerValue, conforms, normalize,
+    Action, Field, Find, IdPiece, LastCursor, Operation, Page, Parent, QueryParam, Reply,
+    RequestBody, Resource, Scalar, ServerValue, conforms, normalize,
 };
 
 #[derive(Serialize, Deserialize)]
@@ -106,6 +106,7 @@ static RESOURCES: &[Resource] = &[
         nullable_required: &[],
         properties: &["shelfId", "name", "createdAt", "note"],
         check: conforms::<Shelf>,
+        example: None,
     },
     Resource {
         name: "Book",
@@ -131,6 +132,7 @@ static RESOURCES: &[Resource] = &[
         nullable_required: &[],
         properties: &["bookId", "shelfId", "title"],
         check: conforms::<Book>,
+        example: None,
     },
 ];
 
@@ -148,7 +150,13 @@ static OPERATIONS: &[Operation] = &[
         id: "shelves_create",
         method: "POST",
         path: "/v1/shelves",
-        action: Action::Create { resource: 0 },
+        behaviour: "",
+        path_params: &[],
+        action: Action::Create {
+            resource: 0,
+            set: &[],
+            reply: Reply::Item(None),
+        },
         status: 201,
         query: &[],
         body: Some(SHELF_BODY),
@@ -158,6 +166,8 @@ static OPERATIONS: &[Operation] = &[
         id: "shelves_list",
         method: "GET",
         path: "/v1/shelves",
+        behaviour: "",
+        path_params: &[],
         action: Action::List {
             resource: 0,
             page: Page {
@@ -170,6 +180,7 @@ static OPERATIONS: &[Operation] = &[
                 last_cursor: LastCursor::Omit,
                 extra: &[],
             },
+            item: None,
         },
         status: 200,
         query: &[
@@ -177,12 +188,16 @@ static OPERATIONS: &[Operation] = &[
                 name: "from",
                 required: false,
                 kind: Scalar::String,
+                list: None,
+                nullable: false,
                 check: None,
             },
             QueryParam {
                 name: "n",
                 required: false,
                 kind: Scalar::Integer,
+                list: None,
+                nullable: false,
                 check: None,
             },
         ],
@@ -193,7 +208,13 @@ static OPERATIONS: &[Operation] = &[
         id: "shelves_retrieve",
         method: "GET",
         path: "/v1/shelves/{shelfId}",
-        action: Action::Retrieve { resource: 0 },
+        behaviour: "",
+        path_params: &[],
+        action: Action::Retrieve {
+            resource: 0,
+            find: Find::Path,
+            reply: Reply::Item(None),
+        },
         status: 200,
         query: &[],
         body: None,
@@ -203,7 +224,13 @@ static OPERATIONS: &[Operation] = &[
         id: "shelves_update",
         method: "PATCH",
         path: "/v1/shelves/{shelfId}",
-        action: Action::Update { resource: 0 },
+        behaviour: "",
+        path_params: &[],
+        action: Action::Update {
+            resource: 0,
+            find: Find::Path,
+            reply: Reply::Item(None),
+        },
         status: 200,
         query: &[],
         body: Some(RequestBody {
@@ -220,7 +247,13 @@ static OPERATIONS: &[Operation] = &[
         id: "shelves_replace",
         method: "PUT",
         path: "/v1/shelves/{shelfId}",
-        action: Action::Replace { resource: 0 },
+        behaviour: "",
+        path_params: &[],
+        action: Action::Replace {
+            resource: 0,
+            find: Find::Path,
+            reply: Reply::Item(None),
+        },
         status: 200,
         query: &[],
         body: Some(SHELF_BODY),
@@ -230,7 +263,13 @@ static OPERATIONS: &[Operation] = &[
         id: "shelves_delete",
         method: "DELETE",
         path: "/v1/shelves/{shelfId}",
-        action: Action::Delete { resource: 0 },
+        behaviour: "",
+        path_params: &[],
+        action: Action::Delete {
+            resource: 0,
+            find: Find::Path,
+            reply: Reply::Example(None),
+        },
         status: 204,
         query: &[],
         body: None,
@@ -240,7 +279,13 @@ static OPERATIONS: &[Operation] = &[
         id: "books_create",
         method: "POST",
         path: "/v1/shelves/{shelfId}/books",
-        action: Action::Create { resource: 1 },
+        behaviour: "",
+        path_params: &[],
+        action: Action::Create {
+            resource: 1,
+            set: &[],
+            reply: Reply::Item(None),
+        },
         status: 201,
         query: &[],
         body: Some(RequestBody {
@@ -257,6 +302,8 @@ static OPERATIONS: &[Operation] = &[
         id: "books_list",
         method: "GET",
         path: "/v1/shelves/{shelfId}/books",
+        behaviour: "",
+        path_params: &[],
         action: Action::List {
             resource: 1,
             page: Page {
@@ -269,12 +316,15 @@ static OPERATIONS: &[Operation] = &[
                 last_cursor: LastCursor::Null,
                 extra: &[],
             },
+            item: None,
         },
         status: 200,
         query: &[QueryParam {
             name: "after",
             required: false,
             kind: Scalar::String,
+            list: None,
+            nullable: false,
             check: None,
         }],
         body: None,
@@ -284,7 +334,13 @@ static OPERATIONS: &[Operation] = &[
         id: "books_retrieve",
         method: "GET",
         path: "/v1/shelves/{shelfId}/books/{bookId}",
-        action: Action::Retrieve { resource: 1 },
+        behaviour: "",
+        path_params: &[],
+        action: Action::Retrieve {
+            resource: 1,
+            find: Find::Path,
+            reply: Reply::Item(None),
+        },
         status: 200,
         query: &[],
         body: None,
@@ -294,6 +350,8 @@ static OPERATIONS: &[Operation] = &[
         id: "status_get",
         method: "GET",
         path: "/v1/status",
+        behaviour: "",
+        path_params: &[],
         action: Action::Example {
             body: Some(r#"{"ok":true}"#),
         },

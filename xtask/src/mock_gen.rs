@@ -1,8 +1,9 @@
 //! The table that drives `avara-mock`, generated from the spec into
 //! `mock-server/src/generated.rs`: every operation with what the mock does
-//! for it (a REST convention on a resource, or the documented example), its
-//! query parameters and body with the generated types that check them, the
-//! type of its answer, and every resource with the values the server sets.
+//! for it (a REST convention on a resource, an action the spec states, or
+//! the documented example), its path and query parameters and body with the
+//! generated types that check them, the type of its answer, and every
+//! resource with the values the server sets and its documented example.
 //!
 //! Behaviour follows REST convention by method and path (see
 //! `mock-server/src/lib.rs`); the `x-avara-resource` extension of an
@@ -10,14 +11,33 @@
 //!
 //! ```yaml
 //! x-avara-resource:
-//!   action: create          # create | list | retrieve | update | replace | delete | example
+//!   action: set             # create | list | retrieve | update | replace | delete
+//!                           # | set | add | remove | example
+//!   resource: Study         # the resource acted on, by its item schema's name
+//!                           # (default: the one whose collection or item path
+//!                           # the operation's path is, or lies under)
+//!   find:                   # how the item is found when the path names none:
+//!     studyId: body.studyId # item property: body.<property> | path.<param>
+//!                           # | query.<param>; those the request gives must match
+//!   set:                    # create, set: values the item's properties take:
+//!     isCancelled: true     # a JSON value of the property's type, or
+//!     cancelledAt: now      # now (a date-time) or today (a date)
+//!   member: body.userId     # add, remove: the request value that joins or
+//!                           # leaves the item's member set (one set per path)
+//!   count: userCount        # add, remove: the integer property that counts them
 //!   idField: orgId          # the item property that holds the id in the path
 //!   limitParam: limit       # the query parameter that bounds a page
 //!   serverFields:           # properties the server sets, and how
 //!     createdByApiKeyId: api-key-id   # api-key-id | now | today | uuid
 //! ```
+//!
+//! `set` with no values only finds the item (a 404 when there is none).
+//! What an action answers follows from the response schema: the item, the
+//! item shown as the answer's schema when that schema's required properties
+//! are all item properties (a summary), or else the documented example.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -33,8 +53,20 @@ use crate::spec::{
 /// The vendor extension that states an operation's resource behaviour.
 pub const RESOURCE_EXTENSION: &str = "x-avara-resource";
 
-const ACTIONS: [&str; 7] = [
-    "create", "list", "retrieve", "update", "replace", "delete", "example",
+const ACTIONS: [&str; 10] = [
+    "create", "list", "retrieve", "update", "replace", "delete", "set", "add", "remove", "example",
+];
+/// The fields of the extension.
+const FIELDS: [&str; 9] = [
+    "action",
+    "resource",
+    "find",
+    "set",
+    "member",
+    "count",
+    "idField",
+    "limitParam",
+    "serverFields",
 ];
 const SERVER_VALUES: [&str; 4] = ["api-key-id", "now", "today", "uuid"];
 
@@ -42,6 +74,8 @@ const SERVER_VALUES: [&str; 4] = ["api-key-id", "now", "today", "uuid"];
 struct ResourceFacts {
     name: String,
     collection: String,
+    /// The item path (`{collection}/{id}`), if the spec has one.
+    item_path: Option<String>,
     scope_params: Vec<String>,
     id_param: String,
     id_field: String,
@@ -52,13 +86,40 @@ struct ResourceFacts {
     ty: String,
 }
 
+/// What the mock does, told when the table is generated: one line that
+/// counts the behaviours, and one warning per operation that answers its
+/// documented example (located at the operation).
+pub struct Report {
+    pub summary: String,
+    pub fallbacks: Vec<String>,
+}
+
 /// Generates the mock's table (the body of `mock-server/src/generated.rs`),
-/// adding a lint warning for what the mock can only approximate.
+/// adding a lint warning for what the mock can only approximate, and prints
+/// the [`Report`] on stderr: the summary line, then `warning: ` and each
+/// example fallback (apart from the lint warnings, which a spec without any
+/// is expected to have none of).
 pub fn generate(
     spec: &LoadedSpec,
     names: &RustNames,
     warnings: &mut Vec<String>,
 ) -> Result<TokenStream, SpecError> {
+    let (tokens, report) = generate_reporting(spec, names, warnings)?;
+    if !cfg!(test) {
+        eprintln!("{}", report.summary);
+        for fallback in &report.fallbacks {
+            eprintln!("warning: {fallback}");
+        }
+    }
+    Ok(tokens)
+}
+
+/// [`generate`], returning the [`Report`] rather than printing it.
+pub fn generate_reporting(
+    spec: &LoadedSpec,
+    names: &RustNames,
+    warnings: &mut Vec<String>,
+) -> Result<(TokenStream, Report), SpecError> {
     spec.check_pagination()?;
     let ops = spec.operations();
     let resources = resources(spec, names, &ops)?;
@@ -67,25 +128,36 @@ pub fn generate(
         resource_tokens.push(resource_table(spec, &ops, &resources, resource, warnings)?);
     }
     let mut op_tokens = Vec::new();
+    let mut doc_rows = Vec::new();
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut fallbacks = Vec::new();
     for op in &ops {
-        op_tokens.push(operation_table(spec, names, op, &resources)?);
-    }
-    let error = error_shape(spec, names, &ops)?;
-    let doc_rows: Vec<String> = ops
-        .iter()
-        .map(|op| {
-            let action = action_of(spec, op, &resources)
-                .map(|(a, _)| a)
-                .unwrap_or("example");
-            format!(
-                " | `{}` | `{} {}` | {action} |",
+        let behaviour = behaviour_of(spec, op, &resources)?;
+        let (tokens, text) = operation_table(spec, names, op, &resources, &behaviour)?;
+        op_tokens.push(tokens);
+        *counts.entry(behaviour.action).or_default() += 1;
+        if behaviour.action == "example" {
+            fallbacks.push(format!(
+                "{}: avara-mock answers `{}` with its documented example ({})",
+                spec.located(&op.pointer),
                 op.id,
-                op.method.to_uppercase(),
-                op.path
-            )
-        })
-        .collect();
-    Ok(quote! {
+                behaviour.why
+            ));
+        }
+        doc_rows.push(format!(
+            " | `{}` | `{} {}` | {} |",
+            op.id,
+            op.method.to_uppercase(),
+            op.path,
+            text.replace('|', "\\|")
+        ));
+    }
+    let report = Report {
+        summary: summary(&counts, ops.len(), resources.len()),
+        fallbacks,
+    };
+    let error = error_shape(spec, names, &ops)?;
+    let tokens = quote! {
         //! The operations and resources of the spec, as `avara-mock` serves them.
         //!
         //! | operation | route | behaviour |
@@ -93,8 +165,9 @@ pub fn generate(
         #(#![doc = #doc_rows])*
 
         use crate::model::{
-            Action, ErrorShape, Field, Format, IdPiece, LastCursor, Operation, Page, Parent, QueryParam,
-            RequestBody, Resource, Scalar, ServerValue, conforms, normalize,
+            Action, Assign, ErrorShape, Field, Find, Format, IdPiece, Key, LastCursor, ListStyle,
+            Members, Operation, Page, Parent, PathParam, Projection, QueryParam, Reply,
+            RequestBody, Resource, Scalar, ServerValue, SetValue, Source, conforms, normalize,
         };
 
         /// Every resource: a collection read and written by REST convention.
@@ -105,7 +178,28 @@ pub fn generate(
 
         /// The spec's error body.
         pub(crate) static ERROR: ErrorShape = #error;
-    })
+    };
+    Ok((tokens, report))
+}
+
+/// One line saying what the mock does, by action: `avara-mock: 66
+/// operations on 9 resources: 9 create, …; 10 answer their documented
+/// example`.
+fn summary(counts: &BTreeMap<&'static str, usize>, operations: usize, resources: usize) -> String {
+    let stateful: Vec<String> = ACTIONS
+        .iter()
+        .filter(|a| **a != "example")
+        .filter_map(|a| counts.get(a).map(|n| format!("{n} {a}")))
+        .collect();
+    let examples = counts.get("example").copied().unwrap_or(0);
+    format!(
+        "avara-mock: {operations} operations on {resources} resources: {}; {examples} answer their documented example",
+        if stateful.is_empty() {
+            "none stateful".to_string()
+        } else {
+            stateful.join(", ")
+        }
+    )
 }
 
 /// The segments of a path template.
@@ -118,48 +212,221 @@ fn param_of(segment: &str) -> Option<&str> {
     segment.strip_prefix('{')?.strip_suffix('}')
 }
 
-/// The `x-avara-resource` extension of an operation, checked.
-fn extension<'a>(
-    spec: &LoadedSpec,
-    op: &SpecOperation<'a>,
-) -> Result<Option<&'a Value>, SpecError> {
-    let Some(ext) = op.json.get(RESOURCE_EXTENSION) else {
-        return Ok(None);
+/// Where a value of the request sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    Path,
+    Query,
+    Body,
+}
+
+/// A value of the request, named in the extension as `body.<property>`,
+/// `path.<param>` or `query.<param>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct RequestValue {
+    place: Place,
+    name: String,
+}
+
+impl RequestValue {
+    fn tokens(&self) -> TokenStream {
+        let name = &self.name;
+        match self.place {
+            Place::Path => quote!(Source::Path(#name)),
+            Place::Query => quote!(Source::Query(#name)),
+            Place::Body => quote!(Source::Body(#name)),
+        }
+    }
+}
+
+impl fmt::Display for RequestValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let place = match self.place {
+            Place::Path => "path",
+            Place::Query => "query",
+            Place::Body => "body",
+        };
+        write!(f, "{place}.{}", self.name)
+    }
+}
+
+/// What the `x-avara-resource` extension of an operation states, each field
+/// checked on its own (the fields that need the resource are checked in
+/// [`behaviour_of`]).
+#[derive(Default)]
+struct Stated {
+    /// The pointer of the extension.
+    pointer: String,
+    action: Option<&'static str>,
+    resource: Option<String>,
+    find: Vec<(String, RequestValue)>,
+    set: Vec<(String, Value)>,
+    member: Option<RequestValue>,
+    count: Option<String>,
+    id_field: Option<String>,
+    limit_param: Option<String>,
+    server_fields: Vec<(String, String)>,
+}
+
+impl Stated {
+    /// The pointer of one field of the extension.
+    fn at(&self, key: &str) -> String {
+        format!("{}/{}", self.pointer, escape_pointer_token(key))
+    }
+}
+
+/// The `x-avara-resource` extension of an operation, read and checked.
+fn stated(spec: &LoadedSpec, op: &SpecOperation<'_>) -> Result<Stated, SpecError> {
+    let mut out = Stated {
+        pointer: format!("{}/{RESOURCE_EXTENSION}", op.pointer),
+        ..Stated::default()
     };
-    let at = format!("{}/{RESOURCE_EXTENSION}", op.pointer);
+    let Some(ext) = op.json.get(RESOURCE_EXTENSION) else {
+        return Ok(out);
+    };
     let Some(map) = ext.as_object() else {
-        return Err(spec.error_at(&at, format!("`{RESOURCE_EXTENSION}` must be a mapping")));
+        return Err(spec.error_at(
+            &out.pointer,
+            format!("`{RESOURCE_EXTENSION}` must be a mapping"),
+        ));
+    };
+    let invalid = |out: &Stated, key: &str, what: &str| {
+        spec.error_at(
+            &out.at(key),
+            format!("`{RESOURCE_EXTENSION}.{key}` is invalid: {what}"),
+        )
     };
     for (key, value) in map {
-        let ok = match key.as_str() {
-            "action" => value.as_str().is_some_and(|a| ACTIONS.contains(&a)),
-            "idField" | "limitParam" => value.is_string(),
-            "serverFields" => value.as_object().is_some_and(|fields| {
-                fields
-                    .values()
-                    .all(|v| v.as_str().is_some_and(|v| SERVER_VALUES.contains(&v)))
-            }),
+        match key.as_str() {
+            "action" => {
+                out.action = Some(
+                    value
+                        .as_str()
+                        .and_then(|a| ACTIONS.into_iter().find(|x| *x == a))
+                        .ok_or_else(|| {
+                            invalid(&out, key, &format!("it is one of {}", ACTIONS.join(", ")))
+                        })?,
+                );
+            }
+            "resource" | "count" | "idField" | "limitParam" => {
+                let text = value
+                    .as_str()
+                    .ok_or_else(|| invalid(&out, key, "it is a string"))?
+                    .to_string();
+                match key.as_str() {
+                    "resource" => out.resource = Some(text),
+                    "count" => out.count = Some(text),
+                    "idField" => out.id_field = Some(text),
+                    _ => out.limit_param = Some(text),
+                }
+            }
+            "find" => {
+                let fields = value.as_object().filter(|f| !f.is_empty()).ok_or_else(|| {
+                    invalid(
+                        &out,
+                        key,
+                        "it maps item properties to request values (body.<property>, path.<param> or query.<param>)",
+                    )
+                })?;
+                let mut find = Vec::new();
+                for (field, from) in fields {
+                    let pointer = format!("{}/{}", out.at(key), escape_pointer_token(field));
+                    find.push((field.clone(), request_value(spec, op, from, &pointer)?));
+                }
+                out.find = find;
+            }
+            "set" => {
+                let fields = value.as_object().ok_or_else(|| {
+                    invalid(&out, key, "it maps item properties to the values they take")
+                })?;
+                out.set = fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            }
+            "member" => out.member = Some(request_value(spec, op, value, &out.at(key))?),
+            "serverFields" => {
+                let fields = value
+                    .as_object()
+                    .filter(|fields| {
+                        fields
+                            .values()
+                            .all(|v| v.as_str().is_some_and(|v| SERVER_VALUES.contains(&v)))
+                    })
+                    .ok_or_else(|| {
+                        invalid(
+                            &out,
+                            key,
+                            &format!(
+                                "it maps property names to one of {}",
+                                SERVER_VALUES.join(", ")
+                            ),
+                        )
+                    })?;
+                out.server_fields = fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                    .collect();
+            }
             _ => {
                 return Err(spec.error_at(
-                    &format!("{at}/{}", escape_pointer_token(key)),
+                    &out.at(key),
                     format!(
-                        "unknown `{RESOURCE_EXTENSION}` field `{key}`; expected action, idField, limitParam or serverFields"
+                        "unknown `{RESOURCE_EXTENSION}` field `{key}`; expected one of {}",
+                        FIELDS.join(", ")
                     ),
                 ));
             }
-        };
-        if !ok {
-            return Err(spec.error_at(
-                &format!("{at}/{}", escape_pointer_token(key)),
-                format!(
-                    "`{RESOURCE_EXTENSION}.{key}` is invalid: action is one of {}, idField and limitParam are strings, serverFields maps property names to one of {}",
-                    ACTIONS.join(", "),
-                    SERVER_VALUES.join(", ")
-                ),
-            ));
         }
     }
-    Ok(Some(ext))
+    Ok(out)
+}
+
+/// A request value named in the extension (`body.userId`), which the
+/// operation must take.
+fn request_value(
+    spec: &LoadedSpec,
+    op: &SpecOperation<'_>,
+    value: &Value,
+    pointer: &str,
+) -> Result<RequestValue, SpecError> {
+    let parsed = value
+        .as_str()
+        .and_then(|text| text.split_once('.'))
+        .and_then(|(place, name)| {
+            let place = match place {
+                "path" => Place::Path,
+                "query" => Place::Query,
+                "body" => Place::Body,
+                _ => return None,
+            };
+            Some(RequestValue {
+                place,
+                name: name.to_string(),
+            })
+        });
+    let Some(found) = parsed else {
+        return Err(spec.error_at(
+            pointer,
+            format!(
+                "`{value}` is no request value: write body.<property>, path.<param> or query.<param>"
+            ),
+        ));
+    };
+    let exists = match found.place {
+        Place::Body => op.json_body_properties(spec).contains(&found.name.as_str()),
+        Place::Path | Place::Query => {
+            let location = if found.place == Place::Path {
+                "path"
+            } else {
+                "query"
+            };
+            op.parameters(spec)
+                .iter()
+                .any(|p| p.name == found.name && p.location == location)
+        }
+    };
+    if !exists {
+        return Err(spec.error_at(pointer, format!("`{}` takes no `{found}`", op.id)));
+    }
+    Ok(found)
 }
 
 /// The name of the component schema a `$ref` node points at.
@@ -262,40 +529,65 @@ fn property_ref(schema: &Value) -> Option<&str> {
 }
 
 /// Finds the resources: every collection path (ending in a literal segment)
-/// with an item path (`{collection}/{id}`) beside it and an item schema, its
-/// parent being the resource whose item path it sits under.
+/// that some operation creates in or reads, with an item path
+/// (`{collection}/{id}`) beside it and an item schema, or without one when
+/// the collection is created in and listed with the same item schema. A
+/// nested collection's parent is the resource whose item path it sits under.
 fn resources(
     spec: &LoadedSpec,
     names: &RustNames,
     ops: &[SpecOperation<'_>],
 ) -> Result<Vec<ResourceFacts>, SpecError> {
     let paths: BTreeSet<&str> = ops.iter().map(|op| op.path).collect();
+    let at =
+        |method: &str, path: &str| ops.iter().find(|op| op.method == method && op.path == path);
     let mut found: Vec<ResourceFacts> = Vec::new();
-    for item_path in &paths {
-        let segs = segments(item_path);
-        let Some((last, rest)) = segs.split_last() else {
-            continue;
-        };
-        let Some(id_param) = param_of(last) else {
-            continue;
-        };
-        if rest.last().is_none_or(|s| param_of(s).is_some()) {
+    for collection in &paths {
+        let segs = segments(collection);
+        if segs.last().is_none_or(|s| param_of(s).is_some()) {
             continue;
         }
-        let collection = format!("/{}", rest.join("/"));
-        let at =
-            |method: &str, path: &str| ops.iter().find(|op| op.method == method && op.path == path);
-        let item_schema = [
-            at("get", item_path),
-            at("post", &collection),
-            at("patch", item_path),
-        ]
-        .into_iter()
-        .flatten()
-        .find_map(|op| success_schema_name(spec, op).map(|name| (name, op)));
-        let Some((name, named_by)) = item_schema else {
+        let (create, read) = (at("post", collection), at("get", collection));
+        if create.is_none() && read.is_none() {
+            // A path below an item path (`by-uid/{uid}`) is no collection.
             continue;
+        }
+        let item = paths.iter().find_map(|p| {
+            let s = segments(p);
+            if s.len() != segs.len() + 1 || s[..segs.len()] != segs[..] {
+                return None;
+            }
+            param_of(s[segs.len()]).map(|id| (*p, id))
+        });
+        let (name, named_by) = match item {
+            Some((item_path, _)) => {
+                let item_schema = [at("get", item_path), create, at("patch", item_path)]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|op| success_schema_name(spec, op).map(|name| (name, op)));
+                match item_schema {
+                    Some(found) => found,
+                    None => continue,
+                }
+            }
+            None => {
+                let (Some(create), Some(read)) = (create, read) else {
+                    continue;
+                };
+                let Some(name) = success_schema_name(spec, create) else {
+                    continue;
+                };
+                let listed = read.pagination.is_some_and(|p| {
+                    p.item_schema_ref
+                        == format!("#/components/schemas/{}", escape_pointer_token(name))
+                });
+                if !listed {
+                    continue;
+                }
+                (name, create)
+            }
         };
+        let item_path = item.map(|(p, _)| p.to_string());
         let ty = operation_names(spec, names, named_by)?.success.clone();
         let schema_pointer = format!("/components/schemas/{}", escape_pointer_token(name));
         let schema = spec
@@ -304,27 +596,39 @@ fn resources(
             .map(|s| spec.deref(s))
             .unwrap_or(&Value::Null);
         // The id property: named by the extension, or like the path
-        // parameter, or of the same schema as the path parameter.
+        // parameter, or of the same schema as the path parameter (without an
+        // item path: `{schema}Id` or `id`).
         let mut named = None;
         for op in ops
             .iter()
-            .filter(|op| op.path == *item_path || op.path == collection)
+            .filter(|op| Some(op.path) == item_path.as_deref() || op.path == *collection)
         {
-            if let Some(field) = extension(spec, op)?
-                .and_then(|e| e.get("idField"))
-                .and_then(Value::as_str)
-            {
-                named = Some(field.to_string());
+            if let Some(field) = stated(spec, op)?.id_field {
+                named = Some(field);
             }
         }
+        let props = properties(schema);
+        let id_param = match item {
+            Some((_, id_param)) => id_param.to_string(),
+            None => {
+                let mut chars = name.chars();
+                let camel: String = chars
+                    .next()
+                    .map(|c| c.to_lowercase().chain(chars).collect())
+                    .unwrap_or_default();
+                let guess = [format!("{camel}Id"), "id".to_string()]
+                    .into_iter()
+                    .find(|g| props.iter().any(|(n, _)| *n == g));
+                named.clone().or(guess).unwrap_or_default()
+            }
+        };
         let param_ref = ops
             .iter()
-            .filter(|op| op.path == *item_path)
+            .filter(|op| Some(op.path) == item_path.as_deref())
             .flat_map(|op| op.parameters(spec))
             .find(|p| p.name == id_param)
             .and_then(|p| p.json.get("schema"))
             .and_then(ref_name);
-        let props = properties(schema);
         let id_field = named
             .or_else(|| {
                 props
@@ -339,10 +643,14 @@ fn resources(
                     .map(|(n, _)| n.to_string())
             });
         let Some(id_field) = id_field else {
+            let holder = match &item_path {
+                Some(item_path) => format!("the `{id_param}` of `{item_path}`"),
+                None => format!("the id of the items of `{collection}`"),
+            };
             return Err(spec.error_at(
                 &schema_pointer,
                 format!(
-                    "avara-mock cannot tell which property of `{name}` holds the `{id_param}` of `{item_path}`; \
+                    "avara-mock cannot tell which property of `{name}` holds {holder}; \
                      name it with `{RESOURCE_EXTENSION}: {{idField: ...}}` on one of its operations"
                 ),
             ));
@@ -355,13 +663,18 @@ fn resources(
         }
         found.push(ResourceFacts {
             name: name.to_string(),
-            scope_params: rest
+            scope_params: segs
                 .iter()
                 .filter_map(|s| param_of(s))
                 .map(str::to_string)
                 .collect(),
-            collection,
-            id_param: id_param.to_string(),
+            collection: collection.to_string(),
+            item_path,
+            id_param: if item.is_some() {
+                id_param
+            } else {
+                id_field.clone()
+            },
             id_field,
             parent: None,
             schema_pointer,
@@ -370,73 +683,187 @@ fn resources(
     }
     // Parents: a nested collection sits under the item path of another
     // resource; one that does not is left to the documented examples.
-    let item_paths: Vec<String> = found
-        .iter()
-        .map(|r| format!("{}/{{{}}}", r.collection, r.id_param))
-        .collect();
-    let mut keep = vec![true; found.len()];
-    for (i, resource) in found.iter_mut().enumerate() {
-        if resource.scope_params.is_empty() {
-            continue;
-        }
+    let parent_of = |found: &[ResourceFacts], resource: &ResourceFacts| {
         let segs = segments(&resource.collection);
-        let last_param = segs.iter().rposition(|s| param_of(s).is_some());
-        let prefix = last_param.map(|p| format!("/{}", segs[..=p].join("/")));
-        match prefix.and_then(|p| item_paths.iter().position(|ip| *ip == p)) {
-            Some(parent) => resource.parent = Some(parent),
-            None => keep[i] = false,
-        }
-    }
-    if keep.iter().all(|k| *k) {
-        return Ok(found);
-    }
-    // Dropping resources shifts indices: find the parents again.
-    let kept: Vec<ResourceFacts> = found
+        let last_param = segs.iter().rposition(|s| param_of(s).is_some())?;
+        let prefix = format!("/{}", segs[..=last_param].join("/"));
+        found
+            .iter()
+            .position(|r| r.item_path.as_deref() == Some(prefix.as_str()))
+    };
+    let keep: Vec<bool> = found
+        .iter()
+        .map(|r| r.scope_params.is_empty() || parent_of(&found, r).is_some())
+        .collect();
+    let mut kept: Vec<ResourceFacts> = found
         .into_iter()
         .zip(keep)
         .filter_map(|(r, k)| k.then_some(r))
         .collect();
-    let names: Vec<String> = kept
+    let parents: Vec<Option<usize>> = kept
         .iter()
-        .map(|r| format!("{}/{{{}}}", r.collection, r.id_param))
-        .collect();
-    Ok(kept
-        .into_iter()
-        .map(|mut r| {
-            if let Some(old) = r.parent {
-                r.parent = names.iter().position(|n| *n == item_paths[old]);
+        .map(|r| {
+            if r.scope_params.is_empty() {
+                None
+            } else {
+                parent_of(&kept, r)
             }
-            r
         })
-        .collect())
+        .collect();
+    for (resource, parent) in kept.iter_mut().zip(parents) {
+        resource.parent = parent;
+    }
+    Ok(kept)
 }
 
-/// The resource and action of an operation, by its extension or by REST
-/// convention; `None` for the documented example.
-fn action_of(
+/// How an action finds its item.
+enum FindPlan {
+    /// By the ids in the path.
+    Path,
+    /// By item properties matched against request values.
+    Match(Vec<(String, RequestValue)>),
+}
+
+/// A value an action gives a property.
+enum SetPlan {
+    Now,
+    Today,
+    Json(String),
+}
+
+/// What the mock does for one operation.
+struct Behaviour {
+    action: &'static str,
+    resource: Option<usize>,
+    find: FindPlan,
+    set: Vec<(String, SetPlan)>,
+    member: Option<RequestValue>,
+    count: Option<String>,
+    /// Why it answers the documented example, for the codegen warning.
+    why: String,
+}
+
+/// The item schema of a resource.
+fn item_schema<'a>(spec: &'a LoadedSpec, resource: &ResourceFacts) -> &'a Value {
+    spec.json
+        .pointer(&resource.schema_pointer)
+        .map(|s| spec.deref(s))
+        .unwrap_or(&Value::Null)
+}
+
+/// The properties of a summary schema, and the JSON texts of its required
+/// properties that an item may lack.
+type Projected = (Vec<String>, Vec<(String, String)>);
+
+/// An item of `resource` shown as another schema: its properties and values
+/// for the required ones an item may lack, if every required property of
+/// the schema is an item property (the schema is a summary of the item).
+fn projection(spec: &LoadedSpec, schema: &Value, resource: &ResourceFacts) -> Option<Projected> {
+    let schema = spec.deref(schema);
+    let props = properties(schema);
+    if props.is_empty() {
+        return None;
+    }
+    let item = item_schema(spec, resource);
+    let item_props: BTreeSet<&str> = properties(item).iter().map(|(n, _)| n.as_str()).collect();
+    let item_required = required(item);
+    let answer_required = required(schema);
+    if !answer_required.iter().all(|n| item_props.contains(n)) {
+        return None;
+    }
+    let fill = props
+        .iter()
+        .filter(|(n, _)| {
+            answer_required.contains(n.as_str()) && !item_required.contains(n.as_str())
+        })
+        .map(|(n, s)| (n.to_string(), synthesize(spec, s).to_string()))
+        .collect();
+    Some((props.iter().map(|(n, _)| n.to_string()).collect(), fill))
+}
+
+/// Whether a list's items can be served from a resource's stored items: they
+/// are its items, or a summary of them.
+fn listable(spec: &LoadedSpec, pagination: &Pagination, resource: &ResourceFacts) -> bool {
+    let own = format!(
+        "#/components/schemas/{}",
+        escape_pointer_token(&resource.name)
+    );
+    pagination.item_schema_ref == own
+        || spec
+            .resolve_ref(&pagination.item_schema_ref)
+            .is_some_and(|schema| projection(spec, schema, resource).is_some())
+}
+
+/// Whether `value` is a value of the property schema `schema` (its type,
+/// `null` when nullable, one of its `enum`).
+fn fits(spec: &LoadedSpec, schema: &Value, value: &Value) -> bool {
+    let resolved = spec.schema_json(schema);
+    if value.is_null() {
+        return is_nullable(schema) || is_nullable(resolved);
+    }
+    if let Some(values) = resolved.get("enum").and_then(Value::as_array) {
+        return values.contains(value);
+    }
+    let digits = |text: &str, shape: &str| {
+        text.len() >= shape.len()
+            && text.chars().zip(shape.chars()).all(|(c, s)| match s {
+                '9' => c.is_ascii_digit(),
+                _ => c == s,
+            })
+    };
+    match (
+        resolved.get("format").and_then(Value::as_str),
+        value.as_str(),
+    ) {
+        // The shape of an RFC 3339 time or date (`now` and `today` aside).
+        (Some("date-time"), Some(text)) => return digits(text, "9999-99-99T99:99:99"),
+        (Some("date"), Some(text)) => return text.len() == 10 && digits(text, "9999-99-99"),
+        _ => {}
+    }
+    match resolved.get("type").and_then(Value::as_str) {
+        Some("boolean") => value.is_boolean(),
+        Some("integer") => value.is_i64() || value.is_u64(),
+        Some("number") => value.is_number(),
+        Some("string") => value.is_string(),
+        Some("array") => value.is_array(),
+        Some("object") => value.is_object(),
+        _ => true,
+    }
+}
+
+/// What the mock does for an operation: by its extension, else by REST
+/// convention, else its documented example. A stated behaviour that cannot
+/// apply is an error located at the extension's field.
+fn behaviour_of(
     spec: &LoadedSpec,
     op: &SpecOperation<'_>,
     resources: &[ResourceFacts],
-) -> Result<(&'static str, Option<usize>), SpecError> {
+) -> Result<Behaviour, SpecError> {
+    let stated = stated(spec, op)?;
     let on_collection = resources.iter().position(|r| r.collection == op.path);
     let on_item = resources
         .iter()
-        .position(|r| format!("{}/{{{}}}", r.collection, r.id_param) == op.path);
-    let stated = extension(spec, op)?
-        .and_then(|e| e.get("action"))
-        .and_then(Value::as_str);
+        .position(|r| r.item_path.as_deref() == Some(op.path));
+    let longest_below = |path_of: &dyn Fn(&ResourceFacts) -> Option<String>| {
+        resources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                path_of(r)
+                    .filter(|p| op.path.starts_with(&format!("{p}/")))
+                    .map(|p| (p.len(), i))
+            })
+            .max()
+            .map(|(_, i)| i)
+    };
+    let below_item = longest_below(&|r| r.item_path.clone());
+    let below_collection = longest_below(&|r| Some(r.collection.clone()));
     let by_convention = match (op.method, on_collection, on_item) {
         ("post", Some(_), _) => "create",
-        // A list whose items are not the resource's item schema (a summary
-        // of it) cannot be served from the stored items.
         ("get", Some(r), _)
-            if op.pagination.is_some_and(|p| {
-                p.item_schema_ref
-                    == format!(
-                        "#/components/schemas/{}",
-                        escape_pointer_token(&resources[r].name)
-                    )
-            }) =>
+            if op
+                .pagination
+                .is_some_and(|p| listable(spec, p, &resources[r])) =>
         {
             "list"
         }
@@ -446,27 +873,231 @@ fn action_of(
         ("delete", _, Some(_)) => "delete",
         _ => "example",
     };
-    let action = ACTIONS
-        .into_iter()
-        .find(|a| Some(*a) == stated)
-        .unwrap_or(by_convention);
-    let resource = match action {
-        "create" | "list" => on_collection,
-        "example" => None,
-        _ => on_item,
+    let action = stated.action.unwrap_or(by_convention);
+    let resource = match &stated.resource {
+        Some(name) => {
+            let matching: Vec<usize> = (0..resources.len())
+                .filter(|i| resources[*i].name == *name)
+                .collect();
+            match matching.as_slice() {
+                [one] => Some(*one),
+                [] => {
+                    let known: Vec<&str> = resources.iter().map(|r| r.name.as_str()).collect();
+                    return Err(spec.error_at(
+                        &stated.at("resource"),
+                        format!(
+                            "`{name}` is the item schema of no resource; the resources are {}",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+                _ => {
+                    return Err(spec.error_at(
+                        &stated.at("resource"),
+                        format!(
+                            "several collections hold `{name}` items; avara-mock cannot tell which"
+                        ),
+                    ));
+                }
+            }
+        }
+        None => match action {
+            "create" | "list" => on_collection,
+            "example" => None,
+            _ => on_item.or(below_item).or(if stated.find.is_empty() {
+                None
+            } else {
+                below_collection
+            }),
+        },
     };
-    if action != "example" && resource.is_none() {
+    let example = |why: String| Behaviour {
+        action: "example",
+        resource: None,
+        find: FindPlan::Path,
+        set: Vec::new(),
+        member: None,
+        count: None,
+        why,
+    };
+    if action == "example" {
+        for key in ["resource", "find", "set", "member", "count"] {
+            if op
+                .json
+                .get(RESOURCE_EXTENSION)
+                .and_then(|e| e.get(key))
+                .is_some()
+            {
+                return Err(spec.error_at(
+                    &stated.at(key),
+                    format!("`{key}` goes with an action on a resource, not `example`"),
+                ));
+            }
+        }
+        let why = if stated.action.is_some() {
+            format!("its `{RESOURCE_EXTENSION}` says so")
+        } else if op.method == "get" && on_collection.is_some() {
+            "its list is not paginated or its items are no summary of the resource's".to_string()
+        } else {
+            format!("no resource has this path and no `{RESOURCE_EXTENSION}` says what it does")
+        };
+        return Ok(example(why));
+    }
+    let Some(index) = resource else {
+        let pointer = if stated.action.is_some() {
+            stated.at("action")
+        } else {
+            stated.pointer.clone()
+        };
+        let (kind, hint) = if matches!(action, "create" | "list") {
+            ("collection", "; name the resource with `resource`")
+        } else {
+            (
+                "item",
+                "; for an operation beside or below a collection, say how to find the item with `find`",
+            )
+        };
         return Err(spec.error_at(
-            &format!("{}/{RESOURCE_EXTENSION}/action", op.pointer),
+            &pointer,
             format!(
-                "`{}` cannot `{action}`: `{}` is not the {} path of a resource (a collection with an item path beside it)",
-                op.id,
-                op.path,
-                if matches!(action, "create" | "list") { "collection" } else { "item" }
+                "`{}` cannot `{action}`: `{}` is not the {kind} path of a resource (a collection with an item path beside it){hint}",
+                op.id, op.path
+            ),
+        ));
+    };
+    let r = &resources[index];
+    let schema = item_schema(spec, r);
+    let property = |name: &str, pointer: &str| {
+        properties(schema)
+            .into_iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, s)| s)
+            .ok_or_else(|| {
+                spec.error_at(pointer, format!("`{name}` is no property of `{}`", r.name))
+            })
+    };
+    // The resource's scope (the ids of the items it is nested in) must be
+    // in the path.
+    let path_params: BTreeSet<&str> = segments(op.path).into_iter().filter_map(param_of).collect();
+    if let Some(missing) = r
+        .scope_params
+        .iter()
+        .find(|p| !path_params.contains(p.as_str()))
+    {
+        return Err(spec.error_at(
+            &stated.pointer,
+            format!(
+                "`{}` cannot `{action}` a `{}`: its path has no `{{{missing}}}` naming the item the collection `{}` is nested in",
+                op.id, r.name, r.collection
             ),
         ));
     }
-    Ok((action, resource))
+    let on_one_item = !matches!(action, "create" | "list");
+    let mut find = FindPlan::Path;
+    if !stated.find.is_empty() {
+        if !on_one_item {
+            return Err(spec.error_at(
+                &stated.at("find"),
+                format!("`find` goes with an action on one item, not `{action}`"),
+            ));
+        }
+        for (field, _) in &stated.find {
+            property(
+                field,
+                &format!("{}/{}", stated.at("find"), escape_pointer_token(field)),
+            )?;
+        }
+        find = FindPlan::Match(stated.find.clone());
+    } else if on_one_item {
+        let named = r
+            .item_path
+            .as_deref()
+            .is_some_and(|ip| op.path == ip || op.path.starts_with(&format!("{ip}/")));
+        if !named {
+            return Err(spec.error_at(
+                &stated.pointer,
+                format!(
+                    "`{}` cannot `{action}` a `{}`: its path names no item (it is not `{}` or below it); say how to find the item with `find`",
+                    op.id,
+                    r.name,
+                    r.item_path.as_deref().unwrap_or("an item path")
+                ),
+            ));
+        }
+    }
+    let mut set = Vec::new();
+    if !stated.set.is_empty() && !matches!(action, "create" | "set") {
+        return Err(spec.error_at(
+            &stated.at("set"),
+            format!("`set` goes with `action: create` or `action: set`, not `{action}`"),
+        ));
+    }
+    for (field, value) in &stated.set {
+        let pointer = format!("{}/{}", stated.at("set"), escape_pointer_token(field));
+        let prop = property(field, &pointer)?;
+        let format = spec.schema_json(prop).get("format").and_then(Value::as_str);
+        let plan = match (value.as_str(), format) {
+            (Some("now"), Some("date-time")) => SetPlan::Now,
+            (Some("today"), Some("date")) => SetPlan::Today,
+            _ if fits(spec, prop, value) => SetPlan::Json(value.to_string()),
+            _ => {
+                return Err(spec.error_at(
+                    &pointer,
+                    format!(
+                        "`{value}` is no value of `{}.{field}`{}",
+                        r.name,
+                        match format {
+                            Some("date-time") => " (write `now` for the current time)",
+                            Some("date") => " (write `today` for the current date)",
+                            _ => "",
+                        }
+                    ),
+                ));
+            }
+        };
+        set.push((field.clone(), plan));
+    }
+    let members = matches!(action, "add" | "remove");
+    for (key, given) in [
+        ("member", stated.member.is_some()),
+        ("count", stated.count.is_some()),
+    ] {
+        if given && !members {
+            return Err(spec.error_at(
+                &stated.at(key),
+                format!("`{key}` goes with `action: add` or `action: remove`, not `{action}`"),
+            ));
+        }
+    }
+    if members && stated.member.is_none() {
+        return Err(spec.error_at(
+            &stated.pointer,
+            format!(
+                "`action: {action}` needs `member`: the request value that joins or leaves the set"
+            ),
+        ));
+    }
+    if let Some(count) = &stated.count {
+        let prop = property(count, &stated.at("count"))?;
+        if spec.schema_json(prop).get("type").and_then(Value::as_str) != Some("integer") {
+            return Err(spec.error_at(
+                &stated.at("count"),
+                format!(
+                    "`count: {count}` must name an integer property of `{}`",
+                    r.name
+                ),
+            ));
+        }
+    }
+    Ok(Behaviour {
+        action,
+        resource: Some(index),
+        find,
+        set,
+        member: stated.member,
+        count: stated.count,
+        why: String::new(),
+    })
 }
 
 /// The status of an operation's successful answer: the conventional one
@@ -489,13 +1120,82 @@ fn success_status(
         .cloned()
 }
 
+/// What an action answers: the item, the item as the answer's schema, or
+/// the documented example (or no body).
+enum ReplyPlan {
+    Item,
+    Projection {
+        schema: String,
+        properties: Vec<String>,
+        fill: Vec<(String, String)>,
+    },
+    Example(Option<String>),
+}
+
+impl ReplyPlan {
+    fn tokens(&self) -> TokenStream {
+        match self {
+            ReplyPlan::Item => quote!(Reply::Item(None)),
+            ReplyPlan::Projection {
+                properties, fill, ..
+            } => {
+                let projection = projection_tokens(properties, fill);
+                quote!(Reply::Item(Some(#projection)))
+            }
+            ReplyPlan::Example(Some(text)) => quote!(Reply::Example(Some(#text))),
+            ReplyPlan::Example(None) => quote!(Reply::Example(None)),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            ReplyPlan::Item => "answers the item".to_string(),
+            ReplyPlan::Projection { schema, .. } => format!("answers the item as `{schema}`"),
+            ReplyPlan::Example(Some(_)) => "answers the documented example".to_string(),
+            ReplyPlan::Example(None) => "answers no body".to_string(),
+        }
+    }
+}
+
+fn projection_tokens(properties: &[String], fill: &[(String, String)]) -> TokenStream {
+    let fill = fill.iter().map(|(n, v)| quote!((#n, #v)));
+    quote!(Projection { properties: &[#(#properties),*], fill: &[#(#fill),*] })
+}
+
+/// What an action on `resource` answers, from the response schema.
+fn reply_of(
+    spec: &LoadedSpec,
+    op: &SpecOperation<'_>,
+    code: &str,
+    resource: &ResourceFacts,
+) -> ReplyPlan {
+    let Some(schema) = response_schema(spec, op, code) else {
+        return ReplyPlan::Example(None);
+    };
+    let name = ref_name(schema).unwrap_or("(inline)");
+    if name == resource.name {
+        return ReplyPlan::Item;
+    }
+    match projection(spec, schema, resource) {
+        Some((properties, fill)) => ReplyPlan::Projection {
+            schema: name.to_string(),
+            properties,
+            fill,
+        },
+        None => ReplyPlan::Example(Some(example_body(spec, op, code, schema).to_string())),
+    }
+}
+
+/// The row of an operation in the table, and what the mock does for it in
+/// words.
 fn operation_table(
     spec: &LoadedSpec,
     names: &RustNames,
     op: &SpecOperation<'_>,
     resources: &[ResourceFacts],
-) -> Result<TokenStream, SpecError> {
-    let (action, resource) = action_of(spec, op, resources)?;
+    behaviour: &Behaviour,
+) -> Result<(TokenStream, String), SpecError> {
+    let action = behaviour.action;
     let Some((status, code)) = success_status(spec, op, action) else {
         return Err(spec.error_at(
             &format!("{}/responses", op.pointer),
@@ -508,46 +1208,234 @@ fn operation_table(
         Some(_) => conforms_check(&op_names.success),
         None => quote!(None),
     };
-    let resource_index = resource.unwrap_or_default();
-    let action_tokens = match action {
-        "create" => quote!(Action::Create { resource: #resource_index }),
-        "list" => {
-            let page = page(spec, op, &resources[resource_index], response_schema)?;
-            quote!(Action::List { resource: #resource_index, page: #page })
+    let resource_index = behaviour.resource.unwrap_or_default();
+    let find = match &behaviour.find {
+        FindPlan::Path => quote!(Find::Path),
+        FindPlan::Match(keys) => {
+            let keys = keys.iter().map(|(field, from)| {
+                let from = from.tokens();
+                quote!(Key { field: #field, from: #from })
+            });
+            quote!(Find::Match(&[#(#keys),*]))
         }
-        "retrieve" => quote!(Action::Retrieve { resource: #resource_index }),
-        "update" => quote!(Action::Update { resource: #resource_index }),
-        "replace" => quote!(Action::Replace { resource: #resource_index }),
-        "delete" => quote!(Action::Delete { resource: #resource_index }),
-        _ => match response_schema {
-            Some(schema) => {
-                let example = example_body(spec, op, &code, schema);
-                let text = example.to_string();
-                quote!(Action::Example { body: Some(#text) })
-            }
-            None => quote!(Action::Example { body: None }),
-        },
     };
+    let set = behaviour.set.iter().map(|(field, value)| {
+        let value = match value {
+            SetPlan::Now => quote!(SetValue::Now),
+            SetPlan::Today => quote!(SetValue::Today),
+            SetPlan::Json(text) => quote!(SetValue::Json(#text)),
+        };
+        quote!(Assign { field: #field, value: #value })
+    });
+    let set = quote!(&[#(#set),*]);
+    let mut text = String::new();
+    let action_tokens = match behaviour.resource.map(|r| &resources[r]) {
+        None => {
+            let body = match response_schema {
+                Some(schema) => {
+                    let example = example_body(spec, op, &code, schema).to_string();
+                    quote!(Some(#example))
+                }
+                None => quote!(None),
+            };
+            text.push_str(if response_schema.is_some() {
+                "answers the documented example"
+            } else {
+                "answers no body"
+            });
+            quote!(Action::Example { body: #body })
+        }
+        Some(r) if action == "list" => {
+            let pagination = op.pagination;
+            let own = format!("#/components/schemas/{}", escape_pointer_token(&r.name));
+            let item = match pagination.filter(|p| p.item_schema_ref != own) {
+                Some(p) => {
+                    let schema = spec.resolve_ref(&p.item_schema_ref).unwrap_or(&Value::Null);
+                    let Some((properties, fill)) = projection(spec, schema, r) else {
+                        return Err(spec.error_at(
+                            &format!("{}/itemsField", p.pointer),
+                            format!(
+                                "the items of `{}` must be `$ref`s to `{}` or to a summary of it (whose required properties are all `{}` properties)",
+                                op.id, r.name, r.name
+                            ),
+                        ));
+                    };
+                    let projection = projection_tokens(&properties, &fill);
+                    text = format!(
+                        "list `{}` of `{}` as `{}`",
+                        r.name,
+                        r.collection,
+                        p.item_schema_ref.rsplit('/').next().unwrap_or_default()
+                    );
+                    quote!(Some(#projection))
+                }
+                None => {
+                    text = format!("list `{}` of `{}`", r.name, r.collection);
+                    quote!(None)
+                }
+            };
+            let page = page(spec, op, response_schema)?;
+            quote!(Action::List { resource: #resource_index, page: #page, item: #item })
+        }
+        Some(r) => {
+            let reply = reply_of(spec, op, &code, r);
+            let reply_tokens = reply.tokens();
+            let found = match &behaviour.find {
+                FindPlan::Path => String::new(),
+                FindPlan::Match(keys) => {
+                    let keys: Vec<String> = keys
+                        .iter()
+                        .map(|(f, from)| format!("{f} = {from}"))
+                        .collect();
+                    format!(" where {} (those given)", keys.join(" and "))
+                }
+            };
+            let assigned: Vec<String> = behaviour
+                .set
+                .iter()
+                .map(|(f, v)| {
+                    let v = match v {
+                        SetPlan::Now => "now",
+                        SetPlan::Today => "today",
+                        SetPlan::Json(text) => text,
+                    };
+                    format!("{f} = {v}")
+                })
+                .collect();
+            let what = match action {
+                "create" if assigned.is_empty() => {
+                    format!("create `{}` in `{}`", r.name, r.collection)
+                }
+                "create" => format!(
+                    "create `{}` in `{}` with {}",
+                    r.name,
+                    r.collection,
+                    assigned.join(", ")
+                ),
+                "set" if assigned.is_empty() => format!("find `{}`{found}", r.name),
+                "set" => format!("set {} on `{}`{found}", assigned.join(", "), r.name),
+                "add" | "remove" => {
+                    let member = behaviour
+                        .member
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default();
+                    let count = behaviour
+                        .count
+                        .as_ref()
+                        .map(|c| format!(", counted in `{c}`"))
+                        .unwrap_or_default();
+                    format!(
+                        "{action} {member} {} the `{}` set of `{}`{found}{count}",
+                        if action == "add" { "to" } else { "from" },
+                        op.path,
+                        r.name
+                    )
+                }
+                _ => format!("{action} `{}`{found}", r.name),
+            };
+            text = format!("{what}, {}", reply.describe());
+            match action {
+                "create" => {
+                    quote!(Action::Create { resource: #resource_index, set: #set, reply: #reply_tokens })
+                }
+                "retrieve" => {
+                    quote!(Action::Retrieve { resource: #resource_index, find: #find, reply: #reply_tokens })
+                }
+                "update" => {
+                    quote!(Action::Update { resource: #resource_index, find: #find, reply: #reply_tokens })
+                }
+                "replace" => {
+                    quote!(Action::Replace { resource: #resource_index, find: #find, reply: #reply_tokens })
+                }
+                "delete" => {
+                    quote!(Action::Delete { resource: #resource_index, find: #find, reply: #reply_tokens })
+                }
+                "set" => {
+                    quote!(Action::Set { resource: #resource_index, find: #find, set: #set, reply: #reply_tokens })
+                }
+                _ => {
+                    let path = op.path;
+                    let member = behaviour
+                        .member
+                        .as_ref()
+                        .map(RequestValue::tokens)
+                        .unwrap_or_default();
+                    let count = match &behaviour.count {
+                        Some(c) => quote!(Some(#c)),
+                        None => quote!(None),
+                    };
+                    let members = quote!(Members { set: #path, member: #member, count: #count });
+                    if action == "add" {
+                        quote!(Action::Add { resource: #resource_index, find: #find, members: #members, reply: #reply_tokens })
+                    } else {
+                        quote!(Action::Remove { resource: #resource_index, find: #find, members: #members, reply: #reply_tokens })
+                    }
+                }
+            }
+        }
+    };
+    let mut path_params = Vec::new();
     let mut query = Vec::new();
     for param in op.parameters(spec) {
+        let name = param.name;
+        let schema = param.json.get("schema").unwrap_or(&Value::Null);
+        let resolved = spec.schema_json(schema);
+        if param.location == "path" {
+            let schema_name = ref_name(schema).unwrap_or_default();
+            let check = match (ref_name(schema), op_names.parameter_types.get(name)) {
+                (Some(_), Some(ty)) => conforms_check(ty),
+                _ => quote!(None),
+            };
+            path_params.push(quote! {
+                PathParam { name: #name, schema: #schema_name, check: #check }
+            });
+            continue;
+        }
         if param.location != "query" {
             continue;
         }
-        let name = param.name;
         let required = param.required;
-        let schema = param.json.get("schema").unwrap_or(&Value::Null);
-        let kind = match spec.schema_json(schema).get("type").and_then(Value::as_str) {
+        let is_array = resolved.get("type").and_then(Value::as_str) == Some("array");
+        let item_schema = if is_array {
+            resolved.get("items").unwrap_or(&Value::Null)
+        } else {
+            schema
+        };
+        let kind = match spec
+            .schema_json(item_schema)
+            .get("type")
+            .and_then(Value::as_str)
+        {
             Some("integer") => quote!(Scalar::Integer),
             Some("number") => quote!(Scalar::Number),
             Some("boolean") => quote!(Scalar::Boolean),
             _ => quote!(Scalar::String),
         };
-        let check = match (ref_name(schema), op_names.parameter_types.get(name)) {
+        let list = if !is_array {
+            quote!(None)
+        } else if param.is_comma_separated_array(spec) {
+            quote!(Some(ListStyle::CommaSeparated))
+        } else {
+            quote!(Some(ListStyle::Repeated))
+        };
+        let nullable = is_nullable(schema) || is_nullable(resolved);
+        let ty = op_names.parameter_types.get(name).map(|ty| {
+            if is_array {
+                ty.strip_prefix("::std::vec::Vec<")
+                    .or_else(|| ty.strip_prefix("Vec<"))
+                    .and_then(|t| t.strip_suffix('>'))
+                    .unwrap_or(ty)
+            } else {
+                ty.as_str()
+            }
+        });
+        let check = match (ref_name(item_schema), ty) {
             (Some(_), Some(ty)) => conforms_check(ty),
             _ => quote!(None),
         };
         query.push(quote! {
-            QueryParam { name: #name, required: #required, kind: #kind, check: #check }
+            QueryParam { name: #name, required: #required, kind: #kind, list: #list, nullable: #nullable, check: #check }
         });
     }
     let body = match op.json.get("requestBody").map(|b| spec.deref(b)) {
@@ -597,18 +1485,24 @@ fn operation_table(
     let id = &op.id;
     let method = op.method.to_uppercase();
     let path = op.path;
-    Ok(quote! {
-        Operation {
-            id: #id,
-            method: #method,
-            path: #path,
-            action: #action_tokens,
-            status: #status,
-            query: &[#(#query),*],
-            body: #body,
-            response: #response,
-        }
-    })
+    let behaviour_text = &text;
+    Ok((
+        quote! {
+            Operation {
+                id: #id,
+                method: #method,
+                path: #path,
+                action: #action_tokens,
+                behaviour: #behaviour_text,
+                status: #status,
+                path_params: &[#(#path_params),*],
+                query: &[#(#query),*],
+                body: #body,
+                response: #response,
+            }
+        },
+        text,
+    ))
 }
 
 /// A string format the generated types leave unchecked.
@@ -656,7 +1550,6 @@ fn string_formats(
 fn page(
     spec: &LoadedSpec,
     op: &SpecOperation<'_>,
-    resource: &ResourceFacts,
     page_schema: Option<&Value>,
 ) -> Result<TokenStream, SpecError> {
     let pagination: &Pagination = op.pagination.ok_or_else(|| {
@@ -676,19 +1569,6 @@ fn page(
             format!("`{}` needs a JSON success response to list into", op.id),
         )
     })?;
-    let resource_ref = format!(
-        "#/components/schemas/{}",
-        escape_pointer_token(&resource.name)
-    );
-    if pagination.item_schema_ref != resource_ref {
-        return Err(spec.error_at(
-            &format!("{ext_pointer}/itemsField"),
-            format!(
-                "the items of `{}` must be `$ref`s to `{}`, the items of `{}`",
-                op.id, resource.name, resource.collection
-            ),
-        ));
-    }
     let required = required(schema);
     let last_cursor = if !pagination.next_cursor.required {
         quote!(LastCursor::Omit)
@@ -790,28 +1670,15 @@ fn resource_table(
         .map(|s| spec.deref(s))
         .unwrap_or(&Value::Null);
     let required_props = required(schema);
-    let item_path = format!("{}/{{{}}}", resource.collection, resource.id_param);
     // Server fields the extension states, on any operation of the resource.
     let mut stated: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for op in ops
-        .iter()
-        .filter(|op| op.path == resource.collection || op.path == item_path)
-    {
-        if let Some(fields) = extension(spec, op)?
-            .and_then(|e| e.get("serverFields"))
-            .and_then(Value::as_object)
-        {
-            for (name, how) in fields {
-                let pointer = format!(
-                    "{}/{RESOURCE_EXTENSION}/serverFields/{}",
-                    op.pointer,
-                    escape_pointer_token(name)
-                );
-                stated.insert(
-                    name.clone(),
-                    (how.as_str().unwrap_or_default().to_string(), pointer),
-                );
-            }
+    for op in ops.iter().filter(|op| {
+        op.path == resource.collection || Some(op.path) == resource.item_path.as_deref()
+    }) {
+        let ext = self::stated(spec, op)?;
+        for (name, how) in &ext.server_fields {
+            let pointer = format!("{}/{}", ext.at("serverFields"), escape_pointer_token(name));
+            stated.insert(name.clone(), (how.clone(), pointer));
         }
     }
     let props = properties(schema);
@@ -905,6 +1772,13 @@ fn resource_table(
     };
     let prop_names: Vec<&str> = props.iter().map(|(n, _)| n.as_str()).collect();
     let ty = RustNames::tokens(&resource.ty);
+    let example = match schema.get("example") {
+        Some(example) => {
+            let text = example.to_string();
+            quote!(Some(#text))
+        }
+        None => quote!(None),
+    };
     Ok(quote! {
         Resource {
             name: #name,
@@ -918,6 +1792,7 @@ fn resource_table(
             nullable_required: &[#(#nullable_required),*],
             properties: &[#(#prop_names),*],
             check: conforms::<avara::#ty>,
+            example: #example,
         }
     })
 }
@@ -1075,7 +1950,7 @@ mod tests {
     fn merged_text() -> String {
         let overlay =
             std::fs::read_to_string(root().join("spec/fixtures/next-pages.overlay.yaml")).unwrap();
-        crate::overlay::apply(&real_text(), &overlay).unwrap()
+        crate::overlay::apply(&real_text(), &overlay).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn load(text: String) -> LoadedSpec {
@@ -1100,10 +1975,13 @@ mod tests {
         let found = resources(spec, &client_names(spec), &ops).unwrap();
         ops.iter()
             .map(|op| {
-                let (action, resource) = action_of(spec, op, &found).unwrap();
+                let behaviour = behaviour_of(spec, op, &found).unwrap();
                 (
                     op.id.to_string(),
-                    (action, resource.map(|r| found[r].name.clone())),
+                    (
+                        behaviour.action,
+                        behaviour.resource.map(|r| found[r].name.clone()),
+                    ),
                 )
             })
             .collect()
@@ -1238,7 +2116,7 @@ mod tests {
         assert_ne!(text, real_text());
         let table = table(&load(text)).unwrap();
         assert!(
-            table.contains("QueryParam { name : \"sibling\" , required : false , kind : Scalar :: String , check : Some (conforms :: < avara :: types :: OrgId >) }"),
+            table.contains("QueryParam { name : \"sibling\" , required : false , kind : Scalar :: String , list : None , nullable : false , check : Some (conforms :: < avara :: types :: OrgId >) }"),
             "{table}"
         );
     }
@@ -1311,5 +2189,329 @@ mod tests {
             "{}",
             error.message
         );
+    }
+
+    /// The real spec with `x-avara-resource: {ext}` on operation `id`, in
+    /// place of the one it has, if any.
+    fn annotated(id: &str, ext: &str) -> String {
+        let text = real_text();
+        let anchor = format!("      operationId: {id}\n");
+        let at = text.find(&anchor).unwrap_or_else(|| panic!("{id}")) + anchor.len();
+        let rest = &text[at..];
+        let old = if rest.starts_with(&format!("      {RESOURCE_EXTENSION}:")) {
+            rest.find('\n').unwrap() + 1
+        } else {
+            0
+        };
+        format!(
+            "{}      {RESOURCE_EXTENSION}: {ext}\n{}",
+            &text[..at],
+            &rest[old..]
+        )
+    }
+
+    fn behaviours(spec: &LoadedSpec) -> BTreeMap<String, Behaviour> {
+        let ops = spec.operations();
+        let found = resources(spec, &client_names(spec), &ops).unwrap();
+        ops.iter()
+            .map(|op| (op.id.to_string(), behaviour_of(spec, op, &found).unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn stated_actions_find_set_and_count_as_the_extension_says() {
+        let spec = load(real_text());
+        let ops = spec.operations();
+        let found = resources(&spec, &client_names(&spec), &ops).unwrap();
+        let all = behaviours(&spec);
+        let name = |b: &Behaviour| b.resource.map(|r| found[r].name.as_str());
+
+        // A POST below an item path sets fixed values on the item it names.
+        let deactivate = &all["express_deactivate"];
+        assert_eq!(
+            (deactivate.action, name(deactivate)),
+            ("set", Some("ExpressCustomer"))
+        );
+        assert!(matches!(deactivate.find, FindPlan::Path));
+        assert!(matches!(
+            deactivate.set.as_slice(),
+            [(field, SetPlan::Json(value))] if field == "isActive" && value == "false"
+        ));
+        // A POST beside the collection finds its item by body properties,
+        // and `now` of a date-time is the current time.
+        let cancel = &all["auto_scribe_studies_cancel"];
+        assert_eq!(
+            (cancel.action, name(cancel)),
+            ("set", Some("AutoScribeStudy"))
+        );
+        let FindPlan::Match(keys) = &cancel.find else {
+            panic!("cancel finds by the body");
+        };
+        assert!(keys.contains(&(
+            "studyId".to_string(),
+            RequestValue {
+                place: Place::Body,
+                name: "studyId".to_string()
+            }
+        )));
+        assert!(
+            cancel
+                .set
+                .iter()
+                .any(|(f, v)| f == "cancelledAt" && matches!(v, SetPlan::Now))
+        );
+        // A member joins a set, counted; a DELETE with a body takes it out.
+        for (id, action) in [
+            ("express_users_add", "add"),
+            ("express_users_remove", "remove"),
+        ] {
+            let b = &all[id];
+            assert_eq!(
+                (b.action, name(b)),
+                (action, Some("ExpressCustomer")),
+                "{id}"
+            );
+            assert_eq!(b.member.as_ref().unwrap().to_string(), "body.userId");
+            assert_eq!(b.count.as_deref(), Some("userCount"));
+        }
+        // A create into another path's collection, named by its item schema.
+        let external = &all["auto_scribe_studies_external_create"];
+        assert_eq!(
+            (external.action, name(external)),
+            ("create", Some("AutoScribeStudy"))
+        );
+        // A path below the collection with no item path of its own is no
+        // resource; its GET retrieves by the path parameter.
+        assert!(!found.iter().any(|r| r.collection.contains("by-uid")));
+        let by_uid = &all["auto_scribe_studies_retrieve_by_uid"];
+        assert_eq!(by_uid.action, "retrieve");
+        assert!(matches!(&by_uid.find, FindPlan::Match(k) if k[0].1.place == Place::Path));
+
+        // The table and the behaviour texts say the same.
+        let table = table(&spec).unwrap();
+        for piece in [
+            "Action :: Set { resource : ",
+            "find : Find :: Match (& [Key { field : \"studyId\" , from : Source :: Body (\"studyId\") }",
+            "Assign { field : \"cancelledAt\" , value : SetValue :: Now }",
+            "members : Members { set : \"/v1/express/{expressCustomerId}/users\" , member : Source :: Body (\"userId\") , count : Some (\"userCount\") }",
+            "PathParam { name : \"expressCustomerId\" , schema : \"ExpressCustomerId\" , check : Some (conforms :: < avara :: types :: ExpressCustomerId >) }",
+            "set isActive = false on `ExpressCustomer`, answers the item",
+        ] {
+            assert!(table.contains(piece), "{piece}");
+        }
+    }
+
+    #[test]
+    fn a_collection_with_create_and_list_but_no_item_path_is_a_resource() {
+        let text = real_text();
+        let start = text.find("\n  /v1/express:\n").unwrap() + 1;
+        let end = text.find("\n  /v1/express/{expressCustomerId}:\n").unwrap() + 1;
+        let copy = text[start..end]
+            .replacen("  /v1/express:\n", "  /v1/express-copies:\n", 1)
+            .replace(
+                "operationId: express_create\n",
+                "operationId: copies_create\n",
+            )
+            .replace("operationId: express_list\n", "operationId: copies_list\n");
+        let text = text.replacen("paths:\n", &format!("paths:\n{copy}"), 1);
+        let spec = load(text);
+        let ops = spec.operations();
+        let found = resources(&spec, &client_names(&spec), &ops).unwrap();
+        let copies = found
+            .iter()
+            .find(|r| r.collection == "/v1/express-copies")
+            .expect("a resource");
+        assert_eq!(copies.item_path, None);
+        assert_eq!(copies.name, "ExpressCustomer");
+        assert_eq!(
+            (copies.id_param.as_str(), copies.id_field.as_str()),
+            ("expressCustomerId", "expressCustomerId")
+        );
+        let all = actions(&spec);
+        for (id, action) in [("copies_create", "create"), ("copies_list", "list")] {
+            assert_eq!(
+                all[id],
+                (
+                    ACTIONS.into_iter().find(|a| *a == action).unwrap(),
+                    Some("ExpressCustomer".to_string())
+                ),
+                "{id}"
+            );
+        }
+        assert!(
+            table(&spec)
+                .unwrap()
+                .contains("collection : \"/v1/express-copies\"")
+        );
+    }
+
+    #[test]
+    fn bad_annotations_are_located_errors() {
+        let error = |id: &str, ext: &str| {
+            let spec = load(annotated(id, ext));
+            let error = table(&spec).map(|_| ()).unwrap_err();
+            assert!(error.line_col.is_some(), "{ext}: {error}");
+            (
+                error.pointer.clone().unwrap_or_default(),
+                error.message.clone(),
+            )
+        };
+        let at = |path: &str| {
+            format!(
+                "{}/{RESOURCE_EXTENSION}",
+                crate::spec::operation_pointer(path, "post")
+            )
+        };
+        let deactivate = &at("/v1/express/{expressCustomerId}/deactivate");
+        let users = &at("/v1/express/{expressCustomerId}/users");
+        let cancel = &at("/v1/autoScribe/studies/cancel");
+        let cases: &[(&str, &str, String, &str)] = &[
+            (
+                "express_deactivate",
+                "{action: set, set: {isActive: maybe}}",
+                format!("{deactivate}/set/isActive"),
+                "`\"maybe\"` is no value of `ExpressCustomer.isActive`",
+            ),
+            (
+                "express_deactivate",
+                "{action: set, set: {updatedAt: yesterday}}",
+                format!("{deactivate}/set/updatedAt"),
+                "write `now` for the current time",
+            ),
+            (
+                "express_deactivate",
+                "{action: set, set: {colour: red}}",
+                format!("{deactivate}/set/colour"),
+                "`colour` is no property of `ExpressCustomer`",
+            ),
+            (
+                "express_deactivate",
+                "{action: retrieve, set: {isActive: false}}",
+                format!("{deactivate}/set"),
+                "`set` goes with `action: create` or `action: set`",
+            ),
+            (
+                "express_users_add",
+                "{action: add}",
+                users.to_string(),
+                "`action: add` needs `member`",
+            ),
+            (
+                "express_users_add",
+                "{action: add, member: body.nope}",
+                format!("{users}/member"),
+                "`express_users_add` takes no `body.nope`",
+            ),
+            (
+                "express_users_add",
+                "{action: add, member: userId}",
+                format!("{users}/member"),
+                "is no request value: write body.<property>",
+            ),
+            (
+                "express_users_add",
+                "{action: add, member: body.userId, count: expressCustomerName}",
+                format!("{users}/count"),
+                "must name an integer property of `ExpressCustomer`",
+            ),
+            (
+                "express_users_add",
+                "{action: set, member: body.userId}",
+                format!("{users}/member"),
+                "`member` goes with `action: add` or `action: remove`",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: set, set: {isCancelled: true}}",
+                format!("{cancel}/action"),
+                "is not the item path of a resource (a collection with an item path beside it); for an operation beside or below a collection, say how to find the item with `find`",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: set, resource: AutoScribeStudy, set: {isCancelled: true}}",
+                cancel.to_string(),
+                "its path names no item (it is not `/v1/autoScribe/studies/{studyId}` or below it); say how to find the item with `find`",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: set, find: {nope: body.studyId}}",
+                format!("{cancel}/find/nope"),
+                "`nope` is no property of `AutoScribeStudy`",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: set, resource: Nope, find: {studyId: body.studyId}}",
+                format!("{cancel}/resource"),
+                "`Nope` is the item schema of no resource",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: example, find: {studyId: body.studyId}}",
+                format!("{cancel}/find"),
+                "goes with an action on a resource, not `example`",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: set, find: studyId}",
+                format!("{cancel}/find"),
+                "it maps item properties to request values",
+            ),
+            (
+                "auto_scribe_studies_cancel",
+                "{action: set, find: {studyId: body.studyId}, when: later}",
+                format!("{cancel}/when"),
+                "field `when`; expected one of action, resource, find",
+            ),
+        ];
+        for (id, ext, pointer, message) in cases {
+            let (at, said) = std::panic::catch_unwind(|| error(id, ext))
+                .unwrap_or_else(|_| panic!("{id}: {ext} must be refused"));
+            assert_eq!(&at, pointer, "{ext}: {said}");
+            assert!(said.contains(message), "{ext}: {said}");
+        }
+    }
+
+    #[test]
+    fn every_example_fallback_is_one_located_warning() {
+        let spec = load(real_text());
+        let (_, report) = generate_reporting(&spec, &client_names(&spec), &mut Vec::new()).unwrap();
+        let warnings = report.fallbacks;
+        let fallbacks: Vec<&String> = behaviours(&spec)
+            .into_iter()
+            .filter(|(_, b)| b.action == "example")
+            .map(|(id, _)| id)
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|id| {
+                warnings
+                    .iter()
+                    .find(|w| w.contains(&format!("`{id}` with its documented example")))
+                    .unwrap_or_else(|| panic!("{id}: {warnings:?}"))
+            })
+            .collect();
+        let examples = warnings
+            .iter()
+            .filter(|w| w.contains("with its documented example"))
+            .count();
+        assert_eq!(fallbacks.len(), examples);
+        assert!(fallbacks.iter().all(|w| w.contains("(at /paths/")));
+        let mut counts = BTreeMap::new();
+        for b in behaviours(&spec).values() {
+            *counts.entry(b.action).or_insert(0) += 1;
+        }
+        let line = summary(&counts, spec.operations().len(), 3);
+        assert!(
+            line.starts_with(&format!(
+                "avara-mock: {} operations on 3 resources: ",
+                spec.operations().len()
+            )),
+            "{line}"
+        );
+        assert!(
+            line.ends_with(&format!("; {examples} answer their documented example")),
+            "{line}"
+        );
+        let counted = line.split_once("resources: ").unwrap().1;
+        assert!(report.summary.ends_with(counted), "{}", report.summary);
     }
 }

@@ -1,6 +1,8 @@
 //! End-to-end tests of the mock: the `avara` client and plain `reqwest`
 //! against a mock server on 127.0.0.1, one server per test.
 
+mod actions;
+mod binary;
 mod concurrency;
 mod edges;
 mod faults;
