@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The official Python SDK's own tests (avara 0.3.0, tests/api_resources) run
+# against a server: see README.md.
+#
+#   run.sh BASE_URL --expected-failures FILE [--label NAME]
+#
+# Installs the pinned requirements into .venv (once), fetches the avara 0.3.0
+# sdist from PyPI (once, checked against avara-0.3.0.tar.gz.sha256), extracts
+# its tests/ and pyproject.toml (its pytest settings) into a scratch
+# directory, and runs tests/api_resources there with the INSTALLED avara,
+# TEST_API_BASE_URL=BASE_URL, lifting the "Mock server tests are disabled"
+# skips (lift_skips.py). Then compares the outcome with the expected-failures
+# file (compare.py) and exits non-zero on any mismatch.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+usage() { echo "usage: $0 BASE_URL --expected-failures FILE [--label NAME]" >&2; exit 2; }
+
+base_url= expected= label=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --expected-failures) [ $# -ge 2 ] || usage; expected=$2; shift 2 ;;
+    --label) [ $# -ge 2 ] || usage; label=$2; shift 2 ;;
+    -*) usage ;;
+    *) [ -z "$base_url" ] || usage; base_url=$1; shift ;;
+  esac
+done
+[ -n "$base_url" ] && [ -n "$expected" ] || usage
+[ -f "$expected" ] || { echo "no expected-failures file: $expected" >&2; exit 2; }
+expected="$(cd "$(dirname "$expected")" && pwd)/$(basename "$expected")"
+label=${label:-$base_url}
+
+version=0.3.0
+sdist=avara-$version.tar.gz
+venv=$here/.venv
+py=$venv/bin/python
+
+# 1. The pinned requirements, installed by hash; reinstalled when
+#    requirements.txt changes.
+if [ ! -x "$py" ]; then
+  python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+    || { echo "Python >= 3.11 is needed (requirements.txt is locked for it)" >&2; exit 1; }
+  python3 -m venv "$venv"
+fi
+stamp=$venv/.requirements.sha256
+want=$(sha256sum < "$here/requirements.txt")
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+  "$py" -m pip install --quiet --disable-pip-version-check --require-hashes \
+    -r "$here/requirements.txt" < /dev/null
+  echo "$want" > "$stamp"
+fi
+
+# 2. The sdist of avara 0.3.0 from PyPI, checked against the committed sha256.
+cache=$venv/avara-sdist
+if ! (cd "$cache" 2>/dev/null && sha256sum --check --status "$here/$sdist.sha256"); then
+  rm -rf "$cache"
+  mkdir -p "$cache"
+  "$py" -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+    -d "$cache" "avara==$version" < /dev/null
+  (cd "$cache" && sha256sum --check --quiet "$here/$sdist.sha256") || {
+    echo "$sdist from PyPI does not match $here/$sdist.sha256" >&2
+    rm -rf "$cache"
+    exit 1
+  }
+fi
+
+# 3. Its tests/ (and its pytest settings) in a scratch directory: no src/, so
+#    the tests import the installed avara (lift_skips.py checks that).
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/sdk-tests.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+tar -xzf "$cache/$sdist" -C "$scratch" --strip-components=1 \
+  "avara-$version/tests" "avara-$version/pyproject.toml"
+
+# 4. Fail fast when nothing answers at BASE_URL (the client would retry every
+#    request).
+"$py" - "$base_url" <<'PY' < /dev/null
+import sys, urllib.request, urllib.error
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=10)
+except urllib.error.HTTPError:
+    pass  # any HTTP answer will do
+except Exception as e:
+    sys.exit(f"nothing answers at {sys.argv[1]}: {e}")
+PY
+
+# 5. The tests. The log is kept for reading after the run.
+log=$(mktemp "${TMPDIR:-/tmp}/sdk-tests-log.XXXXXX")
+echo "sdk-tests ($label): avara $version's tests/api_resources against $base_url (log: $log)"
+start=$(date +%s)
+set +e
+(cd "$scratch" && TEST_API_BASE_URL="$base_url" SDK_TESTS_RESULTS="$scratch/results.json" \
+  SDK_TESTS_AVARA_VERSION=$version PYTHONPATH="$here" PYTHONDONTWRITEBYTECODE=1 \
+  "$venv/bin/pytest" -p lift_skips -p no:cacheprovider -n 2 -q --no-header -rN \
+  tests/api_resources) < /dev/null > "$log" 2>&1
+rc=$?
+set -e
+grep -E '^lift_skips:|^[0-9]+ (passed|failed)|^=+ .*(passed|failed|error)' "$log" || true
+echo "pytest: exit code $rc in $(( $(date +%s) - start )) s"
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then tail -n 30 "$log"; fi
+"$py" "$here/compare.py" "$scratch/results.json" "$expected" "$label" "$rc"
