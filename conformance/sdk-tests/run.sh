@@ -45,7 +45,11 @@ stamp=$venv/.requirements.sha256
 want=$(sha256sum < "$here/requirements.txt")
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
   "$py" -m pip install --quiet --disable-pip-version-check --require-hashes \
-    -r "$here/requirements.txt" < /dev/null
+    -r "$here/requirements.txt" < /dev/null || {
+    echo "sdk-tests: could not install $here/requirements.txt into $venv" \
+      "(pip's error above: no network to PyPI, or a file whose sha256 is not the pinned one)" >&2
+    exit 1
+  }
   echo "$want" > "$stamp"
 fi
 
@@ -55,9 +59,14 @@ if ! (cd "$cache" 2>/dev/null && sha256sum --check --status "$here/$sdist.sha256
   rm -rf "$cache"
   mkdir -p "$cache"
   "$py" -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
-    -d "$cache" "avara==$version" < /dev/null
+    -d "$cache" "avara==$version" < /dev/null || {
+    echo "sdk-tests: could not download $sdist from PyPI (pip's error above)" >&2
+    rm -rf "$cache"
+    exit 1
+  }
   (cd "$cache" && sha256sum --check --quiet "$here/$sdist.sha256") || {
-    echo "$sdist from PyPI does not match $here/$sdist.sha256" >&2
+    echo "sdk-tests: $sdist from PyPI does not match the pinned sha256 in $here/$sdist.sha256" \
+      "($(cd "$cache" && sha256sum ./*.tar.gz 2>/dev/null | head -n 1 || echo "no $sdist downloaded"))" >&2
     rm -rf "$cache"
     exit 1
   }
@@ -72,28 +81,34 @@ tar -xzf "$cache/$sdist" -C "$scratch" --strip-components=1 \
 
 # 4. Fail fast when nothing answers at BASE_URL (the client would retry every
 #    request).
-"$py" - "$base_url" <<'PY' < /dev/null
+"$py" -c '
 import sys, urllib.request, urllib.error
 try:
     urllib.request.urlopen(sys.argv[1], timeout=10)
 except urllib.error.HTTPError:
     pass  # any HTTP answer will do
 except Exception as e:
-    sys.exit(f"nothing answers at {sys.argv[1]}: {e}")
-PY
+    sys.exit(f"sdk-tests: nothing answers at {sys.argv[1]}: {e}")
+' "$base_url" < /dev/null
 
-# 5. The tests. The log is kept for reading after the run.
+# 5. The tests, within SDK_TESTS_TIMEOUT seconds (default 600; a server that
+#    stops answering would otherwise hold every request for the client's
+#    timeout and retries). The log is kept for reading after the run.
 log=$(mktemp "${TMPDIR:-/tmp}/sdk-tests-log.XXXXXX")
 echo "sdk-tests ($label): avara $version's tests/api_resources against $base_url (log: $log)"
 start=$(date +%s)
 set +e
 (cd "$scratch" && TEST_API_BASE_URL="$base_url" SDK_TESTS_RESULTS="$scratch/results.json" \
   SDK_TESTS_AVARA_VERSION=$version PYTHONPATH="$here" PYTHONDONTWRITEBYTECODE=1 \
+  timeout --kill-after=10 "${SDK_TESTS_TIMEOUT:-600}" \
   "$venv/bin/pytest" -p lift_skips -p no:cacheprovider -n 2 -q --no-header -rN \
   tests/api_resources) < /dev/null > "$log" 2>&1
 rc=$?
 set -e
 grep -E '^lift_skips:|^[0-9]+ (passed|failed)|^=+ .*(passed|failed|error)' "$log" || true
 echo "pytest: exit code $rc in $(( $(date +%s) - start )) s"
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+  echo "sdk-tests: pytest did not finish within ${SDK_TESTS_TIMEOUT:-600} s and was ended" >&2
+fi
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then tail -n 30 "$log"; fi
 "$py" "$here/compare.py" "$scratch/results.json" "$expected" "$label" "$rc"
