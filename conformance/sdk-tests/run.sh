@@ -2,7 +2,7 @@
 # The official Python SDK's own tests (avara 0.3.0, tests/api_resources) run
 # against a server: see README.md.
 #
-#   run.sh BASE_URL --expected-failures FILE [--label NAME]
+#   run.sh BASE_URL --expected-failures FILE [--label NAME] [--write-failures DRAFT]
 #
 # Installs the pinned requirements into .venv (once), fetches the avara 0.3.0
 # sdist from PyPI (once, checked against avara-0.3.0.tar.gz.sha256), extracts
@@ -10,15 +10,18 @@
 # directory, and runs tests/api_resources there with the INSTALLED avara,
 # TEST_API_BASE_URL=BASE_URL, lifting the "Mock server tests are disabled"
 # skips (lift_skips.py). Then compares the outcome with the expected-failures
-# file (compare.py) and exits non-zero on any mismatch.
+# file (compare.py) and exits non-zero on any mismatch. --write-failures
+# also writes the tests that failed to DRAFT, in the expected-failures format
+# (each reason is the first error line: edit them before committing it).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-usage() { echo "usage: $0 BASE_URL --expected-failures FILE [--label NAME]" >&2; exit 2; }
+usage() { echo "usage: $0 BASE_URL --expected-failures FILE [--label NAME] [--write-failures DRAFT]" >&2; exit 2; }
 
-base_url= expected= label=
+base_url= expected= label= draft=
 while [ $# -gt 0 ]; do
   case "$1" in
     --expected-failures) [ $# -ge 2 ] || usage; expected=$2; shift 2 ;;
+    --write-failures) [ $# -ge 2 ] || usage; draft=$2; shift 2 ;;
     --label) [ $# -ge 2 ] || usage; label=$2; shift 2 ;;
     -*) usage ;;
     *) [ -z "$base_url" ] || usage; base_url=$1; shift ;;
@@ -111,4 +114,4 @@ if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
   echo "sdk-tests: pytest did not finish within ${SDK_TESTS_TIMEOUT:-600} s and was ended" >&2
 fi
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then tail -n 30 "$log"; fi
-"$py" "$here/compare.py" "$scratch/results.json" "$expected" "$label" "$rc"
+"$py" "$here/compare.py" "$scratch/results.json" "$expected" "$label" "$rc" ${draft:+--write-failures "$draft"}
