@@ -24,32 +24,8 @@ done
 [ -f "$spec" ] || { echo "no such spec: $spec" >&2; exit 2; }
 spec="$(cd "$(dirname "$spec")" && pwd)/$(basename "$spec")"
 
-prism_pgid=
-prism_log=
-# Ends Prism's whole process group and fails if any of it is still running.
-stop_prism() {
-  [ -n "$prism_pgid" ] || return 0
-  kill -TERM -- "-$prism_pgid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    pgrep -g "$prism_pgid" > /dev/null || break
-    sleep 0.1
-  done
-  kill -KILL -- "-$prism_pgid" 2>/dev/null || true
-  sleep 0.1
-  if pgrep -g "$prism_pgid" > /dev/null; then
-    echo "Prism (process group $prism_pgid) is still running:" >&2
-    pgrep -a -g "$prism_pgid" >&2
-    return 1
-  fi
-  prism_pgid=
-}
-cleanup() {
-  stop_prism || true
-  [ -z "$prism_log" ] || rm -f "$prism_log"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=server.sh
+. "$here/server.sh"
 
 # Prism as pinned by conformance/package-lock.json (npm ci unless that exact
 # version is already installed).
@@ -62,39 +38,25 @@ if [ "$installed" != "$pinned" ] || [ ! -f "$prism_js" ]; then
   (cd "$conformance" && npm ci --no-audit --no-fund --loglevel=error) < /dev/null
 fi
 
-prism_log=$(mktemp "${TMPDIR:-/tmp}/sdk-tests-prism.XXXXXX")
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 # The node binary itself (not the npx wrapper, which would leave its node
-# child behind when killed), leading a process group of its own.
-setsid node "$prism_js" mock --host 127.0.0.1 --port "$port" "$spec" < /dev/null > "$prism_log" 2>&1 &
-prism_pgid=$!
-url=
-for _ in $(seq 1 300); do
-  if grep -q "listening on http://127.0.0.1:$port" "$prism_log"; then url=http://127.0.0.1:$port; break; fi
-  kill -0 "$prism_pgid" 2>/dev/null || break
-  sleep 0.2
-done
-if [ -z "$url" ]; then
-  echo "Prism did not start on $spec; its log:" >&2
-  cat "$prism_log" >&2
-  exit 1
-fi
-if [ "$(ps -o pgid= -p "$prism_pgid" | tr -d ' ')" != "$prism_pgid" ]; then
-  echo "Prism (pid $prism_pgid) does not lead a process group of its own" >&2
-  exit 1
-fi
+# child behind when killed). Prism prints its routes before it listens.
+start_server "$(mktemp "${TMPDIR:-/tmp}/sdk-tests-prism.XXXXXX")" \
+  node "$prism_js" mock --host 127.0.0.1 --port "$port" "$spec"
+url=$(wait_for_url "$server_log" "listening on http://127\\.0\\.0\\.1:$port")
+url=${url#listening on }
 echo "prism $(node "$prism_js" --version) mock (static) $spec at $url"
 
 set +e
 "$here/run.sh" "$url" --expected-failures "$expected" --label prism
 rc=$?
 set -e
-stop_prism
+stop_server
 if [ "$rc" -ne 0 ]; then
-  rejected=$(grep -c "Request did not pass the validation rules" "$prism_log" || true)
+  rejected=$(grep -c "Request did not pass the validation rules" "$server_log" || true)
   if [ "$rejected" -gt 0 ]; then
-    echo "Prism rejected $rejected requests; its first violations:"
-    grep -E "VALIDATOR\] ✖|Violation:" "$prism_log" | sed -E 's/^\[[^]]*\] //' | sort | uniq -c | sort -rn | head -n 15
+    echo "Prism rejected $rejected requests; its violations, by count:"
+    grep -E "VALIDATOR\] ✖|Violation:" "$server_log" | sed -E 's/^\[[^]]*\] //' | sort | uniq -c | sort -rn | head -n 15
   fi
 fi
 exit "$rc"
