@@ -37,39 +37,54 @@ sdist=avara-$version.tar.gz
 venv=$here/.venv
 py=$venv/bin/python
 
-# 1. The pinned requirements, installed by hash; reinstalled when
-#    requirements.txt changes.
+# 1. The pinned requirements, installed by hash, from wheels only and with no
+#    dependency resolution (requirements.txt lists them all), except
+#    standardwebhooks 1.0.1, which has only an sdist: it is built with the
+#    pinned setuptools and wheel of build-requirements.txt (no build
+#    isolation, which would fetch the newest ones). Reinstalled when either
+#    file changes.
 if [ ! -x "$py" ]; then
   python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-    || { echo "Python >= 3.11 is needed (requirements.txt is locked for it)" >&2; exit 1; }
+    || { echo "sdk-tests: Python >= 3.11 is needed (requirements.txt is locked for it)" >&2; exit 1; }
   python3 -m venv "$venv"
 fi
 stamp=$venv/.requirements.sha256
-want=$(sha256sum < "$here/requirements.txt")
-if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
-  "$py" -m pip install --quiet --disable-pip-version-check --require-hashes \
-    -r "$here/requirements.txt" < /dev/null || {
-    echo "sdk-tests: could not install $here/requirements.txt into $venv" \
+want=$(cat "$here/build-requirements.txt" "$here/requirements.txt" | sha256sum)
+pip_install() {
+  "$py" -m pip install --quiet --disable-pip-version-check --no-input --require-hashes \
+    --no-deps --only-binary :all: "$@" < /dev/null || {
+    echo "sdk-tests: could not install the pinned requirements into $venv" \
       "(pip's error above: no network to PyPI, or a file whose sha256 is not the pinned one)" >&2
     exit 1
   }
+}
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+  pip_install -r "$here/build-requirements.txt"
+  pip_install --no-binary standardwebhooks --no-build-isolation -r "$here/requirements.txt"
   echo "$want" > "$stamp"
 fi
 
-# 2. The sdist of avara 0.3.0 from PyPI, checked against the committed sha256.
+# 2. The sdist of avara 0.3.0, downloaded from its PyPI address (pip download
+#    would build its metadata with the newest hatchling), checked against the
+#    committed sha256.
+sdist_url=https://files.pythonhosted.org/packages/c8/94/80898c7934f3271b52f1e6c54fe4770b2d1edd80c84909df8f9197319932/$sdist
 cache=$venv/avara-sdist
 if ! (cd "$cache" 2>/dev/null && sha256sum --check --status "$here/$sdist.sha256"); then
   rm -rf "$cache"
   mkdir -p "$cache"
-  "$py" -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
-    -d "$cache" "avara==$version" < /dev/null || {
-    echo "sdk-tests: could not download $sdist from PyPI (pip's error above)" >&2
-    rm -rf "$cache"
-    exit 1
-  }
+  "$py" -c '
+import os, ssl, sys, urllib.request
+url, out = sys.argv[1:3]
+context = ssl.create_default_context(cafile=os.environ.get("PIP_CERT") or None)
+try:
+    with urllib.request.urlopen(url, timeout=120, context=context) as r, open(out, "wb") as f:
+        f.write(r.read())
+except Exception as e:
+    sys.exit(f"sdk-tests: could not download {url}: {e}")
+' "$sdist_url" "$cache/$sdist" < /dev/null || { rm -rf "$cache"; exit 1; }
   (cd "$cache" && sha256sum --check --quiet "$here/$sdist.sha256") || {
-    echo "sdk-tests: $sdist from PyPI does not match the pinned sha256 in $here/$sdist.sha256" \
-      "($(cd "$cache" && sha256sum ./*.tar.gz 2>/dev/null | head -n 1 || echo "no $sdist downloaded"))" >&2
+    echo "sdk-tests: $sdist from $sdist_url does not match the pinned sha256 in $here/$sdist.sha256" \
+      "($(cd "$cache" && sha256sum "$sdist"))" >&2
     rm -rf "$cache"
     exit 1
   }
