@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # External conformance, run by .ci/run after the Rust build: Spectral on the
-# spec, schemathesis against avara-mock, and Prism validating the client's own
-# calls (the quickstart example). Installs the pinned tools into this folder,
-# and leaves no process running (Prism is ended with its process group).
+# spec, the official Python SDK's own tests (avara 0.3.0's tests/api_resources)
+# against Prism serving the spec, schemathesis against avara-mock, and Prism
+# validating the client's own calls (the quickstart example). Installs the
+# pinned tools into this folder, and leaves no process running (Prism and the
+# mock are ended with their process groups).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -60,6 +62,17 @@ echo "spectral $(npx --no-install spectral --version), prism $(npx --no-install 
 section "Spectral (spectral:oas): 0 errors and 0 warnings"
 npx --no-install spectral lint "$root/spec/openapi.yaml" --ruleset .spectral.yaml --fail-severity warn
 
+# The official SDK's generated tests, their "Mock server tests are disabled"
+# skips lifted, against `prism mock` (static) serving the spec, as Stainless
+# runs them: sdk-tests/README.md.
+section "sdk-tests: the official SDK's own tests (avara 0.3.0) against Prism serving the spec: all 1,290 pass"
+bash sdk-tests/with-prism.sh "$root/spec/openapi.yaml"
+
+# After the Prism run, which has installed sdk-tests/.venv (test_lift_skips.py
+# runs its pytest).
+section "sdk-tests: the tests of the expected-failures comparison (compare.py) and of lift_skips.py"
+SDK_TESTS_SELFTEST_STRICT=1 python3 -B -m unittest discover -s sdk-tests -p 'test_*.py'
+
 # The binaries below are this workspace's own, as the README's test command
 # builds them (a no-op when it already ran): another build that shares the
 # target directory, such as the growth check's scratch workspace, may have
@@ -79,6 +92,13 @@ SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$here" .venv/bin/schemathesis run "$root/sp
   --phases examples,coverage,fuzzing,stateful \
   --max-examples 100 --seed 20261123 \
   --no-color
+
+# DISABLED until avara-mock has --examples (branch mock): the official SDK's own
+# tests against `avara-mock --examples --api-key "My API Key"`, every failure
+# listed with its reason in sdk-tests/expected-failures/avara-mock.txt. To
+# enable, uncomment the two lines below (see sdk-tests/README.md).
+# section "sdk-tests: the official SDK's own tests (avara 0.3.0) against avara-mock --examples, failures as listed"
+# bash sdk-tests/with-avara-mock.sh "$root/target/debug/avara-mock"
 
 section "Prism (request validation) with the client's calls: the quickstart example"
 # Prism runs as the node binary itself (not through the npx wrapper, which
