@@ -21,6 +21,14 @@ The expected-failures file has one test node id a line, each followed by
 
     tests/api_resources/test_express.py::TestExpress::test_method_create[loose]  # why
 
+An entry with `*` (any characters; everything else is literal) lists every
+test it matches, so that one reason covers one kind of failure:
+
+    tests/api_resources/*/test_studies.py::*::test_*_cancel[*]  # why
+
+Such a pattern must match at least one test that ran, and every test it
+matches must fail.
+
 test_compare.py tests this module (python3 -m unittest, no dependencies).
 """
 import json
@@ -34,6 +42,20 @@ MAX_DETAILED = 40  # unlisted failures shown with their error lines; the rest ar
 MAX_GROUPS = 15  # distinct error lines shown when many unlisted failures are grouped
 
 NODEID = re.compile(r"^tests/\S+\.py::\S+$")
+
+
+def is_pattern(entry):
+    return "*" in entry
+
+
+def pattern_regex(entry):
+    """`*` matches any characters; everything else is literal."""
+    return re.compile("^" + ".*".join(re.escape(part) for part in entry.split("*")) + "$")
+
+
+def listed(nodeid, expected, patterns):
+    """Whether `nodeid` is listed: by its id, or by a pattern."""
+    return nodeid in expected or any(regex.match(nodeid) for regex in patterns.values())
 
 
 def read_expected(path):
@@ -108,9 +130,16 @@ def compare(results, expected, expected_problems, exit_code, label, expected_pat
     for nodeid in sorted(skipped):
         problems.append(f"skipped (no test may be skipped): {nodeid}: {tests[nodeid]['message']}")
 
-    unlisted = sorted(n for n in failed if n not in expected)
-    passing = sorted(n for n in expected if tests.get(n, {}).get("outcome") == "passed")
-    not_run = sorted(n for n in expected if n not in tests)
+    patterns = {e: pattern_regex(e) for e in expected if is_pattern(e)}
+    exact = {e for e in expected if not is_pattern(e)}
+    unlisted = sorted(n for n in failed if not listed(n, exact, patterns))
+    passing = sorted(n for n in exact if tests.get(n, {}).get("outcome") == "passed")
+    not_run = sorted(n for n in exact if n not in tests)
+    for entry, regex in patterns.items():
+        matched = [n for n in tests if regex.match(n)]
+        if not matched:
+            not_run.append(entry)
+        passing += sorted(f"{n} (matched by {entry})" for n in matched if tests[n]["outcome"] == "passed")
 
     expected_failed = len(failed) - len(unlisted)
     summary = f"sdk-tests ({label}): {len(passed)} passed, {len(failed)} failed"
@@ -133,7 +162,8 @@ def compare(results, expected, expected_problems, exit_code, label, expected_pat
         if len(groups) > MAX_GROUPS:
             lines.append(f"      ... and {len(groups) - MAX_GROUPS} other error lines")
     for n in passing:
-        lines.append(f"  - listed in {expected_path} but passed (remove it): {n}  # {expected[n]}")
+        reason = expected.get(n) or expected.get(n.partition(" (matched by ")[2].rstrip(")"), "")
+        lines.append(f"  - listed in {expected_path} but passed (remove it): {n}  # {reason}")
     for n in not_run:
         lines.append(f"  - listed in {expected_path} but not run (no such test): {n}")
     return mismatches == 0, lines

@@ -5,6 +5,9 @@
   and their classes and modules, without touching the SDK's files. It fails
   the run if it lifted none.
 - After the run, fails it if any test was still skipped (for another reason).
+- Before each test, when SDK_TESTS_RESET_URL is set, POSTs to it with the
+  tests' API key (avara-mock's `/_mock/reset`: every test starts from the
+  server's initial state); a reset that fails ends the run.
 - Checks that avara is imported from site-packages (not from a source tree),
   at version SDK_TESTS_AVARA_VERSION when that is set.
 - Writes every test's outcome to the JSON file named by SDK_TESTS_RESULTS
@@ -20,6 +23,24 @@ import os
 import pytest
 
 LIFTED_REASON = "Mock server tests are disabled"
+# The API key the SDK's tests use (tests/api_resources: api_key = "My API Key").
+TESTS_API_KEY = "My API Key"
+
+
+def pytest_runtest_setup(item):
+    url = os.environ.get("SDK_TESTS_RESET_URL")
+    if not url:
+        return
+    import urllib.request
+
+    request = urllib.request.Request(
+        url, data=b"", method="POST", headers={"Authorization": f"Bearer {TESTS_API_KEY}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+    except Exception as e:  # noqa: BLE001 - any failure ends the run, with its reason
+        pytest.exit(f"lift_skips: resetting the server at {url} before {item.nodeid} failed: {e}", returncode=3)
 
 
 def _is_lifted(mark) -> bool:

@@ -3,6 +3,7 @@
 # against a server: see README.md.
 #
 #   run.sh BASE_URL --expected-failures FILE [--label NAME] [--write-failures DRAFT]
+#          [--reset-url URL]
 #
 # Installs the pinned requirements into .venv (once), fetches the avara 0.3.0
 # sdist from PyPI (once, checked against avara-0.3.0.tar.gz.sha256), extracts
@@ -13,16 +14,21 @@
 # file (compare.py) and exits non-zero on any mismatch. --write-failures
 # also writes the tests that failed to DRAFT, in the expected-failures format
 # (each reason is the first error line: edit them before committing it).
+# --reset-url makes every test start from the server's initial state: the
+# tests run one at a time, and before each one lift_skips.py POSTs to URL
+# (avara-mock's `/_mock/reset`), since a stateful server would otherwise let
+# one test's delete break the next test's retrieve.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-usage() { echo "usage: $0 BASE_URL --expected-failures FILE [--label NAME] [--write-failures DRAFT]" >&2; exit 2; }
+usage() { echo "usage: $0 BASE_URL --expected-failures FILE [--label NAME] [--write-failures DRAFT] [--reset-url URL]" >&2; exit 2; }
 
-base_url= expected= label= draft=
+base_url= expected= label= draft= reset_url=
 while [ $# -gt 0 ]; do
   case "$1" in
     --expected-failures) [ $# -ge 2 ] || usage; expected=$2; shift 2 ;;
     --write-failures) [ $# -ge 2 ] || usage; draft=$2; shift 2 ;;
     --label) [ $# -ge 2 ] || usage; label=$2; shift 2 ;;
+    --reset-url) [ $# -ge 2 ] || usage; reset_url=$2; shift 2 ;;
     -*) usage ;;
     *) [ -z "$base_url" ] || usage; base_url=$1; shift ;;
   esac
@@ -116,10 +122,14 @@ log=$(mktemp "${TMPDIR:-/tmp}/sdk-tests-log.XXXXXX")
 echo "sdk-tests ($label): avara $version's tests/api_resources against $base_url (log: $log)"
 start=$(date +%s)
 set +e
+# With a reset before each test, the tests run one at a time (two workers
+# would reset each other's state).
+if [ -n "$reset_url" ]; then workers=0; else workers=2; fi
 (cd "$scratch" && TEST_API_BASE_URL="$base_url" SDK_TESTS_RESULTS="$scratch/results.json" \
+  SDK_TESTS_RESET_URL="$reset_url" \
   SDK_TESTS_AVARA_VERSION=$version PYTHONPATH="$here" PYTHONDONTWRITEBYTECODE=1 \
   timeout --kill-after=10 "${SDK_TESTS_TIMEOUT:-600}" \
-  "$venv/bin/pytest" -p lift_skips -p no:cacheprovider -n 2 -q --no-header -rN \
+  "$venv/bin/pytest" -p lift_skips -p no:cacheprovider -n "$workers" -q --no-header -rN \
   tests/api_resources) < /dev/null > "$log" 2>&1
 rc=$?
 set -e

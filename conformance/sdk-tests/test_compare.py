@@ -63,6 +63,25 @@ class CompareTest(unittest.TestCase):
         self.assertFalse(ok)
         self.assertIn(f"listed in <expected> but not run (no such test): {missing}", lines[1])
 
+    def test_a_pattern_lists_every_test_it_matches(self):
+        pattern = "tests/api_resources/test_express.py::*::test_method_create[*]"
+        ok, lines = run(results(failed=[A, B, C]), f"{pattern}  # one kind of failure\n")
+        self.assertTrue(ok, lines)
+        self.assertEqual(lines, ["sdk-tests (test): 0 passed, 3 failed (3 of them expected, 1 listed)"])
+        # `[` and `.` are literal: `[loose]` matches only the loose client.
+        ok, lines = run(results(passed=[B, C], failed=[A]), "tests/api_resources/test_express.py::*[loose]  # x\n")
+        self.assertTrue(ok, lines)
+
+    def test_a_pattern_that_matches_a_passing_test_or_nothing_is_an_error(self):
+        pattern = "tests/api_resources/test_express.py::TestExpress::*"
+        ok, lines = run(results(passed=[A], failed=[B, C]), f"{pattern}  # too wide\n{C}  # x\n")
+        self.assertFalse(ok)
+        self.assertIn(f"but passed (remove it): {A} (matched by {pattern})  # too wide", "\n".join(lines))
+        nothing = "tests/api_resources/test_nothing.py::*"
+        ok, lines = run(results(passed=[A, C], failed=[B]), f"{B}  # x\n{nothing}  # typo\n")
+        self.assertFalse(ok)
+        self.assertIn(f"not run (no such test): {nothing}", "\n".join(lines))
+
     def test_entry_without_reason_is_an_error(self):
         ok, lines = run(results(passed=[A, C], failed=[B]), f"{B}\n")
         self.assertFalse(ok)

@@ -22,7 +22,7 @@ lifted = pytest.mark.skip(reason="Mock server tests are disabled")
 """
 
 
-def pytest_run(files, xdist=False):
+def pytest_run(files, xdist=False, env_extra=None):
     """Runs pytest with lift_skips on FILES ({name: source}); returns
     (exit code, output, results)."""
     with tempfile.TemporaryDirectory() as d:
@@ -33,6 +33,8 @@ def pytest_run(files, xdist=False):
         results = os.path.join(d, "results.json")
         env = dict(os.environ, SDK_TESTS_RESULTS=results, PYTHONPATH=HERE, PYTHONDONTWRITEBYTECODE="1")
         env.pop("SDK_TESTS_AVARA_VERSION", None)
+        env.pop("SDK_TESTS_RESET_URL", None)
+        env.update(env_extra or {})
         args = [VENV_PYTHON, "-m", "pytest", "-p", "lift_skips", "-p", "no:cacheprovider", "-q", "tests"]
         if xdist:
             args[3:3] = ["-n", "2"]
@@ -106,6 +108,40 @@ class LiftSkipsTest(unittest.TestCase):
         self.assertEqual(code, 1, out)
         self.assertEqual(res["tests"]["tests/test_b.py::test_other_skip"]["outcome"], "skipped")
         self.assertIn("lift_skips: 1 tests still skipped (not allowed)", out)
+
+    def test_the_server_is_reset_before_each_test(self):
+        import http.server
+        import threading
+
+        resets = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                resets.append((self.path, self.headers.get("Authorization")))
+                self.send_response(200 if self.path == "/_mock/reset" else 500)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            base = f"http://127.0.0.1:{server.server_address[1]}"
+            code, out, res = pytest_run(SUITE, env_extra={"SDK_TESTS_RESET_URL": f"{base}/_mock/reset"})
+            self.assertEqual(code, 1, out)
+            self.assertEqual(resets, [("/_mock/reset", "Bearer My API Key")] * 5, out)
+            # A reset that fails ends the run, naming the test it was for.
+            resets.clear()
+            code, out, res = pytest_run(SUITE, env_extra={"SDK_TESTS_RESET_URL": f"{base}/broken"})
+            self.assertEqual(code, 3, out)
+            self.assertEqual(len(resets), 1, out)
+            self.assertIn("resetting the server at", out)
+            self.assertIn("before tests/test_a.py::", out)
+        finally:
+            server.shutdown()
 
     def test_nothing_to_lift_is_a_usage_error(self):
         code, out, res = pytest_run({"test_c.py": """

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The official Python SDK's own tests against avara-mock:
-# `AVARA_MOCK --port 0 --examples --api-key "My API Key"` (each operation
-# answers its spec example; the SDK's tests send the key "My API Key"), then
-# run.sh against it. The mock runs in a process group of its own and is always
+# `AVARA_MOCK --port 0 --examples --api-key "My API Key"` (every resource's
+# documented example loaded; the SDK's tests send the key "My API Key"), then
+# run.sh against it, with the mock reset (`/_mock/reset`) before each test. The mock runs in a process group of its own and is always
 # ended with it; no process is left behind.
 #
 #   with-avara-mock.sh AVARA_MOCK [--expected-failures FILE] [--write-failures DRAFT]
@@ -36,7 +36,8 @@ url=${url#listening on }
 echo "avara-mock --examples at $url"
 
 set +e
-"$here/run.sh" "$url" --expected-failures "$expected" --label avara-mock "${draft[@]}"
+"$here/run.sh" "$url" --expected-failures "$expected" --label avara-mock \
+  --reset-url "$url/_mock/reset" "${draft[@]}"
 rc=$?
 set -e
 stop_server
