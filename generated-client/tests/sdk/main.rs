@@ -13,6 +13,7 @@ mod receiver;
 mod request_forms;
 mod retries;
 mod secrets;
+mod stainless;
 mod tls;
 mod validation;
 mod webhooks;
