@@ -41,6 +41,9 @@
 //! headers and query of one call (`builder.with_options(...)`) or of a
 //! derived client ([`Client::with_options`]).
 //!
+//! [`webhooks`] verifies and parses the events Avara sends to your endpoint
+//! (Standard Webhooks signatures, the spec's `WebhookEvent`).
+//!
 //! `.send()` on a builder is progenitor's raw call: the same hooks apply,
 //! but it returns progenitor's `ResponseValue` and error.
 
