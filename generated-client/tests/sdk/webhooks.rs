@@ -108,7 +108,47 @@ fn the_vectors_cover_every_event_of_the_spec() {
     );
     for event in &v.events {
         assert_eq!(event.python, "ok", "{}", event.type_);
-        assert!(SPEC.contains(&format!("operationId: {}", event.operation_id)));
+        // The body is the spec's example of this event: every key and every
+        // value of it is written in the event's part of `x-webhooks`.
+        let start = section
+            .iter()
+            .position(|l| *l == format!("  {}:", event.type_))
+            .unwrap();
+        let end = section[start + 1..]
+            .iter()
+            .position(|l| l.starts_with("  ") && !l.starts_with("   "))
+            .map_or(section.len(), |n| start + 1 + n);
+        let text = section[start..end].join("\n");
+        assert!(text.contains(&format!("operationId: {}", event.operation_id)));
+        assert!(text.contains(&format!(
+            "$ref: \"#/components/schemas/{}\"",
+            event.answer_schema
+        )));
+        let body: Value = serde_json::from_str(&event.body).unwrap();
+        let mut leaves = Vec::new();
+        collect_leaves(&body, &mut leaves);
+        for leaf in leaves {
+            assert!(
+                text.contains(&leaf),
+                "{}: `{leaf}` of the vector is not in the spec's example: rerun make_vectors.py",
+                event.type_
+            );
+        }
+    }
+}
+
+/// Every object key (as `key:`) and scalar value (as written) in `value`.
+fn collect_leaves(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map {
+                out.push(format!("{key}:"));
+                collect_leaves(value, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_leaves(v, out)),
+        Value::String(s) => out.push(s.clone()),
+        other => out.push(other.to_string()),
     }
 }
 
