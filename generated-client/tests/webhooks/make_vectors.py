@@ -21,12 +21,12 @@ or the library does.
 """
 
 import base64
+import importlib.metadata
 import json
 import pathlib
 from datetime import datetime, timezone
 from unittest import mock
 
-import standardwebhooks
 import yaml
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
@@ -151,7 +151,7 @@ def main() -> None:
 
     out = {
         "generator": "generated-client/tests/webhooks/make_vectors.py",
-        "library": f"standardwebhooks {getattr(standardwebhooks, '__version__', '1.1.0')} (Python)",
+        "library": f"standardwebhooks {importlib.metadata.version('standardwebhooks')} (Python)",
         "now": NOW,
         "key": KEY,
         "wrongKey": WRONG_KEY,
