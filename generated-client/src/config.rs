@@ -13,6 +13,9 @@ use crate::{DEFAULT_BASE_URL, Error, ErrorKind, RequestOptions};
 pub const API_KEY_ENV: &str = "AVARA_API_KEY";
 /// The environment variable that overrides the base URL.
 pub const BASE_URL_ENV: &str = "AVARA_BASE_URL";
+/// The environment variable with extra headers for every request, one
+/// `name: value` per line (as the official SDKs read it).
+pub const CUSTOM_HEADERS_ENV: &str = "AVARA_CUSTOM_HEADERS";
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("avara-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -33,6 +36,8 @@ pub struct ClientConfig {
     pub(crate) max_retries: u32,
     pub(crate) backoff: Backoff,
     pub(crate) default_headers: HeaderMap,
+    /// The key that [`Client::webhooks`] verifies deliveries with.
+    pub(crate) webhook_key: Option<String>,
     /// Set by [`Client::with_options`]; applies to every call.
     pub(crate) options: RequestOptions,
 }
@@ -70,6 +75,10 @@ impl fmt::Debug for ClientConfig {
             .field("max_retries", &self.max_retries)
             .field("backoff", &self.backoff)
             .field("default_headers", &header_names)
+            .field(
+                "webhook_key",
+                &self.webhook_key.as_ref().map(|_| "<redacted>"),
+            )
             .field("options", &self.options)
             .finish()
     }
@@ -86,12 +95,17 @@ pub struct ClientBuilder {
     backoff: Option<Backoff>,
     http_client: Option<reqwest::Client>,
     default_headers: HeaderMap,
+    webhook_key: Option<String>,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "webhook_key",
+                &self.webhook_key.as_ref().map(|_| "<redacted>"),
+            )
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -104,6 +118,13 @@ impl ClientBuilder {
     /// The API key. Without one, `build` reads `AVARA_API_KEY`.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());
+        self
+    }
+
+    /// The key that [`Client::webhooks`] verifies webhook deliveries with
+    /// (`whsec_…`). Without one, `build` reads `AVARA_WEBHOOK_KEY`.
+    pub fn webhook_key(mut self, key: impl Into<String>) -> Self {
+        self.webhook_key = Some(key.into());
         self
     }
 
@@ -156,7 +177,8 @@ impl ClientBuilder {
         self
     }
 
-    /// A header sent with every request (unless the request sets it).
+    /// A header sent with every request (unless the request sets it). It
+    /// wins over one of the same name in `AVARA_CUSTOM_HEADERS`.
     pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.default_headers.insert(name, value);
         self
@@ -206,6 +228,15 @@ impl ClientBuilder {
             }
         }
 
+        let webhook_key = self.webhook_key.or_else(|| {
+            std::env::var(crate::webhooks::WEBHOOK_KEY_ENV)
+                .ok()
+                .filter(|key| !key.trim().is_empty())
+        });
+        let mut default_headers = custom_headers_from_env()?;
+        // Each of the builder's headers replaces the variable's of its name.
+        default_headers.extend(self.default_headers);
+
         let timeout = match (&self.http_client, self.timeout) {
             (_, Some(timeout)) => Some(timeout),
             (Some(_), None) => None,
@@ -232,11 +263,44 @@ impl ClientBuilder {
             timeout,
             max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             backoff: self.backoff.unwrap_or_default(),
-            default_headers: self.default_headers,
+            default_headers,
+            webhook_key,
             options: RequestOptions::default(),
         };
         Ok(Client::new_with_client(&base_url, http, config))
     }
+}
+
+/// The headers of `AVARA_CUSTOM_HEADERS`: one `name: value` per line, each
+/// trimmed; a line without a colon is skipped, as the official SDKs do. A
+/// name or value HTTP cannot carry is a configuration error naming the line
+/// (never its value, which may be a credential).
+fn custom_headers_from_env() -> Result<HeaderMap, Error> {
+    let mut headers = HeaderMap::new();
+    let Ok(text) = std::env::var(CUSTOM_HEADERS_ENV) else {
+        return Ok(headers);
+    };
+    for (number, line) in text.lines().enumerate() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let invalid = |what: &str| {
+            Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "{CUSTOM_HEADERS_ENV}, line {}: {what} cannot be sent in an HTTP header",
+                    number + 1
+                ),
+            )
+        };
+        let name =
+            HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| invalid("the name"))?;
+        let mut value = HeaderValue::from_str(value.trim()).map_err(|_| invalid("the value"))?;
+        // Such headers often carry credentials: keep them out of Debug.
+        value.set_sensitive(true);
+        headers.insert(name, value);
+    }
+    Ok(headers)
 }
 
 /// A `reqwest::ClientBuilder` with the SDK's TLS set up: rustls with its
@@ -263,8 +327,13 @@ fn tls_config() -> Result<rustls::ClientConfig, Error> {
 }
 
 impl Client {
-    /// A client configured from the environment: `AVARA_API_KEY` (required)
-    /// and `AVARA_BASE_URL` (optional), with every other setting at its default.
+    /// A client configured from the environment: `AVARA_API_KEY` (required),
+    /// `AVARA_BASE_URL`, `AVARA_WEBHOOK_KEY` (for [`Client::webhooks`]),
+    /// `AVARA_CUSTOM_HEADERS` (one `name: value` per line, sent with every
+    /// request) and `AVARA_LOG` (`debug`, `info`, `warn`, `error` or `off`:
+    /// the SDK's own tracing on stderr when the program has no tracing
+    /// subscriber), every other setting at its default. The builder reads
+    /// the same variables for what it is not given.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), avara::Error> {

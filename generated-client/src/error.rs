@@ -4,8 +4,10 @@ use std::fmt;
 use std::time::Duration;
 
 use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 
 use crate::ApiErrorBody;
+use crate::webhooks::WebhookProblem;
 
 /// How much of an undecodable body an [`Error`] keeps.
 pub const RAW_BODY_LIMIT: usize = 8 * 1024;
@@ -43,6 +45,8 @@ pub enum ErrorKind {
     InvalidResponse,
     /// The client could not be built: a missing API key, a bad base URL.
     Configuration,
+    /// A webhook delivery was refused: see [`Error::webhook_problem`].
+    Webhook,
 }
 
 impl ErrorKind {
@@ -87,6 +91,8 @@ pub(crate) struct ErrorInner {
     pub(crate) retry_after: Option<Duration>,
     pub(crate) body: Option<ApiErrorBody>,
     pub(crate) raw_body: Option<String>,
+    pub(crate) headers: Option<HeaderMap>,
+    pub(crate) webhook: Option<WebhookProblem>,
     pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -103,6 +109,8 @@ impl Error {
                 retry_after: None,
                 body: None,
                 raw_body: None,
+                headers: None,
+                webhook: None,
                 source: None,
             }),
         }
@@ -151,6 +159,17 @@ impl Error {
     /// [`RAW_BODY_LIMIT`] bytes).
     pub fn raw_body(&self) -> Option<&str> {
         self.inner.raw_body.as_deref()
+    }
+
+    /// The headers of the last attempt's response, if its headers arrived
+    /// (also when its body then broke off).
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.inner.headers.as_ref()
+    }
+
+    /// Why a webhook delivery was refused, for an [`ErrorKind::Webhook`].
+    pub fn webhook_problem(&self) -> Option<&WebhookProblem> {
+        self.inner.webhook.as_ref()
     }
 
     /// A short explanation: the server's message when it sent one.

@@ -41,6 +41,9 @@
 //! headers and query of one call (`builder.with_options(...)`) or of a
 //! derived client ([`Client::with_options`]).
 //!
+//! [`webhooks`] verifies and parses the events Avara sends to your endpoint
+//! (Standard Webhooks signatures, the spec's `WebhookEvent`).
+//!
 //! `.send()` on a builder is progenitor's raw call: the same hooks apply,
 //! but it returns progenitor's `ResponseValue` and error.
 
@@ -49,11 +52,13 @@
 mod config;
 mod error;
 pub mod fields;
+mod log;
 pub mod options;
 pub mod pagination;
 pub mod retry;
 mod runtime;
 pub mod validate;
+pub mod webhooks;
 
 #[rustfmt::skip]
 #[allow(clippy::all, rustdoc::all, missing_docs, unused_imports)]
@@ -63,14 +68,18 @@ mod generated;
 mod generated_sdk;
 
 pub use config::{
-    API_KEY_ENV, BASE_URL_ENV, ClientBuilder, ClientConfig, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, USER_AGENT, http_client_builder,
+    API_KEY_ENV, BASE_URL_ENV, CUSTOM_HEADERS_ENV, ClientBuilder, ClientConfig,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, USER_AGENT, http_client_builder,
 };
 pub use error::{Error, ErrorKind, RAW_BODY_LIMIT};
 pub use generated::{Client, builder, types};
 pub use generated_sdk::{ApiErrorBody, DEFAULT_BASE_URL};
+pub use log::LOG_ENV;
 pub use options::{RequestOptions, WithOptions};
-pub use runtime::{CallFuture, IDEMPOTENCY_KEY, OperationFacts, REQUEST_ID};
+pub use runtime::{
+    CallFuture, IDEMPOTENCY_KEY, OperationFacts, REQUEST_ID, RETRY_COUNT, TIMEOUT_HEADER,
+    platform_headers,
+};
 
 /// progenitor's own return and error types, for the raw `.send()` calls.
 pub mod raw {

@@ -1,5 +1,6 @@
 //! Per-request options: a timeout, a retry budget, an overall deadline, an
-//! idempotency key, extra headers and extra query parameters, for one call
+//! idempotency key, extra headers, extra query parameters and extra body
+//! fields, for one call
 //! or for every call of a derived client.
 //!
 //! Two ways to apply them, both working for every generated operation:
@@ -59,6 +60,7 @@ pub struct RequestOptions {
     pub(crate) idempotency_key: Option<HeaderValue>,
     pub(crate) headers: HeaderMap,
     pub(crate) query: Vec<(String, String)>,
+    pub(crate) extra_body: serde_json::Map<String, serde_json::Value>,
     pub(crate) invalid: Option<String>,
 }
 
@@ -135,6 +137,37 @@ impl RequestOptions {
         self
     }
 
+    /// Fields to merge into the top level of the JSON request body, as the
+    /// official SDKs' `extra_body`: each replaces the body's field of the
+    /// same name, or is added. `fields` must be a JSON object; calling this
+    /// again adds to the fields given before. A call without a body sends
+    /// these fields as its body. The spec's constraints are checked on the
+    /// body before the merge, so these fields are sent unchecked: for fields
+    /// the API has and the spec does not (yet).
+    ///
+    /// ```
+    /// let options = avara::RequestOptions::new()
+    ///     .extra_body(serde_json::json!({"betaFeature": true}));
+    /// # let _ = options;
+    /// ```
+    pub fn extra_body(mut self, fields: serde_json::Value) -> Self {
+        match fields {
+            serde_json::Value::Object(fields) => self.extra_body.extend(fields),
+            other => self.note_invalid(format!(
+                "extra_body must be a JSON object, not {}",
+                match other {
+                    serde_json::Value::Null => "null",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => unreachable!(),
+                }
+            )),
+        }
+        self
+    }
+
     fn note_invalid(&mut self, problem: String) {
         self.invalid
             .get_or_insert(format!("request options: {problem}"));
@@ -157,6 +190,12 @@ impl RequestOptions {
                 .or_else(|| base.idempotency_key.clone()),
             headers,
             query: base.query.iter().chain(&self.query).cloned().collect(),
+            extra_body: base
+                .extra_body
+                .iter()
+                .chain(&self.extra_body)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             invalid: base.invalid.clone().or_else(|| self.invalid.clone()),
         }
     }
@@ -173,6 +212,14 @@ impl fmt::Debug for RequestOptions {
             .field("idempotency_key", &self.idempotency_key.is_some())
             .field("headers", &header_names)
             .field("query", &query_names)
+            .field(
+                "extra_body",
+                &self
+                    .extra_body
+                    .keys()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }

@@ -25,6 +25,45 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 const API_VERSION: header::HeaderName = header::HeaderName::from_static("api-version");
 /// The header in which the server names a request.
 pub const REQUEST_ID: &str = "x-request-id";
+/// The header with the number of retries made before this attempt (`0` on
+/// the first), as the official Stainless SDKs send it.
+pub const RETRY_COUNT: &str = "x-stainless-retry-count";
+/// The header with this attempt's timeout in whole seconds, as the official
+/// Stainless SDKs send it.
+pub const TIMEOUT_HEADER: &str = "x-stainless-timeout";
+
+/// The platform headers of the official Stainless SDKs that this SDK sends
+/// (see the README for those it does not): the language, the SDK's version,
+/// the OS and the CPU architecture, named as those SDKs name them.
+pub fn platform_headers() -> [(&'static str, String); 4] {
+    use std::env::consts::{ARCH, OS};
+    let os = match OS {
+        "linux" => "Linux".to_string(),
+        "macos" => "MacOS".to_string(),
+        "windows" => "Windows".to_string(),
+        "freebsd" => "FreeBSD".to_string(),
+        "openbsd" => "OpenBSD".to_string(),
+        "android" => "Android".to_string(),
+        "ios" => "iOS".to_string(),
+        other => format!("Other:{other}"),
+    };
+    let arch = match ARCH {
+        "x86_64" => "x64".to_string(),
+        "x86" => "x32".to_string(),
+        "aarch64" => "arm64".to_string(),
+        "arm" => "arm".to_string(),
+        other => format!("other:{other}"),
+    };
+    [
+        ("x-stainless-lang", "rust".to_string()),
+        (
+            "x-stainless-package-version",
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
+        ("x-stainless-os", os),
+        ("x-stainless-arch", arch),
+    ]
+}
 
 /// The method and path template of an operation, from the spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +104,8 @@ struct CallRecord {
     body_failed: bool,
     /// The server asked for a wait longer than the SDK honours.
     retry_after: Option<Duration>,
+    /// The headers of the response, if they arrived.
+    headers: Option<header::HeaderMap>,
 }
 
 tokio::task_local! {
@@ -120,6 +161,7 @@ async fn convert_error(
         P::ErrorResponse(value) => {
             let status = value.status();
             let request_id = request_id(value.headers());
+            let headers = value.headers().clone();
             let body = value.into_inner();
             let message = body
                 .message
@@ -129,6 +171,7 @@ async fn convert_error(
             let mut e = Error::new(ErrorKind::from_status(status), message);
             e.inner.status = Some(status);
             e.inner.request_id = request_id;
+            e.inner.headers = Some(headers);
             e.inner.body = Some(body);
             e
         }
@@ -158,6 +201,7 @@ async fn convert_error(
         P::UnexpectedResponse(response) => {
             let status = response.status();
             let request_id = request_id(response.headers());
+            let headers = response.headers().clone();
             let raw = response.bytes().await.map(|b| capped_text(&b)).ok();
             let kind = if status.is_success() {
                 ErrorKind::InvalidResponse
@@ -167,6 +211,7 @@ async fn convert_error(
             let mut e = Error::new(kind, format!("undocumented response status {status}"));
             e.inner.status = Some(status);
             e.inner.request_id = request_id;
+            e.inner.headers = Some(headers);
             e.inner.raw_body = raw;
             e
         }
@@ -178,6 +223,9 @@ async fn convert_error(
     // arrived has neither status nor request id.
     if out.inner.status.is_none() {
         out.inner.status = record.status;
+    }
+    if out.inner.headers.is_none() {
+        out.inner.headers = record.headers;
     }
     if out.inner.request_id.is_none() {
         out.inner.request_id = record
@@ -280,6 +328,13 @@ impl ClientHooks<ClientConfig> for Client {
                 HeaderValue::from_static(crate::config::USER_AGENT),
             );
         }
+        for (name, value) in platform_headers() {
+            if !headers.contains_key(name)
+                && let Ok(value) = HeaderValue::from_str(&value)
+            {
+                headers.insert(name, value);
+            }
+        }
         let idempotency_key = header::HeaderName::from_static(IDEMPOTENCY_KEY);
         if let Some(key) = &options.idempotency_key {
             headers.insert(idempotency_key, key.clone());
@@ -300,6 +355,10 @@ impl ClientHooks<ClientConfig> for Client {
         if let Some(timeout) = options.timeout.or(config.timeout) {
             *request.timeout_mut() = Some(timeout);
         }
+        if !options.extra_body.is_empty() {
+            merge_extra_body(request, &options.extra_body)
+                .map_err(progenitor_client::Error::InvalidRequest)?;
+        }
         Ok(())
     }
 
@@ -309,6 +368,24 @@ impl ClientHooks<ClientConfig> for Client {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let facts = facts(info.operation_id);
+        // Under `AVARA_LOG`, the span and every event of the call go to the
+        // SDK's own stderr subscriber (see `log`).
+        let Some(dispatch) = crate::log::own_dispatch() else {
+            return self.exec_traced(request, facts).await;
+        };
+        use tracing::instrument::WithSubscriber;
+        Box::pin(self.exec_traced(request, facts))
+            .with_subscriber(dispatch.clone())
+            .await
+    }
+}
+
+impl Client {
+    async fn exec_traced(
+        &self,
+        request: reqwest::Request,
+        facts: OperationFacts,
+    ) -> reqwest::Result<reqwest::Response> {
         let span = tracing::info_span!(
             "avara.request",
             operation = facts.id,
@@ -361,6 +438,9 @@ async fn execute_with_retries(
     let span = tracing::Span::current();
     let repeatable = may_repeat(&request);
     let attempt_timeout = request.timeout().copied();
+    // Headers the caller set (default headers, request options) are kept.
+    let send_retry_count = !request.headers().contains_key(RETRY_COUNT);
+    let send_timeout = !request.headers().contains_key(TIMEOUT_HEADER);
     let mut attempt: u32 = 0;
     loop {
         attempt += 1;
@@ -368,6 +448,24 @@ async fn execute_with_retries(
             let left = deadline.saturating_duration_since(Instant::now());
             *request.timeout_mut() = Some(attempt_timeout.map_or(left, |t| t.min(left)));
         }
+        if send_retry_count {
+            request
+                .headers_mut()
+                .insert(RETRY_COUNT, HeaderValue::from(attempt - 1));
+        }
+        if send_timeout {
+            // Whole seconds, as the official SDKs send it.
+            match request.timeout() {
+                Some(timeout) => {
+                    let seconds = HeaderValue::from(timeout.as_secs());
+                    request.headers_mut().insert(TIMEOUT_HEADER, seconds);
+                }
+                None => {
+                    request.headers_mut().remove(TIMEOUT_HEADER);
+                }
+            }
+        }
+        tracing::debug!(attempt, "sending the request");
         // A body that cannot be cloned (a stream) is sent once, never retried.
         let spare = if attempt <= plan.max_retries {
             request.try_clone()
@@ -390,9 +488,16 @@ async fn execute_with_retries(
                 if let Some(id) = id.as_ref().and_then(|v| v.to_str().ok()) {
                     span.record("request_id", id);
                 }
+                tracing::debug!(
+                    attempt,
+                    status = status.as_u16(),
+                    "response headers arrived"
+                );
+                let response_headers = response.headers().clone();
                 record(|r| {
                     r.status = Some(status);
                     r.request_id = id;
+                    r.headers = Some(response_headers);
                 });
                 if retry::should_retry(status, response.headers()) {
                     let next = plan.backoff.next_attempt(
@@ -512,6 +617,43 @@ fn redacted_chain(error: &reqwest::Error) -> String {
         Some(source) => format!("{what}: {}", error_chain(source)),
         None => what.to_string(),
     }
+}
+
+/// Merges `fields` into the top level of `request`'s JSON body (the
+/// request options' `extra_body`); a request without a body gets them as
+/// its body.
+fn merge_extra_body(
+    request: &mut reqwest::Request,
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), String> {
+    let mut body = match request.body() {
+        None => serde_json::Map::new(),
+        Some(body) => {
+            let bytes = body
+                .as_bytes()
+                .ok_or("request options: extra_body cannot be merged into a streamed body")?;
+            match serde_json::from_slice(bytes) {
+                Ok(serde_json::Value::Object(object)) => object,
+                _ => {
+                    return Err(
+                        "request options: extra_body needs a JSON object body to merge into"
+                            .to_string(),
+                    );
+                }
+            }
+        }
+    };
+    for (name, value) in fields {
+        body.insert(name.clone(), value.clone());
+    }
+    let bytes = serde_json::to_vec(&body).map_err(|e| format!("request options: {e}"))?;
+    request.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    request.headers_mut().remove(header::CONTENT_LENGTH);
+    *request.body_mut() = Some(bytes.into());
+    Ok(())
 }
 
 /// Joins the repeated values of each of `names` in `url`'s query into one

@@ -9,11 +9,14 @@ mod faults;
 mod options;
 mod pagination;
 mod raw;
+mod receiver;
 mod request_forms;
 mod retries;
 mod secrets;
+mod stainless;
 mod tls;
 mod validation;
+mod webhooks;
 
 use std::io::Write;
 use std::sync::Mutex;
