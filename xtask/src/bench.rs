@@ -394,6 +394,15 @@ pub fn synthetic_spec(real: &Value, operations: usize) -> Result<String, String>
                         let id = format!("g{k}_{id}");
                         op["operationId"] = Value::String(id);
                     }
+                    // The mock's resource is named by its item schema, as
+                    // text rather than a `$ref`.
+                    if let Some(Value::String(resource)) = op
+                        .get_mut(crate::mock_gen::RESOURCE_EXTENSION)
+                        .and_then(|e| e.get_mut("resource"))
+                        && schema_names.contains(resource)
+                    {
+                        *resource = format!("{resource}G{k}");
+                    }
                     if let Some(responses) = op.get_mut("responses") {
                         drop_links(responses);
                     }
@@ -924,7 +933,10 @@ mod tests {
         let root = crate::workspace_root();
         let path = root.join(codegen::SPEC);
         let real = spec::parse(&path, std::fs::read_to_string(&path).unwrap()).unwrap();
-        for operations in [1, 10, 11] {
+        // Beyond one copy of the real spec, so that every operation is in
+        // a copy.
+        let per_copy = real.openapi.operations().count();
+        for operations in [1, 10, per_copy + 1] {
             let text = synthetic_spec(&real.json, operations).unwrap();
             let parsed =
                 spec::parse(Path::new("synthetic.yaml"), text).unwrap_or_else(|e| panic!("{e}"));
