@@ -45,6 +45,9 @@ pub struct Generated {
     /// Spec-lint warnings: nothing failed, but the spec could say more
     /// (for example an `example` where one could not be synthesized).
     pub warnings: Vec<String>,
+    /// What avara-mock does for each operation, which `cargo xtask codegen`
+    /// prints.
+    pub mock: mock_gen::Report,
 }
 
 /// A codegen failure: a located spec error or a generator failure.
@@ -175,8 +178,8 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
     let sdk = sdk::generate(spec, &names)?;
     let mut warnings = sdk.warnings;
     let sdk = format_tokens(sdk.tokens).map_err(generator_error)?;
-    let mock =
-        format_tokens(mock_gen::generate(spec, &names, &mut warnings)?).map_err(generator_error)?;
+    let (mock, mock_report) = mock_gen::generate_reporting(spec, &names, &mut warnings)?;
+    let mock = format_tokens(mock).map_err(generator_error)?;
 
     let hash = spec_hash(&spec.text);
     Ok(Generated {
@@ -205,6 +208,7 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
         operations: spec.operations().len(),
         types,
         warnings,
+        mock: mock_report,
     })
 }
 
@@ -658,6 +662,10 @@ pub fn run(options: &Options) -> i32 {
         .iter()
         .map(|f| f.contents.lines().count())
         .sum();
+    eprintln!("{}", generated.mock.summary);
+    for fallback in &generated.mock.fallbacks {
+        eprintln!("warning: {fallback}");
+    }
     if options.check {
         for warning in &generated.warnings {
             eprintln!("warning: {warning}");

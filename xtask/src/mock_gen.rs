@@ -89,32 +89,17 @@ struct ResourceFacts {
 /// What the mock does, told when the table is generated: one line that
 /// counts the behaviours, and one warning per operation that answers its
 /// documented example (located at the operation).
+#[derive(Debug, Clone, Default)]
 pub struct Report {
     pub summary: String,
     pub fallbacks: Vec<String>,
 }
 
 /// Generates the mock's table (the body of `mock-server/src/generated.rs`),
-/// adding a lint warning for what the mock can only approximate, and prints
-/// the [`Report`] on stderr: the summary line, then `warning: ` and each
+/// adding a lint warning for what the mock can only approximate, and the
+/// [`Report`] that `cargo xtask codegen` prints: the summary line, then each
 /// example fallback (apart from the lint warnings, which a spec without any
 /// is expected to have none of).
-pub fn generate(
-    spec: &LoadedSpec,
-    names: &RustNames,
-    warnings: &mut Vec<String>,
-) -> Result<TokenStream, SpecError> {
-    let (tokens, report) = generate_reporting(spec, names, warnings)?;
-    if !cfg!(test) {
-        eprintln!("{}", report.summary);
-        for fallback in &report.fallbacks {
-            eprintln!("warning: {fallback}");
-        }
-    }
-    Ok(tokens)
-}
-
-/// [`generate`], returning the [`Report`] rather than printing it.
 pub fn generate_reporting(
     spec: &LoadedSpec,
     names: &RustNames,
@@ -1967,7 +1952,8 @@ mod tests {
     }
 
     fn table(spec: &LoadedSpec) -> Result<String, SpecError> {
-        generate(spec, &client_names(spec), &mut Vec::new()).map(|tokens| tokens.to_string())
+        generate_reporting(spec, &client_names(spec), &mut Vec::new())
+            .map(|(tokens, _)| tokens.to_string())
     }
 
     fn actions(spec: &LoadedSpec) -> BTreeMap<String, (&'static str, Option<String>)> {
@@ -2127,8 +2113,9 @@ mod tests {
         assert_ne!(text, real_text());
         let spec = load(text);
         let mut warnings = Vec::new();
-        let table = generate(&spec, &client_names(&spec), &mut warnings)
+        let table = generate_reporting(&spec, &client_names(&spec), &mut warnings)
             .unwrap()
+            .0
             .to_string();
         assert!(
             warnings

@@ -125,9 +125,26 @@ fn generated_files_carry_a_header_with_the_spec_hash() {
 #[test]
 fn check_fails_after_a_spec_edit_and_codegen_fixes_it() {
     let scratch = Scratch::new();
+    let fresh = scratch.xtask(&["--check"]);
+    assert!(fresh.status.success(), "a fresh copy passes");
+    // It says what avara-mock does: one summary line, and a located warning
+    // for each operation that answers its documented example.
+    let report = stderr(&fresh);
+    let operations = xtask::spec::load(&root().join(SPEC))
+        .unwrap()
+        .operations()
+        .len();
     assert!(
-        scratch.xtask(&["--check"]).status.success(),
-        "a fresh copy passes"
+        report.contains(&format!("avara-mock: {operations} operations on ")),
+        "{report}"
+    );
+    let fallbacks = report
+        .lines()
+        .filter(|l| l.starts_with("warning: ") && l.contains("with its documented example"))
+        .count();
+    assert!(
+        report.contains(&format!("; {fallbacks} answer their documented example")),
+        "{report}"
     );
 
     let edited = real_spec().replace(
