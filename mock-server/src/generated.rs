@@ -14,19 +14,19 @@
 //! | `auto_scribe_clinical_references_retrieve` | `GET /v1/autoScribe/clinicalReferences/{clinicalReferenceId}` | retrieve `ClinicalReference`, answers the item |
 //! | `auto_scribe_clinical_references_update` | `PATCH /v1/autoScribe/clinicalReferences/{clinicalReferenceId}` | update `ClinicalReference`, answers the item |
 //! | `auto_scribe_clinical_references_delete` | `POST /v1/autoScribe/clinicalReferences/{clinicalReferenceId}/delete` | set isActive = false on `ClinicalReference`, answers the item |
-//! | `auto_scribe_clinical_references_retrieve_by_external_reference_id` | `GET /v1/autoScribe/clinicalReferences/byExternalReferenceId/{externalReferenceId}` | retrieve `ClinicalReference` where externalReferenceId = path.externalReferenceId (those given), answers the item |
+//! | `auto_scribe_clinical_references_retrieve_by_external_reference_id` | `GET /v1/autoScribe/clinicalReferences/byExternalReferenceId/{externalReferenceId}` | retrieve `ClinicalReference` where externalReferenceId = path.externalReferenceId (the first given), answers the item |
 //! | `auto_scribe_ephemeral_sessions_create` | `POST /v1/autoScribe/ephemeral-sessions` | answers the documented example |
 //! | `auto_scribe_studies_list` | `GET /v1/autoScribe/studies` | list `AutoScribeStudy` of `/v1/autoScribe/studies` |
 //! | `auto_scribe_studies_create` | `POST /v1/autoScribe/studies` | create `AutoScribeStudy` in `/v1/autoScribe/studies` with cancelledAt = null, isCancelled = false, answers the item |
 //! | `auto_scribe_studies_retrieve` | `GET /v1/autoScribe/studies/{studyId}` | retrieve `AutoScribeStudy`, answers the item |
 //! | `auto_scribe_studies_update` | `PATCH /v1/autoScribe/studies/{studyId}` | update `AutoScribeStudy`, answers the item |
-//! | `auto_scribe_studies_cancel` | `POST /v1/autoScribe/studies/cancel` | set cancelledAt = now, isCancelled = true on `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
-//! | `auto_scribe_studies_reroute_url` | `POST /v1/autoScribe/studies/reroute-url` | retrieve `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
-//! | `auto_scribe_studies_retrieve_by_uid` | `GET /v1/autoScribe/studies/by-uid/{studyInstanceUid}` | retrieve `AutoScribeStudy` where studyInstanceUid = path.studyInstanceUid (those given), answers the item |
-//! | `auto_scribe_studies_uncancel` | `POST /v1/autoScribe/studies/uncancel` | set cancelledAt = null, isCancelled = false on `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
-//! | `auto_scribe_studies_viewer_only_reroute_url` | `POST /v1/autoScribe/studies/viewer-only-reroute-url` | retrieve `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
+//! | `auto_scribe_studies_cancel` | `POST /v1/autoScribe/studies/cancel` | set cancelledAt = now, isCancelled = true on `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
+//! | `auto_scribe_studies_reroute_url` | `POST /v1/autoScribe/studies/reroute-url` | retrieve `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
+//! | `auto_scribe_studies_retrieve_by_uid` | `GET /v1/autoScribe/studies/by-uid/{studyInstanceUid}` | retrieve `AutoScribeStudy` where studyInstanceUid = path.studyInstanceUid (the first given), answers the item |
+//! | `auto_scribe_studies_uncancel` | `POST /v1/autoScribe/studies/uncancel` | set cancelledAt = null, isCancelled = false on `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
+//! | `auto_scribe_studies_viewer_only_reroute_url` | `POST /v1/autoScribe/studies/viewer-only-reroute-url` | retrieve `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
 //! | `auto_scribe_studies_external_create` | `POST /v1/autoScribe/studies/external` | create `AutoScribeStudy` in `/v1/autoScribe/studies` with cancelledAt = null, isCancelled = false, answers the item |
-//! | `auto_scribe_studies_external_delete` | `POST /v1/autoScribe/studies/external/delete` | delete `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
+//! | `auto_scribe_studies_external_delete` | `POST /v1/autoScribe/studies/external/delete` | delete `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
 //! | `auto_scribe_studies_external_reports_list` | `GET /v1/autoScribe/studies/external/reports` | answers the documented example |
 //! | `auto_scribe_studies_external_reports_create` | `POST /v1/autoScribe/studies/external/reports` | create `ExternalReport` in `/v1/autoScribe/studies/external/reports`, answers the item as `ExternalReportIdentifiers` |
 //! | `auto_scribe_studies_external_reports_retrieve` | `GET /v1/autoScribe/studies/external/reports/{externalReportId}` | retrieve `ExternalReport`, answers the item |
@@ -40,10 +40,10 @@
 //! | `viewer_studies_create` | `POST /v1/viewer/studies` | create `ViewerStudy` in `/v1/viewer/studies` with cancelledAt = null, isCancelled = false, answers the item |
 //! | `viewer_studies_retrieve` | `GET /v1/viewer/studies/{studyId}` | retrieve `ViewerStudy`, answers the item |
 //! | `viewer_studies_update` | `PATCH /v1/viewer/studies/{studyId}` | update `ViewerStudy`, answers the item |
-//! | `viewer_studies_cancel` | `POST /v1/viewer/studies/cancel` | set cancelledAt = now, isCancelled = true on `ViewerStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
-//! | `viewer_studies_reroute_url` | `POST /v1/viewer/studies/reroute-url` | retrieve `ViewerStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
-//! | `viewer_studies_retrieve_by_uid` | `GET /v1/viewer/studies/by-uid/{studyInstanceUid}` | retrieve `ViewerStudy` where studyInstanceUid = path.studyInstanceUid (those given), answers the item |
-//! | `viewer_studies_uncancel` | `POST /v1/viewer/studies/uncancel` | set cancelledAt = null, isCancelled = false on `ViewerStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
+//! | `viewer_studies_cancel` | `POST /v1/viewer/studies/cancel` | set cancelledAt = now, isCancelled = true on `ViewerStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
+//! | `viewer_studies_reroute_url` | `POST /v1/viewer/studies/reroute-url` | retrieve `ViewerStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
+//! | `viewer_studies_retrieve_by_uid` | `GET /v1/viewer/studies/by-uid/{studyInstanceUid}` | retrieve `ViewerStudy` where studyInstanceUid = path.studyInstanceUid (the first given), answers the item |
+//! | `viewer_studies_uncancel` | `POST /v1/viewer/studies/uncancel` | set cancelledAt = null, isCancelled = false on `ViewerStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
 //! | `express_list` | `GET /v1/express` | list `ExpressCustomer` of `/v1/express` |
 //! | `express_create` | `POST /v1/express` | create `ExpressCustomer` in `/v1/express` with isActive = true, userCount = 0, answers the item |
 //! | `express_retrieve` | `GET /v1/express/{expressCustomerId}` | retrieve `ExpressCustomer`, answers the item |
@@ -56,22 +56,22 @@
 //! | `auto_scribe_users_invite` | `POST /v1/autoScribe/users` | create `AutoScribeUser` in `/v1/autoScribe/users` with lastLoginAt = null, answers the item as `AutoScribeInvitedUser` |
 //! | `auto_scribe_users_retrieve` | `GET /v1/autoScribe/users/{userId}` | retrieve `AutoScribeUser`, answers the item |
 //! | `auto_scribe_users_update` | `PATCH /v1/autoScribe/users/{userId}` | update `AutoScribeUser`, answers the item |
-//! | `auto_scribe_users_reactivate` | `POST /v1/autoScribe/users/reactivate` | find `AutoScribeUser` where userId = body.userId (those given), answers the documented example |
-//! | `auto_scribe_users_revoke_access` | `POST /v1/autoScribe/users/revoke-access` | find `AutoScribeUser` where userId = body.userId (those given), answers the documented example |
+//! | `auto_scribe_users_reactivate` | `POST /v1/autoScribe/users/reactivate` | find `AutoScribeUser` where userId = body.userId (the first given), answers the documented example |
+//! | `auto_scribe_users_revoke_access` | `POST /v1/autoScribe/users/revoke-access` | find `AutoScribeUser` where userId = body.userId (the first given), answers the documented example |
 //! | `auto_scribe_users_invitations_list` | `GET /v1/autoScribe/users/invitations` | list `AutoScribeInvitation` of `/v1/autoScribe/users/invitations` |
 //! | `auto_scribe_users_invitations_retrieve` | `GET /v1/autoScribe/users/invitations/{invitationId}` | retrieve `AutoScribeInvitation`, answers the item |
 //! | `auto_scribe_users_invitations_update` | `PATCH /v1/autoScribe/users/invitations/{invitationId}` | update `AutoScribeInvitation`, answers the item |
-//! | `auto_scribe_users_invitations_revoke` | `POST /v1/autoScribe/users/invitations/revoke` | set status = "revoked" on `AutoScribeInvitation` where invitationId = body.invitationId and userId = body.userId (those given), answers the documented example |
+//! | `auto_scribe_users_invitations_revoke` | `POST /v1/autoScribe/users/invitations/revoke` | set status = "revoked" on `AutoScribeInvitation` where invitationId = body.invitationId or userId = body.userId (the first given), answers the documented example |
 //! | `viewer_users_list` | `GET /v1/viewer/users` | list `ViewerUser` of `/v1/viewer/users` |
 //! | `viewer_users_invite` | `POST /v1/viewer/users` | create `ViewerUser` in `/v1/viewer/users` with lastLoginAt = null, answers the item as `ViewerInvitedUser` |
 //! | `viewer_users_retrieve` | `GET /v1/viewer/users/{userId}` | retrieve `ViewerUser`, answers the item |
 //! | `viewer_users_update` | `PATCH /v1/viewer/users/{userId}` | update `ViewerUser`, answers the item |
-//! | `viewer_users_reactivate` | `POST /v1/viewer/users/reactivate` | find `ViewerUser` where userId = body.userId (those given), answers the documented example |
-//! | `viewer_users_revoke_access` | `POST /v1/viewer/users/revoke-access` | find `ViewerUser` where userId = body.userId (those given), answers the documented example |
+//! | `viewer_users_reactivate` | `POST /v1/viewer/users/reactivate` | find `ViewerUser` where userId = body.userId (the first given), answers the documented example |
+//! | `viewer_users_revoke_access` | `POST /v1/viewer/users/revoke-access` | find `ViewerUser` where userId = body.userId (the first given), answers the documented example |
 //! | `viewer_users_invitations_list` | `GET /v1/viewer/users/invitations` | list `ViewerInvitation` of `/v1/viewer/users/invitations` |
 //! | `viewer_users_invitations_retrieve` | `GET /v1/viewer/users/invitations/{invitationId}` | retrieve `ViewerInvitation`, answers the item |
 //! | `viewer_users_invitations_update` | `PATCH /v1/viewer/users/invitations/{invitationId}` | update `ViewerInvitation`, answers the item |
-//! | `viewer_users_invitations_revoke` | `POST /v1/viewer/users/invitations/revoke` | set status = "revoked" on `ViewerInvitation` where invitationId = body.invitationId and userId = body.userId (those given), answers the documented example |
+//! | `viewer_users_invitations_revoke` | `POST /v1/viewer/users/invitations/revoke` | set status = "revoked" on `ViewerInvitation` where invitationId = body.invitationId or userId = body.userId (the first given), answers the documented example |
 use crate::model::{
     Action, Assign, ErrorShape, Field, Find, Format, IdPiece, Key, LastCursor, ListStyle,
     Members, Operation, Page, Parent, PathParam, Projection, QueryParam, Reply,
@@ -1202,7 +1202,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             ),
             reply: Reply::Item(None),
         },
-        behaviour: "retrieve `ClinicalReference` where externalReferenceId = path.externalReferenceId (those given), answers the item",
+        behaviour: "retrieve `ClinicalReference` where externalReferenceId = path.externalReferenceId (the first given), answers the item",
         status: 200u16,
         path_params: &[
             PathParam {
@@ -1482,7 +1482,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "set cancelledAt = now, isCancelled = true on `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "set cancelledAt = now, isCancelled = true on `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -1520,7 +1520,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "retrieve `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "retrieve `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -1550,7 +1550,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             ),
             reply: Reply::Item(None),
         },
-        behaviour: "retrieve `AutoScribeStudy` where studyInstanceUid = path.studyInstanceUid (those given), answers the item",
+        behaviour: "retrieve `AutoScribeStudy` where studyInstanceUid = path.studyInstanceUid (the first given), answers the item",
         status: 200u16,
         path_params: &[
             PathParam {
@@ -1597,7 +1597,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "set cancelledAt = null, isCancelled = false on `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "set cancelledAt = null, isCancelled = false on `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -1635,7 +1635,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "retrieve `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "retrieve `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -1719,7 +1719,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "delete `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "delete `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -2234,7 +2234,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "set cancelledAt = now, isCancelled = true on `ViewerStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "set cancelledAt = now, isCancelled = true on `ViewerStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -2272,7 +2272,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "retrieve `ViewerStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "retrieve `ViewerStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -2302,7 +2302,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             ),
             reply: Reply::Item(None),
         },
-        behaviour: "retrieve `ViewerStudy` where studyInstanceUid = path.studyInstanceUid (those given), answers the item",
+        behaviour: "retrieve `ViewerStudy` where studyInstanceUid = path.studyInstanceUid (the first given), answers the item",
         status: 200u16,
         path_params: &[
             PathParam {
@@ -2349,7 +2349,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "set cancelledAt = null, isCancelled = false on `ViewerStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "set cancelledAt = null, isCancelled = false on `ViewerStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -2860,7 +2860,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "find `AutoScribeUser` where userId = body.userId (those given), answers the documented example",
+        behaviour: "find `AutoScribeUser` where userId = body.userId (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -2895,7 +2895,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "find `AutoScribeUser` where userId = body.userId (those given), answers the documented example",
+        behaviour: "find `AutoScribeUser` where userId = body.userId (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -3085,7 +3085,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "set status = \"revoked\" on `AutoScribeInvitation` where invitationId = body.invitationId and userId = body.userId (those given), answers the documented example",
+        behaviour: "set status = \"revoked\" on `AutoScribeInvitation` where invitationId = body.invitationId or userId = body.userId (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -3325,7 +3325,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "find `ViewerUser` where userId = body.userId (those given), answers the documented example",
+        behaviour: "find `ViewerUser` where userId = body.userId (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -3360,7 +3360,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "find `ViewerUser` where userId = body.userId (those given), answers the documented example",
+        behaviour: "find `ViewerUser` where userId = body.userId (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -3548,7 +3548,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "set status = \"revoked\" on `ViewerInvitation` where invitationId = body.invitationId and userId = body.userId (those given), answers the documented example",
+        behaviour: "set status = \"revoked\" on `ViewerInvitation` where invitationId = body.invitationId or userId = body.userId (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],

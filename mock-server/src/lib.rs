@@ -34,8 +34,9 @@
 //!   value joins or leaves the item's member set, with an optional counting
 //!   property), the resource (when the path is not its collection's), and
 //!   how to find the item when the path names none (`find`: item properties
-//!   matched against body, path or query values; those given must all match
-//!   one item, else 404, and none given is a 400);
+//!   matched against body, path or query values; the first of them the
+//!   request gives finds the item, else 404, and a request that gives none
+//!   names no item, a 404 too);
 //! * an action answers the item, the item as the answer's schema when that
 //!   schema is a summary of it, or else the documented example;
 //! * any other operation answers its documented example, after the same

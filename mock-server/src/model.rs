@@ -252,8 +252,9 @@ pub(crate) enum Find {
     /// By the path: the collection's scope parameters and the resource's id
     /// parameter (an item path, or a path below one).
     Path,
-    /// By item properties taken from the request; those the request gives
-    /// (at least one) must all match the same item.
+    /// By item properties taken from the request: the first key (in this
+    /// order) whose value the request gives finds the item; a request that
+    /// gives none names no item (a 404).
     Match(&'static [Key]),
 }
 

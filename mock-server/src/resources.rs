@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::api::{ApiError, KeyIds};
 use crate::model::{
-    Action, Assign, Find, IdPiece, Key, LastCursor, Operation, Page, Projection, Reply, Resource,
+    Action, Assign, Find, IdPiece, LastCursor, Operation, Page, Projection, Reply, Resource,
     ServerValue, SetValue, Source,
 };
 use crate::store::{self, DEFAULT_LIMIT, Scope, Store};
@@ -268,43 +268,36 @@ fn locate(
     };
     let scope = scope_of(store, resource, input.path)?;
     let spec = &store.resources[resource];
-    let given: Vec<(&Key, Value)> = keys
+    // The first key the request gives finds the item; the others are not
+    // compared (a request may give several ways to name the same item).
+    let Some((key, value)) = keys
         .iter()
-        .filter_map(|key| value_of(key.from, input).map(|v| (key, v)))
-        .collect();
-    if given.is_empty() {
+        .find_map(|key| value_of(key.from, input).map(|v| (key, v)))
+    else {
+        // Schema-valid, but it names nothing: no item matches it.
         let names: Vec<String> = keys.iter().map(|k| k.from.describe()).collect();
-        return Err(ApiError::bad_request(format!(
-            "the request names no `{}`: give {}",
+        return Err(ApiError::not_found(format!(
+            "the request names no `{}`, so none is found: it is found by {}",
             spec.name,
             names.join(" or ")
         )));
-    }
-    let found = store.items(&scope).find(|item| {
-        given
-            .iter()
-            .all(|(key, value)| holds(item.get(key.field), value))
-    });
+    };
+    let found = store
+        .items(&scope)
+        .find(|item| holds(item.get(key.field), &value));
     match found
         .and_then(|item| item.get(spec.id_field))
         .and_then(Value::as_str)
     {
         Some(id) => Ok((scope, id.to_string())),
         None => {
-            let what: Vec<String> = given
-                .iter()
-                .map(|(key, value)| {
-                    let text = match value {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    format!("{} `{text}`", key.field)
-                })
-                .collect();
+            let text = match value {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
             Err(ApiError::not_found(format!(
-                "no {} with {}",
-                spec.name,
-                what.join(" and ")
+                "no {} with {} `{text}`",
+                spec.name, key.field
             )))
         }
     }

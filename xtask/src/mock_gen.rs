@@ -18,7 +18,9 @@
 //!                           # the operation's path is, or lies under)
 //!   find:                   # how the item is found when the path names none:
 //!     studyId: body.studyId # item property: body.<property> | path.<param>
-//!                           # | query.<param>; those the request gives must match
+//!                           # | query.<param>; the first of them (in this order)
+//!                           # that the request gives finds the item, the
+//!                           # others are not compared; none given: a 404
 //!   set:                    # create, set: values the item's properties take:
 //!     isCancelled: true     # a JSON value of the property's type, or
 //!     cancelledAt: now      # now (a date-time) or today (a date)
@@ -1287,7 +1289,7 @@ fn operation_table(
                         .iter()
                         .map(|(f, from)| format!("{f} = {from}"))
                         .collect();
-                    format!(" where {} (those given)", keys.join(" and "))
+                    format!(" where {} (the first given)", keys.join(" or "))
                 }
             };
             let assigned: Vec<String> = behaviour
