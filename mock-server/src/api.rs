@@ -497,6 +497,8 @@ fn decode_query(op: &Operation, uri: &Uri) -> Result<Vec<(String, String)>, ApiE
                     param.name
                 )));
             }
+            // An empty value is the empty list.
+            Some(ListStyle::CommaSeparated) if values[0].is_empty() => Vec::new(),
             Some(ListStyle::CommaSeparated) => values[0].split(',').collect(),
             None => vec![values[0].as_str()],
         };
@@ -528,6 +530,11 @@ fn decode_query(op: &Operation, uri: &Uri) -> Result<Vec<(String, String)>, ApiE
                     ))
                 })?,
             };
+            if let (Some(format), Value::String(text)) = (param.format, &json) {
+                format.check(text).map_err(|e| {
+                    ApiError::bad_request(format!("query parameter `{}`: {e}", param.name))
+                })?;
+            }
             if let Some(check) = param.check {
                 check(&json).map_err(|e| {
                     ApiError::bad_request(format!("query parameter `{}`: {e}", param.name))

@@ -953,6 +953,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -961,6 +962,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
         ],
@@ -1040,6 +1042,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1048,6 +1051,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1056,6 +1060,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Boolean,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1064,6 +1069,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1072,6 +1078,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::ClinicalReferenceType>),
             },
         ],
@@ -1266,6 +1273,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1274,6 +1282,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1282,6 +1291,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1290,6 +1300,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Boolean,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1298,6 +1309,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1306,6 +1318,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::Severity>),
             },
             QueryParam {
@@ -1314,6 +1327,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1322,6 +1336,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: Some(ListStyle::CommaSeparated),
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyReportStatus>),
             },
             QueryParam {
@@ -1330,6 +1345,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyType>),
             },
         ],
@@ -1752,6 +1768,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1760,6 +1777,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1768,6 +1786,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyId>),
             },
         ],
@@ -1851,6 +1870,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyId>),
             },
             QueryParam {
@@ -1859,6 +1879,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyInstanceUid>),
             },
         ],
@@ -1928,6 +1949,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::ReportId>),
             },
             QueryParam {
@@ -1936,6 +1958,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyId>),
             },
             QueryParam {
@@ -1944,6 +1967,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyInstanceUid>),
             },
         ],
@@ -1969,6 +1993,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::ReportId>),
             },
             QueryParam {
@@ -1977,6 +2002,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyId>),
             },
             QueryParam {
@@ -1985,6 +2011,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyInstanceUid>),
             },
         ],
@@ -2042,6 +2069,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2050,6 +2078,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2058,6 +2087,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2066,6 +2096,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Boolean,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2074,6 +2105,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2082,6 +2114,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::Severity>),
             },
             QueryParam {
@@ -2090,6 +2123,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2098,6 +2132,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyViewerStatus>),
             },
         ],
@@ -2391,6 +2426,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2399,6 +2435,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
         ],
@@ -2648,6 +2685,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Boolean,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2656,6 +2694,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2664,6 +2703,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2672,6 +2712,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2680,6 +2721,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::InvitedSource>),
             },
             QueryParam {
@@ -2688,6 +2730,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2696,6 +2739,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::UserLevel>),
             },
             QueryParam {
@@ -2704,6 +2748,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
         ],
@@ -2937,6 +2982,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2945,6 +2991,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: Some(Format::Date),
                 check: None,
             },
             QueryParam {
@@ -2953,6 +3000,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::InvitationExpiredFilter>),
             },
             QueryParam {
@@ -2961,6 +3009,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2969,6 +3018,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: Some(Format::Date),
                 check: None,
             },
             QueryParam {
@@ -2977,6 +3027,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: Some(ListStyle::CommaSeparated),
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::InvitationStatus>),
             },
             QueryParam {
@@ -2985,6 +3036,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::UserId>),
             },
         ],
@@ -3127,6 +3179,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -3135,6 +3188,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -3143,6 +3197,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -3151,6 +3206,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::InvitedSource>),
             },
             QueryParam {
@@ -3159,6 +3215,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -3167,6 +3224,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::UserLevel>),
             },
             QueryParam {
@@ -3175,6 +3233,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
         ],
@@ -3402,6 +3461,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -3410,6 +3470,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: Some(Format::Date),
                 check: None,
             },
             QueryParam {
@@ -3418,6 +3479,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::InvitationExpiredFilter>),
             },
             QueryParam {
@@ -3426,6 +3488,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -3434,6 +3497,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: Some(Format::Date),
                 check: None,
             },
             QueryParam {
@@ -3442,6 +3506,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: Some(ListStyle::CommaSeparated),
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::InvitationStatus>),
             },
             QueryParam {
@@ -3450,6 +3515,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::UserId>),
             },
         ],

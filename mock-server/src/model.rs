@@ -62,6 +62,9 @@ pub(crate) struct QueryParam {
     pub list: Option<ListStyle>,
     /// Whether an empty value means `null` (a nullable parameter).
     pub nullable: bool,
+    /// The string format of its text (of each item, for a list), which the
+    /// mock checks itself.
+    pub format: Option<Format>,
     /// Checks the parsed value (each item, for a list) against the
     /// parameter's generated type, when the spec names one.
     pub check: Option<Check>,
@@ -113,6 +116,10 @@ pub(crate) struct RequestBody {
 pub(crate) enum Format {
     /// `local@domain`.
     Email,
+    /// An RFC 3339 full-date: `2024-01-31`.
+    Date,
+    /// An RFC 3339 date-time: `2024-01-31T12:00:00Z`.
+    DateTime,
 }
 
 impl Format {
@@ -129,6 +136,21 @@ impl Format {
                 }
                 _ => Err(format!("`{text}` is not an email address")),
             },
+            Format::Date => {
+                let shaped = text.len() == 10
+                    && text.char_indices().all(|(i, c)| match i {
+                        4 | 7 => c == '-',
+                        _ => c.is_ascii_digit(),
+                    });
+                if shaped && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() {
+                    Ok(())
+                } else {
+                    Err(format!("`{text}` is not a date (YYYY-MM-DD)"))
+                }
+            }
+            Format::DateTime => chrono::DateTime::parse_from_rfc3339(text)
+                .map(|_| ())
+                .map_err(|_| format!("`{text}` is not an RFC 3339 date-time")),
         }
     }
 }
@@ -545,6 +567,24 @@ mod tests {
         assert_eq!(bad, ["/a/y", "/b/1"]);
         assert!(Format::Email.check("a b@c").is_err());
         assert!(Format::Email.check("@c").is_err());
+    }
+
+    #[test]
+    fn dates_and_date_times_are_checked() {
+        assert_eq!(Format::Date.check("2024-02-29"), Ok(()));
+        assert_eq!(Format::Date.check("0465-07-17"), Ok(()));
+        for bad in [
+            "",
+            "2023-02-29",
+            "2024-1-01",
+            "+2024-01-01",
+            "12024-01-01",
+            "2024-01-01T00:00:00Z",
+        ] {
+            assert!(Format::Date.check(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Format::DateTime.check("2024-01-31T12:00:00Z"), Ok(()));
+        assert!(Format::DateTime.check("2024-01-31").is_err());
     }
 
     #[test]

@@ -190,6 +190,7 @@ static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -198,6 +199,7 @@ static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
         ],
@@ -325,6 +327,7 @@ static OPERATIONS: &[Operation] = &[
             kind: Scalar::String,
             list: None,
             nullable: false,
+            format: None,
             check: None,
         }],
         body: None,

@@ -37,6 +37,9 @@
 //! What an action answers follows from the response schema: the item, the
 //! item shown as the answer's schema when that schema's required properties
 //! are all item properties (a summary), or else the documented example.
+//!
+//! A query parameter's `format: date` or `date-time` is checked, and an
+//! empty comma-separated list parameter is the empty list.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -1436,8 +1439,18 @@ fn operation_table(
             (Some(_), Some(ty)) => conforms_check(ty),
             _ => quote!(None),
         };
+        let format = match spec
+            .schema_json(item_schema)
+            .get("format")
+            .and_then(Value::as_str)
+        {
+            Some("date") => quote!(Some(Format::Date)),
+            Some("date-time") => quote!(Some(Format::DateTime)),
+            Some("email") => quote!(Some(Format::Email)),
+            _ => quote!(None),
+        };
         query.push(quote! {
-            QueryParam { name: #name, required: #required, kind: #kind, list: #list, nullable: #nullable, check: #check }
+            QueryParam { name: #name, required: #required, kind: #kind, list: #list, nullable: #nullable, format: #format, check: #check }
         });
     }
     let body = match op.json.get("requestBody").map(|b| spec.deref(b)) {
@@ -2118,8 +2131,30 @@ mod tests {
         assert_ne!(text, real_text());
         let table = table(&load(text)).unwrap();
         assert!(
-            table.contains("QueryParam { name : \"sibling\" , required : false , kind : Scalar :: String , list : None , nullable : false , check : Some (conforms :: < avara :: types :: OrgId >) }"),
+            table.contains("QueryParam { name : \"sibling\" , required : false , kind : Scalar :: String , list : None , nullable : false , format : None , check : Some (conforms :: < avara :: types :: OrgId >) }"),
             "{table}"
+        );
+    }
+
+    /// The row of operation `id` in `table` (up to the next operation).
+    fn row<'a>(table: &'a str, id: &str) -> &'a str {
+        let start = table
+            .find(&format!("id : \"{id}\""))
+            .unwrap_or_else(|| panic!("{id}"));
+        let rest = &table[start..];
+        &rest[..rest[1..]
+            .find("Operation {")
+            .map_or(rest.len(), |end| end + 1)]
+    }
+
+    #[test]
+    fn a_date_query_parameter_is_checked() {
+        let spec = load(real_text());
+        let table = table(&spec).unwrap();
+        let list = row(&table, "auto_scribe_users_invitations_list");
+        assert!(
+            list.contains("QueryParam { name : \"startDate\" , required : false , kind : Scalar :: String , list : None , nullable : false , format : Some (Format :: Date)"),
+            "{list}"
         );
     }
 
