@@ -339,6 +339,9 @@ async fn handle(
         body: raw_body.clone(),
         ..Default::default()
     };
+    if let (Some(spec), Some(raw)) = (&op.body, &raw_body) {
+        check_not_null(spec, raw)?;
+    }
     validate::check(op.id, &parts).map_err(|v| ApiError::bad_request(format!("request {v}")))?;
     if let (Some(spec), Some(raw)) = (&op.body, &raw_body) {
         for (pointer, format) in spec.formats {
@@ -409,6 +412,23 @@ async fn handle(
     }
     let Answer { status, body } = answer;
     Ok(answer_response(status, body))
+}
+
+/// Refuses a `null` the body's schema does not allow (which the generated
+/// types would read as an absent optional property), naming where it is.
+fn check_not_null(spec: &crate::model::RequestBody, raw: &Value) -> Result<(), ApiError> {
+    for pointer in spec.not_null {
+        let mut found = Vec::new();
+        crate::model::select(raw, pointer, String::new(), &mut found);
+        if let Some((at, _)) = found.into_iter().find(|(_, v)| v.is_null()) {
+            let name = at.rsplit('/').next().unwrap_or_default();
+            return Err(ApiError::bad_request(format!(
+                "request body `{at}`: `{name}` cannot be null: it is not nullable in `{}`; leave it out instead",
+                spec.schema
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Checks the path parameters against their schemas, after everything else

@@ -25,9 +25,13 @@
 //! * `GET` on a collection with `x-avara-pagination` lists its items in
 //!   creation order, in that extension's page shape (each item shown as the
 //!   page's item schema when that is a summary of the resource's);
-//! * `GET` on an item retrieves it; `PATCH` merges the body into it (`null`
-//!   clears a nullable property); `PUT` replaces what the body can set;
-//!   `DELETE` removes it, and later reads are 404;
+//! * `GET` on an item retrieves it; `PATCH` merges the body into it (`null`,
+//!   where the body's schema allows it, clears an optional property, nulls
+//!   a required nullable one and leaves a required one as it is); `PUT`
+//!   replaces what the body can set; `DELETE` removes it, and later reads
+//!   are 404;
+//! * a `null` where the body's schema does not allow one is a 400 naming
+//!   it, at any depth;
 //! * what convention cannot say, `x-avara-resource` states (see
 //!   `xtask/src/mock_gen.rs`): the action (also `set`: fixed values such as
 //!   `isActive: false` or `cancelledAt: now`; `add` and `remove`: a request

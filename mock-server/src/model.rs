@@ -106,6 +106,10 @@ pub(crate) struct RequestBody {
     /// String formats the generated types do not check, by JSON pointer
     /// (`*` for every array item or map value).
     pub formats: &'static [(&'static str, Format)],
+    /// The values that may not be `null` where the request gives them, by
+    /// JSON pointer (`*` as in `formats`): the generated types read a `null`
+    /// optional property as an absent one.
+    pub not_null: &'static [&'static str],
     pub decode: Normalize,
 }
 
@@ -411,7 +415,8 @@ pub(crate) struct Resource {
     pub parent: Option<Parent>,
     /// Values the server sets for properties a request does not give.
     pub fields: &'static [Field],
-    /// Properties that a `null` in an update clears (optional and nullable).
+    /// Properties that a `null` in an update clears (the optional ones:
+    /// the update body may allow `null` where the item does not).
     pub clearable: &'static [&'static str],
     /// Required properties that may be `null`.
     pub nullable_required: &'static [&'static str],
@@ -481,8 +486,8 @@ pub(crate) struct ErrorShape {
 }
 
 /// Checks `value` against `T`: it must decode into `T`, and `T` must encode
-/// back to the same value (apart from `null`s, which `T` leaves out), so a
-/// property `T` does not know is refused too.
+/// back to the same value (apart from `null`s and empty lists and maps,
+/// which `T` may leave out), so a property `T` does not know is refused too.
 pub(crate) fn conforms<T: DeserializeOwned + Serialize>(value: &Value) -> Result<(), String> {
     let typed: T = serde_path_to_error::deserialize(value).map_err(located)?;
     let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
@@ -529,11 +534,19 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// Leaves out the properties a generated type may leave out when it encodes
+/// them: `null`s, and empty lists and maps (which it skips as it skips an
+/// absent one).
 fn drop_nulls(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
             map.values_mut().for_each(drop_nulls);
+            map.retain(|_, v| match v {
+                Value::Null => false,
+                Value::Array(items) => !items.is_empty(),
+                Value::Object(fields) => !fields.is_empty(),
+                _ => true,
+            });
         }
         Value::Array(items) => items.iter_mut().for_each(drop_nulls),
         _ => {}
@@ -598,6 +611,18 @@ mod tests {
         assert!(wrong.contains("`name`"), "{wrong}");
         let unknown = conforms::<Item>(&json!({"name": "a", "extra": 1})).unwrap_err();
         assert!(unknown.contains("extra"), "{unknown}");
+    }
+
+    #[derive(Deserialize, Serialize)]
+    struct Notes {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        notes: Vec<String>,
+    }
+
+    #[test]
+    fn an_empty_list_its_type_skips_conforms() {
+        assert_eq!(conforms::<Notes>(&json!({"notes": []})), Ok(()));
+        assert!(conforms::<Notes>(&json!({"notes": [1]})).is_err());
     }
 
     #[derive(Deserialize, Serialize)]

@@ -455,9 +455,10 @@ fn fresh_id(pieces: &[IdPiece]) -> String {
     id
 }
 
-/// `PATCH`: the body's properties replace the item's; `null` clears an
-/// optional nullable property and nulls a required nullable one. The result
-/// must still be a valid item, or nothing changes.
+/// `PATCH`: the body's properties replace the item's; `null` (where the
+/// body's schema allows it) clears an optional property, nulls a required
+/// nullable one and leaves a required one that is not nullable as it is.
+/// The result must still be a valid item, or nothing changes.
 fn merge(spec: &Resource, item: &mut Value, input: &Input<'_>) -> Result<(), ApiError> {
     let mut merged = item.as_object().cloned().unwrap_or_default();
     for (name, value) in input
@@ -473,12 +474,9 @@ fn merge(spec: &Resource, item: &mut Value, input: &Input<'_>) -> Result<(), Api
             merged.remove(name);
         } else if spec.nullable_required.contains(&name.as_str()) {
             merged.insert(name.clone(), Value::Null);
-        } else {
-            return Err(ApiError::bad_request(format!(
-                "`{name}` cannot be null: it is not a nullable property of `{}`",
-                spec.name
-            )));
         }
+        // A required property that is not nullable cannot be cleared: the
+        // `null` the update body allows leaves it as it is.
     }
     for (name, value) in input.body.and_then(Value::as_object).into_iter().flatten() {
         if !value.is_null() && is_property(spec, name) && name != spec.id_field {

@@ -142,6 +142,7 @@ const SHELF_BODY: RequestBody = RequestBody {
     schema: "ShelfParams",
     properties: &["name", "note"],
     formats: &[],
+    not_null: &[],
     decode: normalize::<ShelfParams>,
 };
 
@@ -241,6 +242,7 @@ static OPERATIONS: &[Operation] = &[
             schema: "ShelfUpdate",
             properties: &["name", "note"],
             formats: &[],
+            not_null: &["/name"],
             decode: normalize::<ShelfUpdate>,
         }),
         response: Some(conforms::<Shelf>),
@@ -296,6 +298,7 @@ static OPERATIONS: &[Operation] = &[
             schema: "BookParams",
             properties: &["title"],
             formats: &[],
+            not_null: &[],
             decode: normalize::<BookParams>,
         }),
         response: Some(conforms::<Book>),

@@ -38,6 +38,15 @@
 //! item shown as the answer's schema when that schema's required properties
 //! are all item properties (a summary), or else the documented example.
 //!
+//! Bodies are checked beyond their generated types, which read a `null`
+//! optional property as an absent one: every property, array item and map
+//! value whose schema is not nullable (no `nullable: true` on it or on what
+//! it is made of by `$ref`, `allOf`, `oneOf`, `anyOf`; a schema that
+//! constrains nothing takes any value) is listed by JSON pointer, and a
+//! `null` there is a 400 naming it. In an update, a `null` the body allows
+//! clears an optional item property, nulls a required nullable one and
+//! leaves a required one that is not nullable as it is.
+//!
 //! A query parameter's `format: date` or `date-time` is checked, and an
 //! empty comma-separated list parameter is the empty list.
 
@@ -1485,6 +1494,8 @@ fn operation_table(
             let formats = formats.iter().map(|(pointer, format)| match format {
                 StringFormat::Email => quote!((#pointer, Format::Email)),
             });
+            let mut not_null = Vec::new();
+            not_null_pointers(spec, resolved, "", &mut not_null, 0);
             quote! {
                 Some(RequestBody {
                     required: #required,
@@ -1492,6 +1503,7 @@ fn operation_table(
                     schema: #name,
                     properties: &[#(#props),*],
                     formats: &[#(#formats),*],
+                    not_null: &[#(#not_null),*],
                     decode: normalize::<avara::types::#ty>,
                 })
             }
@@ -1559,6 +1571,83 @@ fn string_formats(
     if let Some(values) = schema.get("additionalProperties").filter(|a| a.is_object()) {
         string_formats(spec, values, &format!("{pointer}/*"), out, depth + 1);
     }
+}
+
+/// Walks a body schema and collects the pointers of the values that may not
+/// be `null` (`*` for every array item or map value): every property, item
+/// and map value whose schema is not nullable. The generated types read a
+/// `null` optional property as an absent one, so the mock refuses these
+/// itself.
+fn not_null_pointers(
+    spec: &LoadedSpec,
+    schema: &Value,
+    pointer: &str,
+    out: &mut Vec<String>,
+    depth: usize,
+) {
+    if depth > 32 {
+        return;
+    }
+    let schema = spec.deref(schema);
+    for part in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        not_null_pointers(spec, part, pointer, out, depth + 1);
+    }
+    let mut children: Vec<(String, &Value)> = properties(schema)
+        .into_iter()
+        .map(|(name, prop)| (format!("{pointer}/{}", escape_pointer_token(name)), prop))
+        .collect();
+    if let Some(items) = schema.get("items") {
+        children.push((format!("{pointer}/*"), items));
+    }
+    if let Some(values) = schema.get("additionalProperties").filter(|a| a.is_object()) {
+        children.push((format!("{pointer}/*"), values));
+    }
+    for (child, sub) in children {
+        if !accepts_null(spec, sub, 0) && !out.contains(&child) {
+            out.push(child.clone());
+        }
+        not_null_pointers(spec, sub, &child, out, depth + 1);
+    }
+}
+
+/// Whether `schema` lets a value be `null`: it (or a schema it is made of by
+/// `$ref`, `allOf`, `oneOf` or `anyOf`) says `nullable: true`, or it
+/// constrains nothing (any value).
+fn accepts_null(spec: &LoadedSpec, schema: &Value, depth: usize) -> bool {
+    if depth > 32 {
+        return true;
+    }
+    let schema = spec.deref(schema);
+    if is_nullable(schema) {
+        return true;
+    }
+    let mut constrained = false;
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(parts) = schema.get(key).and_then(Value::as_array) {
+            constrained = true;
+            if parts.iter().any(|p| accepts_null(spec, p, depth + 1)) {
+                return true;
+            }
+        }
+    }
+    let Some(object) = schema.as_object() else {
+        return true;
+    };
+    !(constrained
+        || [
+            "type",
+            "properties",
+            "items",
+            "enum",
+            "additionalProperties",
+        ]
+        .iter()
+        .any(|k| object.contains_key(*k)))
 }
 
 /// The page shape of a list operation, from its checked pagination.
@@ -1713,12 +1802,10 @@ fn resource_table(
         let is_required = required_props.contains(name.as_str());
         let resolved = spec.schema_json(prop);
         let nullable = is_nullable(spec.deref(prop)) || is_nullable(resolved);
-        if nullable {
-            if is_required {
-                nullable_required.push(name.as_str());
-            } else {
-                clearable.push(name.as_str());
-            }
+        if !is_required {
+            clearable.push(name.as_str());
+        } else if nullable {
+            nullable_required.push(name.as_str());
         }
         let value = if **name == resource.id_field {
             let pointer = format!(
@@ -2148,9 +2235,66 @@ mod tests {
     }
 
     #[test]
-    fn a_date_query_parameter_is_checked() {
+    fn a_body_refuses_null_wherever_its_schema_is_not_nullable() {
         let spec = load(real_text());
         let table = table(&spec).unwrap();
+        // Top level, map values, array items and their properties.
+        assert!(
+            row(&table, "express_create").contains(
+                "not_null : & [\"/expressCustomerName\" , \"/metadata\" , \"/metadata/*\"]"
+            ),
+            "{}",
+            row(&table, "express_create")
+        );
+        let create = row(&table, "auto_scribe_studies_create");
+        for pointer in [
+            "\"/technologistNotes/*\"",
+            "\"/priorReports/*/reportText\"",
+            "\"/assignedTo\"",
+        ] {
+            assert!(create.contains(pointer), "{pointer}: {create}");
+        }
+        // What the schema lets be null is not listed.
+        assert!(!create.contains("\"/clinicalHistory\""), "{create}");
+        let update = row(&table, "viewer_studies_update");
+        assert!(!update.contains("\"/metadata\" ,"), "{update}");
+        assert!(!update.contains("\"/assignedTo\""), "{update}");
+
+        let schema = |yaml: &str| -> Value { serde_yaml::from_str(yaml).unwrap() };
+        for (yaml, nullable) in [
+            ("{type: string}", false),
+            ("{type: string, nullable: true}", true),
+            ("{}", true),
+            ("{description: anything}", true),
+            ("{$ref: '#/components/schemas/OrgId'}", false),
+            (
+                "{nullable: true, allOf: [{$ref: '#/components/schemas/Metadata'}]}",
+                true,
+            ),
+            ("{allOf: [{$ref: '#/components/schemas/Metadata'}]}", false),
+            (
+                "{oneOf: [{type: string}, {type: integer, nullable: true}]}",
+                true,
+            ),
+            ("{anyOf: [{type: string}, {type: integer}]}", false),
+        ] {
+            assert_eq!(accepts_null(&spec, &schema(yaml), 0), nullable, "{yaml}");
+        }
+    }
+
+    #[test]
+    fn every_optional_item_property_is_clearable_and_date_queries_are_checked() {
+        let spec = load(real_text());
+        let table = table(&spec).unwrap();
+        // `metadata` is optional and not nullable in the customer: an update
+        // `null` (which its body allows) clears it.
+        assert!(
+            table.contains("name : \"ExpressCustomer\"")
+                && table.contains(
+                    "clearable : & [\"createdByApiKeyId\" , \"createdByUserId\" , \"metadata\"]"
+                ),
+            "{table}"
+        );
         let list = row(&table, "auto_scribe_users_invitations_list");
         assert!(
             list.contains("QueryParam { name : \"startDate\" , required : false , kind : Scalar :: String , list : None , nullable : false , format : Some (Format :: Date)"),

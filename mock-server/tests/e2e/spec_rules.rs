@@ -1,8 +1,10 @@
 //! What the spec's schemas say beyond the generated types, on the real
-//! spec: query formats and empty lists.
+//! spec: a `null` only where a schema is nullable (at any depth), a `null`
+//! in an update clearing what the item may lack, query formats and empty
+//! lists.
 
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::KEY;
 
@@ -66,6 +68,140 @@ async fn refused(
         message.contains(words),
         "{method} {path}: `{message}` lacks `{words}`"
     );
+}
+
+fn user_body() -> Value {
+    json!({
+        "canCreateReports": false,
+        "canManageStudies": true,
+        "clinicRole": "Radiologist",
+        "email": "a@example.com",
+        "firstName": "Ada",
+        "hasDashboardAccess": true,
+        "lastName": "Lovelace",
+        "level": "member",
+        "middleName": "B",
+    })
+}
+
+#[tokio::test]
+async fn a_null_is_refused_where_the_schema_is_not_nullable_at_any_depth() {
+    let server = avara_mock::spawn().await.unwrap();
+    // Top level, on creates and on an operation answering its example.
+    refused(
+        &server,
+        Method::POST,
+        "/v1/express",
+        Some(json!({"expressCustomerName": "A", "metadata": null})),
+        "`metadata` cannot be null",
+    )
+    .await;
+    let mut user = user_body();
+    user["suffix2"] = Value::Null;
+    refused(
+        &server,
+        Method::POST,
+        "/v1/autoScribe/users",
+        Some(user),
+        "`/suffix2`",
+    )
+    .await;
+    refused(
+        &server,
+        Method::POST,
+        "/v1/autoScribe/ephemeral-sessions",
+        Some(json!({"retrievalId": "r-1", "hangingProtocol": null})),
+        "`hangingProtocol` cannot be null",
+    )
+    .await;
+    // A map value and an array item.
+    refused(
+        &server,
+        Method::POST,
+        "/v1/express",
+        Some(json!({"expressCustomerName": "A", "metadata": {"k": null}})),
+        "`/metadata/k`",
+    )
+    .await;
+    let study = crate::actions::example_of("/v1/autoScribe/studies");
+    let body = json!({
+        "reportMetadata": study["reportMetadata"],
+        "severity": study["severity"],
+        "studyDescription": study["studyDescription"],
+        "studyInstanceUid": "1.2.3",
+        "technologistNotes": ["fine", null],
+    });
+    refused(
+        &server,
+        Method::POST,
+        "/v1/autoScribe/studies",
+        Some(body),
+        "`/technologistNotes/1`",
+    )
+    .await;
+    // Nothing was created; a nullable property takes its null.
+    assert_eq!(server.count("/v1/express"), Ok(0));
+    assert_eq!(server.count("/v1/autoScribe/studies"), Ok(0));
+    let reference = ok(
+        &server,
+        Method::POST,
+        "/v1/autoScribe/clinicalReferences",
+        Some(json!({"name": "North", "type": "facility", "externalReferenceId": null})),
+    )
+    .await;
+    assert!(
+        reference
+            .get("externalReferenceId")
+            .is_none_or(Value::is_null),
+        "{reference}"
+    );
+}
+
+#[tokio::test]
+async fn a_null_in_an_update_clears_what_the_item_may_lack_and_keeps_what_it_must_have() {
+    let server = avara_mock::spawn().await.unwrap();
+    // `metadata` is nullable in the update body, not in the item: cleared.
+    let customer = ok(
+        &server,
+        Method::POST,
+        "/v1/express",
+        Some(json!({"expressCustomerName": "A", "metadata": {"k": "v"}})),
+    )
+    .await;
+    assert_eq!(customer["metadata"], json!({"k": "v"}));
+    let item = format!(
+        "/v1/express/{}",
+        customer["expressCustomerId"].as_str().unwrap()
+    );
+    let cleared = ok(
+        &server,
+        Method::PATCH,
+        &item,
+        Some(json!({"metadata": null})),
+    )
+    .await;
+    assert!(cleared.get("metadata").is_none(), "{cleared}");
+    assert_eq!(ok(&server, Method::GET, &item, None).await, cleared);
+    // `clinicRole` is nullable in the update body but required in the item:
+    // it stays; `middleName` is optional there: cleared.
+    let user = ok(
+        &server,
+        Method::POST,
+        "/v1/autoScribe/users",
+        Some(user_body()),
+    )
+    .await;
+    let item = format!("/v1/autoScribe/users/{}", user["userId"].as_str().unwrap());
+    let updated = ok(
+        &server,
+        Method::PATCH,
+        &item,
+        Some(json!({"clinicRole": null, "middleName": null, "lastName": "King"})),
+    )
+    .await;
+    assert_eq!(updated["clinicRole"], user["clinicRole"]);
+    assert!(updated.get("middleName").is_none(), "{updated}");
+    assert_eq!(updated["lastName"], "King");
 }
 
 #[tokio::test]
