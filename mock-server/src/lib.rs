@@ -29,7 +29,10 @@
 //!   where the body's schema allows it, clears an optional property, nulls
 //!   a required nullable one and leaves a required one as it is); `PUT`
 //!   replaces what the body can set; `DELETE` removes it, and later reads
-//!   are 404;
+//!   are 404; a body property whose JSON type is not the item property's
+//!   (a user id given for a user reference) gives the item property the
+//!   value `cargo xtask codegen` derives from the item schema (its
+//!   documented example);
 //! * a `null` where the body's schema does not allow one is a 400 naming
 //!   it, at any depth;
 //! * what convention cannot say, `x-avara-resource` states (see

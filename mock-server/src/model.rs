@@ -110,6 +110,10 @@ pub(crate) struct RequestBody {
     /// JSON pointer (`*` as in `formats`): the generated types read a `null`
     /// optional property as an absent one.
     pub not_null: &'static [&'static str],
+    /// Body properties whose JSON type is not that of the item property of
+    /// the same name (a user id given for a user reference), with the value,
+    /// as a JSON text, that the item property takes when the body gives one.
+    pub derived: &'static [(&'static str, &'static str)],
     pub decode: Normalize,
 }
 

@@ -65,6 +65,7 @@ pub(crate) fn execute(
                 given,
                 Some(input.api_key),
                 set,
+                derived_of(op),
             )
             .map_err(ApiError::bad_request)?;
             let answer = answer(reply, &item);
@@ -97,7 +98,12 @@ pub(crate) fn execute(
         } => {
             let (scope, id) = locate(store, *resource, find, input)?;
             let mut item = store.get(&scope, &id).cloned().unwrap_or(Value::Null);
-            merge(&store.resources[*resource], &mut item, input)?;
+            merge(
+                &store.resources[*resource],
+                derived_of(op),
+                &mut item,
+                input,
+            )?;
             let answer = answer(reply, &item);
             store.replace(&scope, &id, item);
             Ok(answer)
@@ -186,6 +192,22 @@ pub(crate) fn execute(
             status: op.status,
             body: body.map(|text| text.as_bytes().to_vec()),
         }),
+    }
+}
+
+/// The body properties of `op` whose item property takes another value (see
+/// [`crate::model::RequestBody::derived`]).
+fn derived_of(op: &Operation) -> &'static [(&'static str, &'static str)] {
+    op.body.as_ref().map_or(&[], |body| body.derived)
+}
+
+/// The value an item property takes for the body's `value` of it: the
+/// value itself, or the one `derived` gives when the item property has
+/// another JSON type.
+fn held(derived: &[(&str, &str)], name: &str, value: &Value) -> Value {
+    match derived.iter().find(|(n, _)| *n == name) {
+        Some((_, json)) => serde_json::from_str(json).unwrap_or(Value::Null),
+        None => value.clone(),
     }
 }
 
@@ -364,7 +386,9 @@ fn item_of(
 }
 
 /// A new item of `resource` in `scope`: the server's values for every
-/// property `given` leaves out, then `given`. Checked against the item type.
+/// property `given` leaves out, then `given` (a `derived` property taking
+/// its derived value). Checked against the item type.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn new_item(
     store: &Store,
     key_ids: &KeyIds,
@@ -373,6 +397,7 @@ pub(crate) fn new_item(
     given: Option<&Map<String, Value>>,
     api_key: Option<&str>,
     set: &[Assign],
+    derived: &[(&str, &str)],
 ) -> Result<(String, Value), String> {
     let spec = &store.resources[resource];
     let mut item = Map::new();
@@ -416,7 +441,7 @@ pub(crate) fn new_item(
         if (value.is_null() && !kept_null) || !is_property(spec, name) {
             continue;
         }
-        item.insert(name.clone(), value.clone());
+        item.insert(name.clone(), held(derived, name, value));
     }
     assign(&mut item, set);
     let id = match item.get(spec.id_field) {
@@ -455,11 +480,17 @@ fn fresh_id(pieces: &[IdPiece]) -> String {
     id
 }
 
-/// `PATCH`: the body's properties replace the item's; `null` (where the
-/// body's schema allows it) clears an optional property, nulls a required
-/// nullable one and leaves a required one that is not nullable as it is.
-/// The result must still be a valid item, or nothing changes.
-fn merge(spec: &Resource, item: &mut Value, input: &Input<'_>) -> Result<(), ApiError> {
+/// `PATCH`: the body's properties replace the item's (a `derived` property
+/// taking its derived value); `null` (where the body's schema allows it)
+/// clears an optional property, nulls a required nullable one and leaves a
+/// required one that is not nullable as it is. The result must still be a
+/// valid item, or nothing changes.
+fn merge(
+    spec: &Resource,
+    derived: &[(&str, &str)],
+    item: &mut Value,
+    input: &Input<'_>,
+) -> Result<(), ApiError> {
     let mut merged = item.as_object().cloned().unwrap_or_default();
     for (name, value) in input
         .raw_body
@@ -480,7 +511,7 @@ fn merge(spec: &Resource, item: &mut Value, input: &Input<'_>) -> Result<(), Api
     }
     for (name, value) in input.body.and_then(Value::as_object).into_iter().flatten() {
         if !value.is_null() && is_property(spec, name) && name != spec.id_field {
-            merged.insert(name.clone(), value.clone());
+            merged.insert(name.clone(), held(derived, name, value));
         }
     }
     finish(spec, item, merged)
@@ -504,7 +535,7 @@ fn replace(
     }
     for (name, value) in input.body.and_then(Value::as_object).into_iter().flatten() {
         if !value.is_null() && is_property(spec, name) && name != spec.id_field {
-            replaced.insert(name.clone(), value.clone());
+            replaced.insert(name.clone(), held(derived_of(op), name, value));
         }
     }
     finish(spec, item, replaced)
@@ -659,8 +690,17 @@ pub(crate) fn seed(
         let Value::Object(given) = item else {
             return Err(format!("{path}[{index}]: an item must be a JSON object"));
         };
-        let (id, item) = new_item(store, key_ids, scope.0, &scope, Some(&given), None, &[])
-            .map_err(|e| format!("{path}[{index}]: {e}"))?;
+        let (id, item) = new_item(
+            store,
+            key_ids,
+            scope.0,
+            &scope,
+            Some(&given),
+            None,
+            &[],
+            &[],
+        )
+        .map_err(|e| format!("{path}[{index}]: {e}"))?;
         if !ids.insert(id.clone()) {
             return Err(format!("{path}[{index}]: id `{id}` is seeded twice"));
         }

@@ -143,6 +143,7 @@ const SHELF_BODY: RequestBody = RequestBody {
     properties: &["name", "note"],
     formats: &[],
     not_null: &[],
+    derived: &[],
     decode: normalize::<ShelfParams>,
 };
 
@@ -243,6 +244,7 @@ static OPERATIONS: &[Operation] = &[
             properties: &["name", "note"],
             formats: &[],
             not_null: &["/name"],
+            derived: &[],
             decode: normalize::<ShelfUpdate>,
         }),
         response: Some(conforms::<Shelf>),
@@ -299,6 +301,7 @@ static OPERATIONS: &[Operation] = &[
             properties: &["title"],
             formats: &[],
             not_null: &[],
+            derived: &[],
             decode: normalize::<BookParams>,
         }),
         response: Some(conforms::<Book>),

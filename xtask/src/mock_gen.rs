@@ -47,6 +47,14 @@
 //! clears an optional item property, nulls a required nullable one and
 //! leaves a required one that is not nullable as it is.
 //!
+//! A create, update or replace body property whose JSON type (`type`,
+//! through `$ref`s and single `allOf`s) is not that of the item property of
+//! the same name (a user id given for a `UserReference`) cannot be stored
+//! as given: the item property takes one derived value instead, the
+//! resource example's value of it, else the property's example, else one
+//! made from the item property's schema. The mock does not invent the
+//! reference the real service would look up; it shows the documented one.
+//!
 //! A query parameter's `format: date` or `date-time` is checked, and an
 //! empty comma-separated list parameter is the empty list.
 
@@ -1496,6 +1504,15 @@ fn operation_table(
             });
             let mut not_null = Vec::new();
             not_null_pointers(spec, resolved, "", &mut not_null, 0);
+            let derived: Vec<TokenStream> = match behaviour.resource.map(|r| &resources[r]) {
+                Some(r) if matches!(action, "create" | "update" | "replace") => {
+                    derived_properties(spec, resolved, r)
+                        .iter()
+                        .map(|(name, json)| quote!((#name, #json)))
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
             quote! {
                 Some(RequestBody {
                     required: #required,
@@ -1504,6 +1521,7 @@ fn operation_table(
                     properties: &[#(#props),*],
                     formats: &[#(#formats),*],
                     not_null: &[#(#not_null),*],
+                    derived: &[#(#derived),*],
                     decode: normalize::<avara::types::#ty>,
                 })
             }
@@ -1648,6 +1666,58 @@ fn accepts_null(spec: &LoadedSpec, schema: &Value, depth: usize) -> bool {
         ]
         .iter()
         .any(|k| object.contains_key(*k)))
+}
+
+/// The JSON type a schema gives its values (`type`, through `$ref`s and
+/// single-member `allOf`s; `object` for a schema with properties), if it
+/// says one.
+fn json_type<'a>(spec: &'a LoadedSpec, schema: &'a Value) -> Option<&'a str> {
+    let mut schema = schema;
+    for _ in 0..64 {
+        schema = spec.deref(schema);
+        if let Some(ty) = schema.get("type").and_then(Value::as_str) {
+            return Some(ty);
+        }
+        match schema.get("allOf").and_then(Value::as_array) {
+            Some(parts) if parts.len() == 1 => schema = &parts[0],
+            _ => break,
+        }
+    }
+    schema.get("properties").map(|_| "object")
+}
+
+/// The body properties of a create, update or replace whose JSON type is not
+/// that of the item property of the same name (a user id given for a user
+/// reference), with the value the item property takes when the body gives
+/// one: the resource example's value of it, else the property's example,
+/// else one made from the item property's schema.
+fn derived_properties(
+    spec: &LoadedSpec,
+    body: &Value,
+    resource: &ResourceFacts,
+) -> Vec<(String, String)> {
+    let item = item_schema(spec, resource);
+    let item_props = properties(item);
+    let mut out = Vec::new();
+    for (name, prop) in properties(body) {
+        let Some((_, item_prop)) = item_props.iter().find(|(n, _)| *n == name) else {
+            continue;
+        };
+        match (json_type(spec, prop), json_type(spec, item_prop)) {
+            (Some(given), Some(held)) if given != held => {}
+            _ => continue,
+        }
+        let value = item
+            .get("example")
+            .and_then(|e| e.get(name.as_str()))
+            .filter(|v| !v.is_null())
+            .or_else(|| item_prop.get("example"))
+            .or_else(|| spec.schema_json(item_prop).get("example"))
+            .cloned()
+            .unwrap_or_else(|| synthesize(spec, item_prop));
+        out.push((name.clone(), value.to_string()));
+    }
+    out
 }
 
 /// The page shape of a list operation, from its checked pagination.
@@ -2279,6 +2349,40 @@ mod tests {
             ("{anyOf: [{type: string}, {type: integer}]}", false),
         ] {
             assert_eq!(accepts_null(&spec, &schema(yaml), 0), nullable, "{yaml}");
+        }
+    }
+
+    #[test]
+    fn a_body_property_of_another_type_than_the_items_is_derived_from_its_example() {
+        let spec = load(real_text());
+        let table = table(&spec).unwrap();
+        // A user id in the bodies, a `UserReference` in the item: the item
+        // takes the documented study's reference.
+        let example =
+            spec.json["components"]["schemas"]["ViewerStudy"]["example"]["assignedTo"].to_string();
+        let derived = format!(
+            "derived : & [(\"assignedTo\" , {})]",
+            proc_macro2::Literal::string(&example)
+        );
+        for id in [
+            "viewer_studies_create",
+            "viewer_studies_update",
+            "auto_scribe_studies_create",
+            "auto_scribe_studies_update",
+        ] {
+            assert!(
+                row(&table, id).contains(&derived),
+                "{id}: {}",
+                row(&table, id)
+            );
+        }
+        // Same types (a metadata object in both), or no resource: none.
+        for id in [
+            "express_create",
+            "orgs_create",
+            "viewer_ephemeral_sessions_create",
+        ] {
+            assert!(row(&table, id).contains("derived : & []"), "{id}");
         }
     }
 

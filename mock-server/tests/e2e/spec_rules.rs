@@ -1,7 +1,7 @@
 //! What the spec's schemas say beyond the generated types, on the real
 //! spec: a `null` only where a schema is nullable (at any depth), a `null`
-//! in an update clearing what the item may lack, query formats and empty
-//! lists.
+//! in an update clearing what the item may lack, body properties of another
+//! type than the item's, query formats and empty lists.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -202,6 +202,54 @@ async fn a_null_in_an_update_clears_what_the_item_may_lack_and_keeps_what_it_mus
     assert_eq!(updated["clinicRole"], user["clinicRole"]);
     assert!(updated.get("middleName").is_none(), "{updated}");
     assert_eq!(updated["lastName"], "King");
+}
+
+#[tokio::test]
+async fn a_body_property_of_another_type_than_the_items_takes_the_derived_value() {
+    let server = avara_mock::spawn().await.unwrap();
+    // `assignedTo` is a user id in the bodies and a `UserReference` in the
+    // study: the study takes the documented reference.
+    let documented = crate::actions::example_of("/v1/viewer/studies")["assignedTo"].clone();
+    assert!(documented.is_object(), "{documented}");
+    let user = "usr_0123456789abcdef0123456789abcdef";
+    let study = ok(
+        &server,
+        Method::POST,
+        "/v1/viewer/studies",
+        Some(json!({"severity": "normal", "studyDescription": "CT", "studyInstanceUid": "1.2.3", "assignedTo": user})),
+    )
+    .await;
+    assert_eq!(study["assignedTo"], documented);
+    let item = format!("/v1/viewer/studies/{}", study["studyId"].as_str().unwrap());
+    // An update may give it too, and `null` unassigns.
+    let unassigned = ok(
+        &server,
+        Method::PATCH,
+        &item,
+        Some(json!({"assignedTo": null})),
+    )
+    .await;
+    assert!(
+        unassigned.get("assignedTo").is_none_or(Value::is_null),
+        "{unassigned}"
+    );
+    let assigned = ok(
+        &server,
+        Method::PATCH,
+        &item,
+        Some(json!({"assignedTo": user})),
+    )
+    .await;
+    assert_eq!(assigned["assignedTo"], documented);
+    // Still a string in the body: an object is refused.
+    refused(
+        &server,
+        Method::PATCH,
+        &item,
+        Some(json!({"assignedTo": documented})),
+        "assignedTo",
+    )
+    .await;
 }
 
 #[tokio::test]
