@@ -111,6 +111,15 @@
 //! `unavailable`, `drop`, `delay=MS` or `truncate`. The `/_mock/` routes need
 //! the same authentication as the API and are never faulted themselves.
 //!
+//! # Reset
+//!
+//! `POST /_mock/reset` (authenticated like every route) or
+//! [`MockServer::reset`] restores the store to what it held after startup
+//! (the items of `--examples` and `--seed`; in general, after the last
+//! [`MockServer::seed`]), forgets every idempotency record and disarms every
+//! fault, for test isolation. It answers 200 with `{"items": N}`, the items
+//! the store then holds.
+//!
 //! # Checked answers
 //!
 //! In debug builds (every test run), each answer body is checked against its
@@ -341,7 +350,16 @@ impl MockServer {
     ) -> Result<Vec<Value>, String> {
         let items: Vec<Value> = items.into_iter().collect();
         let mut store = self.shared.store();
-        resources::seed(&mut store, &self.shared.key_ids, path, items)
+        let seeded = resources::seed(&mut store, &self.shared.key_ids, path, items)?;
+        self.shared.mark_baseline(&store);
+        Ok(seeded)
+    }
+
+    /// Restores the store to what the last seeding left in it (empty if
+    /// none), forgets every idempotency record and disarms every fault, as
+    /// `POST /_mock/reset` does; returns how many items the store holds.
+    pub fn reset(&self) -> usize {
+        self.shared.reset()
     }
 
     /// Seeds from a document in the format of the binary's `--seed FILE`: a

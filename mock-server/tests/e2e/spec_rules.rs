@@ -1,7 +1,8 @@
 //! What the spec's schemas say beyond the generated types, on the real
 //! spec: a `null` only where a schema is nullable (at any depth), a `null`
 //! in an update clearing what the item may lack, body properties of another
-//! type than the item's, query formats and empty lists.
+//! type than the item's, query formats and empty lists, and the reset of
+//! `POST /_mock/reset`.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -278,4 +279,65 @@ async fn query_formats_are_checked_and_an_empty_comma_list_is_empty() {
     ] {
         ok(&server, Method::GET, path, None).await;
     }
+}
+
+#[tokio::test]
+async fn a_reset_restores_the_started_items_and_forgets_keys_and_faults() {
+    let server = avara_mock::spawn().await.unwrap();
+    let loaded = server.load_examples().unwrap();
+    let seeded = server
+        .seed("/v1/express", [json!({"expressCustomerName": "Seeded"})])
+        .unwrap();
+    let seeded_id = seeded[0]["expressCustomerId"].as_str().unwrap().to_string();
+    let started = server.count("/v1/express").unwrap();
+
+    // Changes: a new customer (with an idempotency key), a deleted and an
+    // updated one, an armed fault.
+    let client = http();
+    let create = |name: &str| {
+        client
+            .post(format!("{}/v1/express", server.base_url()))
+            .bearer_auth(KEY)
+            .header("idempotency-key", "k-1")
+            .json(&json!({"expressCustomerName": name}))
+            .send()
+    };
+    assert_eq!(create("New").await.unwrap().status(), StatusCode::OK);
+    ok(
+        &server,
+        Method::PATCH,
+        &format!("/v1/express/{seeded_id}"),
+        Some(json!({"expressCustomerName": "Renamed"})),
+    )
+    .await;
+    assert_eq!(server.count("/v1/express"), Ok(started + 1));
+    server.inject(avara_mock::Fault::Unavailable, 3);
+
+    let answer = ok(&server, Method::POST, "/_mock/reset", None).await;
+    assert_eq!(answer, json!({"items": loaded + 1}));
+    assert_eq!(server.pending_faults(), 0);
+    assert_eq!(server.count("/v1/express"), Ok(started));
+    let back = ok(
+        &server,
+        Method::GET,
+        &format!("/v1/express/{seeded_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(back["expressCustomerName"], "Seeded");
+    // The idempotency key is forgotten: the same key with another body
+    // creates again rather than being a 422.
+    let again = create("Other").await.unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    assert!(again.headers().get("idempotent-replayed").is_none());
+    assert_eq!(server.count("/v1/express"), Ok(started + 1));
+    // A reset needs the API key, like every route.
+    let status = client
+        .post(format!("{}/_mock/reset", server.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(server.reset(), loaded + 1);
 }
