@@ -48,6 +48,8 @@ const CONTROL_PREFIX: &str = "/_mock/";
 pub(crate) struct Shared {
     operations: &'static [Operation],
     store: Mutex<Store>,
+    /// What `POST /_mock/reset` restores: the store as seeding left it.
+    baseline: Mutex<Store>,
     pub(crate) faults: FaultQueue,
     api_keys: HashSet<String>,
     pub(crate) key_ids: KeyIds,
@@ -69,6 +71,7 @@ impl Shared {
         Shared {
             operations,
             store: Mutex::new(Store::new(resources)),
+            baseline: Mutex::new(Store::new(resources)),
             faults: FaultQueue::default(),
             api_keys: api_keys.into_iter().collect(),
             key_ids: KeyIds::default(),
@@ -86,6 +89,32 @@ impl Shared {
         self.store
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Makes what `store` holds (after seeding) the state a reset restores.
+    /// Takes the baseline's lock while holding the store's; [`Shared::reset`]
+    /// never holds both.
+    pub(crate) fn mark_baseline(&self, store: &Store) {
+        *self
+            .baseline
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = store.snapshot();
+    }
+
+    /// Restores the store to the baseline, forgets every idempotency record
+    /// and disarms every fault; returns how many items the store holds.
+    pub(crate) fn reset(&self) -> usize {
+        let baseline = self
+            .baseline
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .snapshot();
+        let mut store = self.store();
+        store.restore(&baseline);
+        let items = store.total();
+        drop(store);
+        self.faults.clear();
+        items
     }
 }
 
@@ -141,6 +170,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             &format!("{CONTROL_PREFIX}faults"),
             post(arm_faults).delete(disarm_faults),
         )
+        .route(&format!("{CONTROL_PREFIX}reset"), post(reset))
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(shared.clone(), front))
         .with_state(shared)
@@ -339,6 +369,9 @@ async fn handle(
         body: raw_body.clone(),
         ..Default::default()
     };
+    if let (Some(spec), Some(raw)) = (&op.body, &raw_body) {
+        check_not_null(spec, raw)?;
+    }
     validate::check(op.id, &parts).map_err(|v| ApiError::bad_request(format!("request {v}")))?;
     if let (Some(spec), Some(raw)) = (&op.body, &raw_body) {
         for (pointer, format) in spec.formats {
@@ -409,6 +442,23 @@ async fn handle(
     }
     let Answer { status, body } = answer;
     Ok(answer_response(status, body))
+}
+
+/// Refuses a `null` the body's schema does not allow (which the generated
+/// types would read as an absent optional property), naming where it is.
+fn check_not_null(spec: &crate::model::RequestBody, raw: &Value) -> Result<(), ApiError> {
+    for pointer in spec.not_null {
+        let mut found = Vec::new();
+        crate::model::select(raw, pointer, String::new(), &mut found);
+        if let Some((at, _)) = found.into_iter().find(|(_, v)| v.is_null()) {
+            let name = at.rsplit('/').next().unwrap_or_default();
+            return Err(ApiError::bad_request(format!(
+                "request body `{at}`: `{name}` cannot be null: it is not nullable in `{}`; leave it out instead",
+                spec.schema
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Checks the path parameters against their schemas, after everything else
@@ -497,6 +547,8 @@ fn decode_query(op: &Operation, uri: &Uri) -> Result<Vec<(String, String)>, ApiE
                     param.name
                 )));
             }
+            // An empty value is the empty list.
+            Some(ListStyle::CommaSeparated) if values[0].is_empty() => Vec::new(),
             Some(ListStyle::CommaSeparated) => values[0].split(',').collect(),
             None => vec![values[0].as_str()],
         };
@@ -528,6 +580,11 @@ fn decode_query(op: &Operation, uri: &Uri) -> Result<Vec<(String, String)>, ApiE
                     ))
                 })?,
             };
+            if let (Some(format), Value::String(text)) = (param.format, &json) {
+                format.check(text).map_err(|e| {
+                    ApiError::bad_request(format!("query parameter `{}`: {e}", param.name))
+                })?;
+            }
             if let Some(check) = param.check {
                 check(&json).map_err(|e| {
                     ApiError::bad_request(format!("query parameter `{}`: {e}", param.name))
@@ -615,6 +672,14 @@ async fn arm_faults(
 async fn disarm_faults(State(shared): State<Arc<Shared>>) -> StatusCode {
     shared.faults.clear();
     StatusCode::NO_CONTENT
+}
+
+/// `POST /_mock/reset`: restores the store to its state after startup (the
+/// items `--examples` and `--seed` put in it), forgets every idempotency
+/// record and disarms every fault; answers `{"items": N}`, the items held.
+async fn reset(State(shared): State<Arc<Shared>>) -> Response {
+    let items = shared.reset();
+    json_response(StatusCode::OK, &serde_json::json!({ "items": items }))
 }
 
 /// Runs around every request: authenticates it before anything else (its

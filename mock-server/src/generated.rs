@@ -14,19 +14,19 @@
 //! | `auto_scribe_clinical_references_retrieve` | `GET /v1/autoScribe/clinicalReferences/{clinicalReferenceId}` | retrieve `ClinicalReference`, answers the item |
 //! | `auto_scribe_clinical_references_update` | `PATCH /v1/autoScribe/clinicalReferences/{clinicalReferenceId}` | update `ClinicalReference`, answers the item |
 //! | `auto_scribe_clinical_references_delete` | `POST /v1/autoScribe/clinicalReferences/{clinicalReferenceId}/delete` | set isActive = false on `ClinicalReference`, answers the item |
-//! | `auto_scribe_clinical_references_retrieve_by_external_reference_id` | `GET /v1/autoScribe/clinicalReferences/byExternalReferenceId/{externalReferenceId}` | retrieve `ClinicalReference` where externalReferenceId = path.externalReferenceId (those given), answers the item |
+//! | `auto_scribe_clinical_references_retrieve_by_external_reference_id` | `GET /v1/autoScribe/clinicalReferences/byExternalReferenceId/{externalReferenceId}` | retrieve `ClinicalReference` where externalReferenceId = path.externalReferenceId (the first given), answers the item |
 //! | `auto_scribe_ephemeral_sessions_create` | `POST /v1/autoScribe/ephemeral-sessions` | answers the documented example |
 //! | `auto_scribe_studies_list` | `GET /v1/autoScribe/studies` | list `AutoScribeStudy` of `/v1/autoScribe/studies` |
 //! | `auto_scribe_studies_create` | `POST /v1/autoScribe/studies` | create `AutoScribeStudy` in `/v1/autoScribe/studies` with cancelledAt = null, isCancelled = false, answers the item |
 //! | `auto_scribe_studies_retrieve` | `GET /v1/autoScribe/studies/{studyId}` | retrieve `AutoScribeStudy`, answers the item |
 //! | `auto_scribe_studies_update` | `PATCH /v1/autoScribe/studies/{studyId}` | update `AutoScribeStudy`, answers the item |
-//! | `auto_scribe_studies_cancel` | `POST /v1/autoScribe/studies/cancel` | set cancelledAt = now, isCancelled = true on `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
-//! | `auto_scribe_studies_reroute_url` | `POST /v1/autoScribe/studies/reroute-url` | retrieve `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
-//! | `auto_scribe_studies_retrieve_by_uid` | `GET /v1/autoScribe/studies/by-uid/{studyInstanceUid}` | retrieve `AutoScribeStudy` where studyInstanceUid = path.studyInstanceUid (those given), answers the item |
-//! | `auto_scribe_studies_uncancel` | `POST /v1/autoScribe/studies/uncancel` | set cancelledAt = null, isCancelled = false on `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
-//! | `auto_scribe_studies_viewer_only_reroute_url` | `POST /v1/autoScribe/studies/viewer-only-reroute-url` | retrieve `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
+//! | `auto_scribe_studies_cancel` | `POST /v1/autoScribe/studies/cancel` | set cancelledAt = now, isCancelled = true on `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
+//! | `auto_scribe_studies_reroute_url` | `POST /v1/autoScribe/studies/reroute-url` | retrieve `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
+//! | `auto_scribe_studies_retrieve_by_uid` | `GET /v1/autoScribe/studies/by-uid/{studyInstanceUid}` | retrieve `AutoScribeStudy` where studyInstanceUid = path.studyInstanceUid (the first given), answers the item |
+//! | `auto_scribe_studies_uncancel` | `POST /v1/autoScribe/studies/uncancel` | set cancelledAt = null, isCancelled = false on `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
+//! | `auto_scribe_studies_viewer_only_reroute_url` | `POST /v1/autoScribe/studies/viewer-only-reroute-url` | retrieve `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
 //! | `auto_scribe_studies_external_create` | `POST /v1/autoScribe/studies/external` | create `AutoScribeStudy` in `/v1/autoScribe/studies` with cancelledAt = null, isCancelled = false, answers the item |
-//! | `auto_scribe_studies_external_delete` | `POST /v1/autoScribe/studies/external/delete` | delete `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
+//! | `auto_scribe_studies_external_delete` | `POST /v1/autoScribe/studies/external/delete` | delete `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
 //! | `auto_scribe_studies_external_reports_list` | `GET /v1/autoScribe/studies/external/reports` | answers the documented example |
 //! | `auto_scribe_studies_external_reports_create` | `POST /v1/autoScribe/studies/external/reports` | create `ExternalReport` in `/v1/autoScribe/studies/external/reports`, answers the item as `ExternalReportIdentifiers` |
 //! | `auto_scribe_studies_external_reports_retrieve` | `GET /v1/autoScribe/studies/external/reports/{externalReportId}` | retrieve `ExternalReport`, answers the item |
@@ -40,10 +40,10 @@
 //! | `viewer_studies_create` | `POST /v1/viewer/studies` | create `ViewerStudy` in `/v1/viewer/studies` with cancelledAt = null, isCancelled = false, answers the item |
 //! | `viewer_studies_retrieve` | `GET /v1/viewer/studies/{studyId}` | retrieve `ViewerStudy`, answers the item |
 //! | `viewer_studies_update` | `PATCH /v1/viewer/studies/{studyId}` | update `ViewerStudy`, answers the item |
-//! | `viewer_studies_cancel` | `POST /v1/viewer/studies/cancel` | set cancelledAt = now, isCancelled = true on `ViewerStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
-//! | `viewer_studies_reroute_url` | `POST /v1/viewer/studies/reroute-url` | retrieve `ViewerStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
-//! | `viewer_studies_retrieve_by_uid` | `GET /v1/viewer/studies/by-uid/{studyInstanceUid}` | retrieve `ViewerStudy` where studyInstanceUid = path.studyInstanceUid (those given), answers the item |
-//! | `viewer_studies_uncancel` | `POST /v1/viewer/studies/uncancel` | set cancelledAt = null, isCancelled = false on `ViewerStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example |
+//! | `viewer_studies_cancel` | `POST /v1/viewer/studies/cancel` | set cancelledAt = now, isCancelled = true on `ViewerStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
+//! | `viewer_studies_reroute_url` | `POST /v1/viewer/studies/reroute-url` | retrieve `ViewerStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
+//! | `viewer_studies_retrieve_by_uid` | `GET /v1/viewer/studies/by-uid/{studyInstanceUid}` | retrieve `ViewerStudy` where studyInstanceUid = path.studyInstanceUid (the first given), answers the item |
+//! | `viewer_studies_uncancel` | `POST /v1/viewer/studies/uncancel` | set cancelledAt = null, isCancelled = false on `ViewerStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example |
 //! | `express_list` | `GET /v1/express` | list `ExpressCustomer` of `/v1/express` |
 //! | `express_create` | `POST /v1/express` | create `ExpressCustomer` in `/v1/express` with isActive = true, userCount = 0, answers the item |
 //! | `express_retrieve` | `GET /v1/express/{expressCustomerId}` | retrieve `ExpressCustomer`, answers the item |
@@ -56,22 +56,22 @@
 //! | `auto_scribe_users_invite` | `POST /v1/autoScribe/users` | create `AutoScribeUser` in `/v1/autoScribe/users` with lastLoginAt = null, answers the item as `AutoScribeInvitedUser` |
 //! | `auto_scribe_users_retrieve` | `GET /v1/autoScribe/users/{userId}` | retrieve `AutoScribeUser`, answers the item |
 //! | `auto_scribe_users_update` | `PATCH /v1/autoScribe/users/{userId}` | update `AutoScribeUser`, answers the item |
-//! | `auto_scribe_users_reactivate` | `POST /v1/autoScribe/users/reactivate` | find `AutoScribeUser` where userId = body.userId (those given), answers the documented example |
-//! | `auto_scribe_users_revoke_access` | `POST /v1/autoScribe/users/revoke-access` | find `AutoScribeUser` where userId = body.userId (those given), answers the documented example |
+//! | `auto_scribe_users_reactivate` | `POST /v1/autoScribe/users/reactivate` | find `AutoScribeUser` where userId = body.userId (the first given), answers the documented example |
+//! | `auto_scribe_users_revoke_access` | `POST /v1/autoScribe/users/revoke-access` | find `AutoScribeUser` where userId = body.userId (the first given), answers the documented example |
 //! | `auto_scribe_users_invitations_list` | `GET /v1/autoScribe/users/invitations` | list `AutoScribeInvitation` of `/v1/autoScribe/users/invitations` |
 //! | `auto_scribe_users_invitations_retrieve` | `GET /v1/autoScribe/users/invitations/{invitationId}` | retrieve `AutoScribeInvitation`, answers the item |
 //! | `auto_scribe_users_invitations_update` | `PATCH /v1/autoScribe/users/invitations/{invitationId}` | update `AutoScribeInvitation`, answers the item |
-//! | `auto_scribe_users_invitations_revoke` | `POST /v1/autoScribe/users/invitations/revoke` | set status = "revoked" on `AutoScribeInvitation` where invitationId = body.invitationId and userId = body.userId (those given), answers the documented example |
+//! | `auto_scribe_users_invitations_revoke` | `POST /v1/autoScribe/users/invitations/revoke` | set status = "revoked" on `AutoScribeInvitation` where invitationId = body.invitationId or userId = body.userId (the first given), answers the documented example |
 //! | `viewer_users_list` | `GET /v1/viewer/users` | list `ViewerUser` of `/v1/viewer/users` |
 //! | `viewer_users_invite` | `POST /v1/viewer/users` | create `ViewerUser` in `/v1/viewer/users` with lastLoginAt = null, answers the item as `ViewerInvitedUser` |
 //! | `viewer_users_retrieve` | `GET /v1/viewer/users/{userId}` | retrieve `ViewerUser`, answers the item |
 //! | `viewer_users_update` | `PATCH /v1/viewer/users/{userId}` | update `ViewerUser`, answers the item |
-//! | `viewer_users_reactivate` | `POST /v1/viewer/users/reactivate` | find `ViewerUser` where userId = body.userId (those given), answers the documented example |
-//! | `viewer_users_revoke_access` | `POST /v1/viewer/users/revoke-access` | find `ViewerUser` where userId = body.userId (those given), answers the documented example |
+//! | `viewer_users_reactivate` | `POST /v1/viewer/users/reactivate` | find `ViewerUser` where userId = body.userId (the first given), answers the documented example |
+//! | `viewer_users_revoke_access` | `POST /v1/viewer/users/revoke-access` | find `ViewerUser` where userId = body.userId (the first given), answers the documented example |
 //! | `viewer_users_invitations_list` | `GET /v1/viewer/users/invitations` | list `ViewerInvitation` of `/v1/viewer/users/invitations` |
 //! | `viewer_users_invitations_retrieve` | `GET /v1/viewer/users/invitations/{invitationId}` | retrieve `ViewerInvitation`, answers the item |
 //! | `viewer_users_invitations_update` | `PATCH /v1/viewer/users/invitations/{invitationId}` | update `ViewerInvitation`, answers the item |
-//! | `viewer_users_invitations_revoke` | `POST /v1/viewer/users/invitations/revoke` | set status = "revoked" on `ViewerInvitation` where invitationId = body.invitationId and userId = body.userId (those given), answers the documented example |
+//! | `viewer_users_invitations_revoke` | `POST /v1/viewer/users/invitations/revoke` | set status = "revoked" on `ViewerInvitation` where invitationId = body.invitationId or userId = body.userId (the first given), answers the documented example |
 use crate::model::{
     Action, Assign, ErrorShape, Field, Find, Format, IdPiece, Key, LastCursor, ListStyle,
     Members, Operation, Page, Parent, PathParam, Projection, QueryParam, Reply,
@@ -120,7 +120,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
                 value: ServerValue::Now,
             },
         ],
-        clearable: &["expressCustomer", "externalReferenceId"],
+        clearable: &["expressCustomer", "externalReferenceId", "metadata"],
         nullable_required: &["createdAt", "updatedAt"],
         properties: &[
             "clinicalReferenceId",
@@ -207,7 +207,14 @@ pub(crate) static RESOURCES: &[Resource] = &[
             "createdByUser",
             "expressCustomer",
             "externalPatientId",
+            "externalReportId",
+            "isCritical",
+            "metadata",
             "modality",
+            "priorReports",
+            "reportIds",
+            "studyType",
+            "technologistNotes",
             "technologistTechnique",
         ],
         nullable_required: &["cancelledAt", "createdAt", "updatedAt"],
@@ -279,7 +286,13 @@ pub(crate) static RESOURCES: &[Resource] = &[
                 ),
             },
         ],
-        clearable: &["presignedUrl", "readerName", "reportText", "signedAt"],
+        clearable: &[
+            "presignedUrl",
+            "readerName",
+            "reportText",
+            "signedAt",
+            "snapshotMetadata",
+        ],
         nullable_required: &["createdAt"],
         properties: &[
             "createdAt",
@@ -362,7 +375,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
                 ),
             },
         ],
-        clearable: &[],
+        clearable: &["middleName", "npiNumber", "phoneNumber", "suffix1", "suffix2"],
         nullable_required: &["createdAt", "lastLoginAt"],
         properties: &[
             "canCreateReports",
@@ -476,6 +489,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
         clearable: &[
             "invitedByApiKeyId",
             "middleName",
+            "npiNumber",
             "phoneNumber",
             "suffix1",
             "suffix2",
@@ -554,7 +568,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
                 value: ServerValue::Json("1"),
             },
         ],
-        clearable: &["createdByUserId"],
+        clearable: &["createdByApiKeyId", "createdByUserId", "metadata"],
         nullable_required: &["createdAt", "updatedAt"],
         properties: &[
             "createdAt",
@@ -697,6 +711,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
             "createdByApiKey",
             "createdByUser",
             "expressCustomer",
+            "metadata",
         ],
         nullable_required: &["cancelledAt", "createdAt", "updatedAt"],
         properties: &[
@@ -781,7 +796,7 @@ pub(crate) static RESOURCES: &[Resource] = &[
                 ),
             },
         ],
-        clearable: &[],
+        clearable: &["middleName", "phoneNumber", "suffix1", "suffix2"],
         nullable_required: &["createdAt", "lastLoginAt"],
         properties: &[
             "canManageStudies",
@@ -953,6 +968,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -961,6 +977,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
         ],
@@ -986,6 +1003,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "OrgCreateParams",
             properties: &["metadata", "orgName"],
             formats: &[],
+            not_null: &["/metadata/*", "/orgName"],
+            derived: &[],
             decode: normalize::<avara::types::OrgCreateParams>,
         }),
         response: Some(conforms::<avara::types::Org>),
@@ -1040,6 +1059,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1048,6 +1068,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1056,6 +1077,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Boolean,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1064,6 +1086,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1072,6 +1095,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::ClinicalReferenceType>),
             },
         ],
@@ -1103,6 +1127,14 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 "type",
             ],
             formats: &[],
+            not_null: &[
+                "/expressCustomerId",
+                "/metadata",
+                "/metadata/*",
+                "/name",
+                "/type",
+            ],
+            derived: &[],
             decode: normalize::<avara::types::ClinicalReferenceCreateParams>,
         }),
         response: Some(conforms::<avara::types::ClinicalReference>),
@@ -1154,6 +1186,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "ClinicalReferenceUpdateParams",
             properties: &["expressCustomerId", "metadata", "name"],
             formats: &[],
+            not_null: &["/expressCustomerId", "/metadata/*", "/name"],
+            derived: &[],
             decode: normalize::<avara::types::ClinicalReferenceUpdateParams>,
         }),
         response: Some(conforms::<avara::types::ClinicalReference>),
@@ -1202,7 +1236,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             ),
             reply: Reply::Item(None),
         },
-        behaviour: "retrieve `ClinicalReference` where externalReferenceId = path.externalReferenceId (those given), answers the item",
+        behaviour: "retrieve `ClinicalReference` where externalReferenceId = path.externalReferenceId (the first given), answers the item",
         status: 200u16,
         path_params: &[
             PathParam {
@@ -1234,6 +1268,14 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "EphemeralSessionCreateParams",
             properties: &["hangingProtocol", "options", "retrievalId"],
             formats: &[],
+            not_null: &[
+                "/hangingProtocol",
+                "/hangingProtocol/layout",
+                "/hangingProtocol/viewportAssignments",
+                "/options",
+                "/retrievalId",
+            ],
+            derived: &[],
             decode: normalize::<avara::types::EphemeralSessionCreateParams>,
         }),
         response: Some(conforms::<avara::types::TokenizedUrl>),
@@ -1266,6 +1308,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1274,6 +1317,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1282,6 +1326,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1290,6 +1335,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Boolean,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1298,6 +1344,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1306,6 +1353,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::Severity>),
             },
             QueryParam {
@@ -1314,6 +1362,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1322,6 +1371,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: Some(ListStyle::CommaSeparated),
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyReportStatus>),
             },
             QueryParam {
@@ -1330,6 +1380,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyType>),
             },
         ],
@@ -1379,6 +1430,47 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 "technologistTechnique",
             ],
             formats: &[],
+            not_null: &[
+                "/assignedTo",
+                "/expressCustomerId",
+                "/metadata",
+                "/metadata/*",
+                "/priorReports",
+                "/priorReports/*",
+                "/priorReports/*/externalStudyId",
+                "/priorReports/*/modality",
+                "/priorReports/*/reportText",
+                "/priorReports/*/studyDate",
+                "/priorReports/*/studyDescription",
+                "/reportMetadata",
+                "/reportMetadata/age",
+                "/reportMetadata/dateOfBirth",
+                "/reportMetadata/facilityName",
+                "/reportMetadata/height",
+                "/reportMetadata/height/unit",
+                "/reportMetadata/height/value",
+                "/reportMetadata/mrn",
+                "/reportMetadata/patientName",
+                "/reportMetadata/procedure",
+                "/reportMetadata/referringPhysicianName",
+                "/reportMetadata/sex",
+                "/reportMetadata/studyDate",
+                "/reportMetadata/studyTime",
+                "/reportMetadata/weight",
+                "/reportMetadata/weight/unit",
+                "/reportMetadata/weight/value",
+                "/severity",
+                "/studyDescription",
+                "/studyInstanceUid",
+                "/technologistNotes",
+                "/technologistNotes/*",
+            ],
+            derived: &[
+                (
+                    "assignedTo",
+                    "{\"email\":\"dr.johnson@hospital.org\",\"firstName\":\"Sarah\",\"lastName\":\"Johnson\",\"userId\":\"usr_1234567890abcdef1234567890abcdef\"}",
+                ),
+            ],
             decode: normalize::<avara::types::AutoScribeStudyCreateParams>,
         }),
         response: Some(conforms::<avara::types::AutoScribeStudy>),
@@ -1444,6 +1536,29 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 "technologistTechnique",
             ],
             formats: &[],
+            not_null: &[
+                "/metadata/*",
+                "/priorReports/*",
+                "/priorReports/*/externalStudyId",
+                "/priorReports/*/modality",
+                "/priorReports/*/reportText",
+                "/priorReports/*/studyDate",
+                "/priorReports/*/studyDescription",
+                "/reportMetadata",
+                "/reportMetadata/height/unit",
+                "/reportMetadata/height/value",
+                "/reportMetadata/weight/unit",
+                "/reportMetadata/weight/value",
+                "/severity",
+                "/studyDescription",
+                "/technologistNotes/*",
+            ],
+            derived: &[
+                (
+                    "assignedTo",
+                    "{\"email\":\"dr.johnson@hospital.org\",\"firstName\":\"Sarah\",\"lastName\":\"Johnson\",\"userId\":\"usr_1234567890abcdef1234567890abcdef\"}",
+                ),
+            ],
             decode: normalize::<avara::types::AutoScribeStudyUpdateParams>,
         }),
         response: Some(conforms::<avara::types::AutoScribeStudy>),
@@ -1482,7 +1597,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "set cancelledAt = now, isCancelled = true on `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "set cancelledAt = now, isCancelled = true on `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -1492,6 +1607,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "StudySelectorParams",
             properties: &["studyId", "studyInstanceUid"],
             formats: &[],
+            not_null: &["/studyId", "/studyInstanceUid"],
+            derived: &[],
             decode: normalize::<avara::types::StudySelectorParams>,
         }),
         response: Some(conforms::<avara::types::SuccessMessage>),
@@ -1520,7 +1637,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "retrieve `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "retrieve `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -1530,6 +1647,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "AutoScribeStudyRerouteUrlParams",
             properties: &["assignedToUserId", "studyId", "studyInstanceUid"],
             formats: &[],
+            not_null: &["/assignedToUserId", "/studyId", "/studyInstanceUid"],
+            derived: &[],
             decode: normalize::<avara::types::AutoScribeStudyRerouteUrlParams>,
         }),
         response: Some(conforms::<avara::types::TokenizedUrl>),
@@ -1550,7 +1669,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             ),
             reply: Reply::Item(None),
         },
-        behaviour: "retrieve `AutoScribeStudy` where studyInstanceUid = path.studyInstanceUid (those given), answers the item",
+        behaviour: "retrieve `AutoScribeStudy` where studyInstanceUid = path.studyInstanceUid (the first given), answers the item",
         status: 200u16,
         path_params: &[
             PathParam {
@@ -1597,7 +1716,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "set cancelledAt = null, isCancelled = false on `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "set cancelledAt = null, isCancelled = false on `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -1607,6 +1726,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "StudySelectorParams",
             properties: &["studyId", "studyInstanceUid"],
             formats: &[],
+            not_null: &["/studyId", "/studyInstanceUid"],
+            derived: &[],
             decode: normalize::<avara::types::StudySelectorParams>,
         }),
         response: Some(conforms::<avara::types::SuccessMessage>),
@@ -1635,7 +1756,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "retrieve `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "retrieve `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -1645,6 +1766,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "AutoScribeStudyViewerOnlyRerouteUrlParams",
             properties: &["studyId", "studyInstanceUid", "userId"],
             formats: &[],
+            not_null: &["/studyId", "/studyInstanceUid", "/userId"],
+            derived: &[],
             decode: normalize::<avara::types::AutoScribeStudyViewerOnlyRerouteUrlParams>,
         }),
         response: Some(conforms::<avara::types::TokenizedUrl>),
@@ -1691,6 +1814,37 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 "studyInstanceUid",
             ],
             formats: &[],
+            not_null: &[
+                "/expressCustomerId",
+                "/metadata",
+                "/metadata/*",
+                "/readerName",
+                "/reportFileName",
+                "/reportFileUrl",
+                "/reportMetadata",
+                "/reportMetadata/age",
+                "/reportMetadata/dateOfBirth",
+                "/reportMetadata/facilityName",
+                "/reportMetadata/height",
+                "/reportMetadata/height/unit",
+                "/reportMetadata/height/value",
+                "/reportMetadata/mrn",
+                "/reportMetadata/patientName",
+                "/reportMetadata/procedure",
+                "/reportMetadata/referringPhysicianName",
+                "/reportMetadata/sex",
+                "/reportMetadata/studyDate",
+                "/reportMetadata/studyTime",
+                "/reportMetadata/weight",
+                "/reportMetadata/weight/unit",
+                "/reportMetadata/weight/value",
+                "/reportText",
+                "/severity",
+                "/signedAt",
+                "/studyDescription",
+                "/studyInstanceUid",
+            ],
+            derived: &[],
             decode: normalize::<avara::types::ExternalStudyCreateParams>,
         }),
         response: Some(conforms::<avara::types::AutoScribeStudy>),
@@ -1719,7 +1873,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "delete `AutoScribeStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "delete `AutoScribeStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -1729,6 +1883,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "StudySelectorParams",
             properties: &["studyId", "studyInstanceUid"],
             formats: &[],
+            not_null: &["/studyId", "/studyInstanceUid"],
+            derived: &[],
             decode: normalize::<avara::types::StudySelectorParams>,
         }),
         response: Some(conforms::<avara::types::SuccessMessage>),
@@ -1752,6 +1908,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1760,6 +1917,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -1768,6 +1926,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyId>),
             },
         ],
@@ -1806,6 +1965,16 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 "studyInstanceUid",
             ],
             formats: &[],
+            not_null: &[
+                "/readerName",
+                "/reportFileName",
+                "/reportFileUrl",
+                "/reportText",
+                "/signedAt",
+                "/studyId",
+                "/studyInstanceUid",
+            ],
+            derived: &[],
             decode: normalize::<avara::types::ExternalReportCreateParams>,
         }),
         response: Some(conforms::<avara::types::ExternalReportIdentifiers>),
@@ -1851,6 +2020,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyId>),
             },
             QueryParam {
@@ -1859,6 +2029,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyInstanceUid>),
             },
         ],
@@ -1928,6 +2099,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::ReportId>),
             },
             QueryParam {
@@ -1936,6 +2108,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyId>),
             },
             QueryParam {
@@ -1944,6 +2117,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyInstanceUid>),
             },
         ],
@@ -1969,6 +2143,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::ReportId>),
             },
             QueryParam {
@@ -1977,6 +2152,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyId>),
             },
             QueryParam {
@@ -1985,6 +2161,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyInstanceUid>),
             },
         ],
@@ -2010,6 +2187,14 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "EphemeralSessionCreateParams",
             properties: &["hangingProtocol", "options", "retrievalId"],
             formats: &[],
+            not_null: &[
+                "/hangingProtocol",
+                "/hangingProtocol/layout",
+                "/hangingProtocol/viewportAssignments",
+                "/options",
+                "/retrievalId",
+            ],
+            derived: &[],
             decode: normalize::<avara::types::EphemeralSessionCreateParams>,
         }),
         response: Some(conforms::<avara::types::TokenizedUrl>),
@@ -2042,6 +2227,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2050,6 +2236,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2058,6 +2245,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2066,6 +2254,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Boolean,
                 list: None,
                 nullable: true,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2074,6 +2263,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2082,6 +2272,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::Severity>),
             },
             QueryParam {
@@ -2090,6 +2281,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2098,6 +2290,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::StudyViewerStatus>),
             },
         ],
@@ -2139,6 +2332,21 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 "studyInstanceUid",
             ],
             formats: &[],
+            not_null: &[
+                "/assignedTo",
+                "/expressCustomerId",
+                "/metadata",
+                "/metadata/*",
+                "/severity",
+                "/studyDescription",
+                "/studyInstanceUid",
+            ],
+            derived: &[
+                (
+                    "assignedTo",
+                    "{\"email\":\"dr.johnson@hospital.org\",\"firstName\":\"Sarah\",\"lastName\":\"Johnson\",\"userId\":\"usr_1234567890abcdef1234567890abcdef\"}",
+                ),
+            ],
             decode: normalize::<avara::types::ViewerStudyCreateParams>,
         }),
         response: Some(conforms::<avara::types::ViewerStudy>),
@@ -2196,6 +2404,18 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 "studyViewerStatus",
             ],
             formats: &[],
+            not_null: &[
+                "/metadata/*",
+                "/severity",
+                "/studyDescription",
+                "/studyViewerStatus",
+            ],
+            derived: &[
+                (
+                    "assignedTo",
+                    "{\"email\":\"dr.johnson@hospital.org\",\"firstName\":\"Sarah\",\"lastName\":\"Johnson\",\"userId\":\"usr_1234567890abcdef1234567890abcdef\"}",
+                ),
+            ],
             decode: normalize::<avara::types::ViewerStudyUpdateParams>,
         }),
         response: Some(conforms::<avara::types::ViewerStudy>),
@@ -2234,7 +2454,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "set cancelledAt = now, isCancelled = true on `ViewerStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "set cancelledAt = now, isCancelled = true on `ViewerStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -2244,6 +2464,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "StudySelectorParams",
             properties: &["studyId", "studyInstanceUid"],
             formats: &[],
+            not_null: &["/studyId", "/studyInstanceUid"],
+            derived: &[],
             decode: normalize::<avara::types::StudySelectorParams>,
         }),
         response: Some(conforms::<avara::types::SuccessMessage>),
@@ -2272,7 +2494,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "retrieve `ViewerStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "retrieve `ViewerStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -2282,6 +2504,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "StudySelectorParams",
             properties: &["studyId", "studyInstanceUid"],
             formats: &[],
+            not_null: &["/studyId", "/studyInstanceUid"],
+            derived: &[],
             decode: normalize::<avara::types::StudySelectorParams>,
         }),
         response: Some(conforms::<avara::types::TokenizedUrl>),
@@ -2302,7 +2526,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             ),
             reply: Reply::Item(None),
         },
-        behaviour: "retrieve `ViewerStudy` where studyInstanceUid = path.studyInstanceUid (those given), answers the item",
+        behaviour: "retrieve `ViewerStudy` where studyInstanceUid = path.studyInstanceUid (the first given), answers the item",
         status: 200u16,
         path_params: &[
             PathParam {
@@ -2349,7 +2573,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "set cancelledAt = null, isCancelled = false on `ViewerStudy` where studyId = body.studyId and studyInstanceUid = body.studyInstanceUid (those given), answers the documented example",
+        behaviour: "set cancelledAt = null, isCancelled = false on `ViewerStudy` where studyId = body.studyId or studyInstanceUid = body.studyInstanceUid (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -2359,6 +2583,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "StudySelectorParams",
             properties: &["studyId", "studyInstanceUid"],
             formats: &[],
+            not_null: &["/studyId", "/studyInstanceUid"],
+            derived: &[],
             decode: normalize::<avara::types::StudySelectorParams>,
         }),
         response: Some(conforms::<avara::types::SuccessMessage>),
@@ -2391,6 +2617,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2399,6 +2626,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
         ],
@@ -2433,6 +2661,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "ExpressCreateParams",
             properties: &["expressCustomerName", "metadata"],
             formats: &[],
+            not_null: &["/expressCustomerName", "/metadata", "/metadata/*"],
+            derived: &[],
             decode: normalize::<avara::types::ExpressCreateParams>,
         }),
         response: Some(conforms::<avara::types::ExpressCustomer>),
@@ -2484,6 +2714,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "ExpressUpdateParams",
             properties: &["expressCustomerName", "metadata"],
             formats: &[],
+            not_null: &["/expressCustomerName", "/metadata/*"],
+            derived: &[],
             decode: normalize::<avara::types::ExpressUpdateParams>,
         }),
         response: Some(conforms::<avara::types::ExpressCustomer>),
@@ -2578,6 +2810,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "ExpressUserAddParams",
             properties: &["userId"],
             formats: &[],
+            not_null: &["/userId"],
+            derived: &[],
             decode: normalize::<avara::types::ExpressUserAddParams>,
         }),
         response: Some(conforms::<avara::types::SuccessMessage>),
@@ -2616,6 +2850,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "ExpressUserRemoveParams",
             properties: &["userId"],
             formats: &[],
+            not_null: &["/userId"],
+            derived: &[],
             decode: normalize::<avara::types::ExpressUserRemoveParams>,
         }),
         response: Some(conforms::<avara::types::SuccessMessage>),
@@ -2648,6 +2884,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Boolean,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2656,6 +2893,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2664,6 +2902,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2672,6 +2911,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2680,6 +2920,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::InvitedSource>),
             },
             QueryParam {
@@ -2688,6 +2929,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2696,6 +2938,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::UserLevel>),
             },
             QueryParam {
@@ -2704,6 +2947,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
         ],
@@ -2771,6 +3015,22 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 "suffix2",
             ],
             formats: &[],
+            not_null: &[
+                "/canCreateReports",
+                "/canManageStudies",
+                "/clinicRole",
+                "/email",
+                "/firstName",
+                "/hasDashboardAccess",
+                "/lastName",
+                "/level",
+                "/middleName",
+                "/npiNumber",
+                "/phoneNumber",
+                "/suffix1",
+                "/suffix2",
+            ],
+            derived: &[],
             decode: normalize::<avara::types::AutoScribeUserInviteParams>,
         }),
         response: Some(conforms::<avara::types::AutoScribeInvitedUser>),
@@ -2835,6 +3095,15 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 "suffix2",
             ],
             formats: &[],
+            not_null: &[
+                "/canCreateReports",
+                "/canManageStudies",
+                "/firstName",
+                "/hasDashboardAccess",
+                "/lastName",
+                "/level",
+            ],
+            derived: &[],
             decode: normalize::<avara::types::AutoScribeUserUpdateParams>,
         }),
         response: Some(conforms::<avara::types::AutoScribeUser>),
@@ -2860,7 +3129,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "find `AutoScribeUser` where userId = body.userId (those given), answers the documented example",
+        behaviour: "find `AutoScribeUser` where userId = body.userId (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -2870,6 +3139,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "UserReactivateParams",
             properties: &["userId"],
             formats: &[],
+            not_null: &["/userId"],
+            derived: &[],
             decode: normalize::<avara::types::UserReactivateParams>,
         }),
         response: Some(conforms::<avara::types::SuccessMessage>),
@@ -2895,7 +3166,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "find `AutoScribeUser` where userId = body.userId (those given), answers the documented example",
+        behaviour: "find `AutoScribeUser` where userId = body.userId (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -2905,6 +3176,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "UserRevokeAccessParams",
             properties: &["userId"],
             formats: &[],
+            not_null: &["/userId"],
+            derived: &[],
             decode: normalize::<avara::types::UserRevokeAccessParams>,
         }),
         response: Some(conforms::<avara::types::SuccessMessage>),
@@ -2937,6 +3210,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2945,6 +3219,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: Some(Format::Date),
                 check: None,
             },
             QueryParam {
@@ -2953,6 +3228,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::InvitationExpiredFilter>),
             },
             QueryParam {
@@ -2961,6 +3237,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -2969,6 +3246,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: Some(Format::Date),
                 check: None,
             },
             QueryParam {
@@ -2977,6 +3255,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: Some(ListStyle::CommaSeparated),
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::InvitationStatus>),
             },
             QueryParam {
@@ -2985,6 +3264,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::UserId>),
             },
         ],
@@ -3051,6 +3331,15 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 "suffix2",
             ],
             formats: &[],
+            not_null: &[
+                "/canCreateReports",
+                "/canManageStudies",
+                "/firstName",
+                "/hasDashboardAccess",
+                "/lastName",
+                "/level",
+            ],
+            derived: &[],
             decode: normalize::<avara::types::AutoScribeInvitationUpdateParams>,
         }),
         response: Some(conforms::<avara::types::AutoScribeInvitation>),
@@ -3085,7 +3374,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "set status = \"revoked\" on `AutoScribeInvitation` where invitationId = body.invitationId and userId = body.userId (those given), answers the documented example",
+        behaviour: "set status = \"revoked\" on `AutoScribeInvitation` where invitationId = body.invitationId or userId = body.userId (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -3095,6 +3384,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "InvitationRevokeParams",
             properties: &["invitationId", "userId"],
             formats: &[],
+            not_null: &["/invitationId", "/userId"],
+            derived: &[],
             decode: normalize::<avara::types::InvitationRevokeParams>,
         }),
         response: Some(conforms::<avara::types::SuccessMessage>),
@@ -3127,6 +3418,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -3135,6 +3427,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -3143,6 +3436,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -3151,6 +3445,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::InvitedSource>),
             },
             QueryParam {
@@ -3159,6 +3454,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -3167,6 +3463,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::UserLevel>),
             },
             QueryParam {
@@ -3175,6 +3472,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
         ],
@@ -3238,6 +3536,20 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 "suffix2",
             ],
             formats: &[],
+            not_null: &[
+                "/canManageStudies",
+                "/clinicRole",
+                "/email",
+                "/firstName",
+                "/hasDashboardAccess",
+                "/lastName",
+                "/level",
+                "/middleName",
+                "/phoneNumber",
+                "/suffix1",
+                "/suffix2",
+            ],
+            derived: &[],
             decode: normalize::<avara::types::ViewerUserInviteParams>,
         }),
         response: Some(conforms::<avara::types::ViewerInvitedUser>),
@@ -3300,6 +3612,14 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 "suffix2",
             ],
             formats: &[],
+            not_null: &[
+                "/canManageStudies",
+                "/firstName",
+                "/hasDashboardAccess",
+                "/lastName",
+                "/level",
+            ],
+            derived: &[],
             decode: normalize::<avara::types::ViewerUserUpdateParams>,
         }),
         response: Some(conforms::<avara::types::ViewerUser>),
@@ -3325,7 +3645,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "find `ViewerUser` where userId = body.userId (those given), answers the documented example",
+        behaviour: "find `ViewerUser` where userId = body.userId (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -3335,6 +3655,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "UserReactivateParams",
             properties: &["userId"],
             formats: &[],
+            not_null: &["/userId"],
+            derived: &[],
             decode: normalize::<avara::types::UserReactivateParams>,
         }),
         response: Some(conforms::<avara::types::SuccessMessage>),
@@ -3360,7 +3682,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "find `ViewerUser` where userId = body.userId (those given), answers the documented example",
+        behaviour: "find `ViewerUser` where userId = body.userId (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -3370,6 +3692,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "UserRevokeAccessParams",
             properties: &["userId"],
             formats: &[],
+            not_null: &["/userId"],
+            derived: &[],
             decode: normalize::<avara::types::UserRevokeAccessParams>,
         }),
         response: Some(conforms::<avara::types::SuccessMessage>),
@@ -3402,6 +3726,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -3410,6 +3735,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: Some(Format::Date),
                 check: None,
             },
             QueryParam {
@@ -3418,6 +3744,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::InvitationExpiredFilter>),
             },
             QueryParam {
@@ -3426,6 +3753,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::Integer,
                 list: None,
                 nullable: false,
+                format: None,
                 check: None,
             },
             QueryParam {
@@ -3434,6 +3762,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: Some(Format::Date),
                 check: None,
             },
             QueryParam {
@@ -3442,6 +3771,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: Some(ListStyle::CommaSeparated),
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::InvitationStatus>),
             },
             QueryParam {
@@ -3450,6 +3780,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 kind: Scalar::String,
                 list: None,
                 nullable: false,
+                format: None,
                 check: Some(conforms::<avara::types::UserId>),
             },
         ],
@@ -3514,6 +3845,14 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 "suffix2",
             ],
             formats: &[],
+            not_null: &[
+                "/canManageStudies",
+                "/firstName",
+                "/hasDashboardAccess",
+                "/lastName",
+                "/level",
+            ],
+            derived: &[],
             decode: normalize::<avara::types::ViewerInvitationUpdateParams>,
         }),
         response: Some(conforms::<avara::types::ViewerInvitation>),
@@ -3548,7 +3887,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 ),
             ),
         },
-        behaviour: "set status = \"revoked\" on `ViewerInvitation` where invitationId = body.invitationId and userId = body.userId (those given), answers the documented example",
+        behaviour: "set status = \"revoked\" on `ViewerInvitation` where invitationId = body.invitationId or userId = body.userId (the first given), answers the documented example",
         status: 200u16,
         path_params: &[],
         query: &[],
@@ -3558,6 +3897,8 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             schema: "InvitationRevokeParams",
             properties: &["invitationId", "userId"],
             formats: &[],
+            not_null: &["/invitationId", "/userId"],
+            derived: &[],
             decode: normalize::<avara::types::InvitationRevokeParams>,
         }),
         response: Some(conforms::<avara::types::SuccessMessage>),

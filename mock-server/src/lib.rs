@@ -25,17 +25,25 @@
 //! * `GET` on a collection with `x-avara-pagination` lists its items in
 //!   creation order, in that extension's page shape (each item shown as the
 //!   page's item schema when that is a summary of the resource's);
-//! * `GET` on an item retrieves it; `PATCH` merges the body into it (`null`
-//!   clears a nullable property); `PUT` replaces what the body can set;
-//!   `DELETE` removes it, and later reads are 404;
+//! * `GET` on an item retrieves it; `PATCH` merges the body into it (`null`,
+//!   where the body's schema allows it, clears an optional property, nulls
+//!   a required nullable one and leaves a required one as it is); `PUT`
+//!   replaces what the body can set; `DELETE` removes it, and later reads
+//!   are 404; a body property whose JSON type is not the item property's
+//!   (a user id given for a user reference) gives the item property the
+//!   value `cargo xtask codegen` derives from the item schema (its
+//!   documented example);
+//! * a `null` where the body's schema does not allow one is a 400 naming
+//!   it, at any depth;
 //! * what convention cannot say, `x-avara-resource` states (see
 //!   `xtask/src/mock_gen.rs`): the action (also `set`: fixed values such as
 //!   `isActive: false` or `cancelledAt: now`; `add` and `remove`: a request
 //!   value joins or leaves the item's member set, with an optional counting
 //!   property), the resource (when the path is not its collection's), and
 //!   how to find the item when the path names none (`find`: item properties
-//!   matched against body, path or query values; those given must all match
-//!   one item, else 404, and none given is a 400);
+//!   matched against body, path or query values; the first of them the
+//!   request gives finds the item, else 404, and a request that gives none
+//!   names no item, a 404 too);
 //! * an action answers the item, the item as the answer's schema when that
 //!   schema is a summary of it, or else the documented example;
 //! * any other operation answers its documented example, after the same
@@ -102,6 +110,15 @@
 //! is a fault spec (see [`Fault::parse`]): `rate-limit[=SECS]`,
 //! `unavailable`, `drop`, `delay=MS` or `truncate`. The `/_mock/` routes need
 //! the same authentication as the API and are never faulted themselves.
+//!
+//! # Reset
+//!
+//! `POST /_mock/reset` (authenticated like every route) or
+//! [`MockServer::reset`] restores the store to what it held after startup
+//! (the items of `--examples` and `--seed`; in general, after the last
+//! [`MockServer::seed`]), forgets every idempotency record and disarms every
+//! fault, for test isolation. It answers 200 with `{"items": N}`, the items
+//! the store then holds.
 //!
 //! # Checked answers
 //!
@@ -333,7 +350,16 @@ impl MockServer {
     ) -> Result<Vec<Value>, String> {
         let items: Vec<Value> = items.into_iter().collect();
         let mut store = self.shared.store();
-        resources::seed(&mut store, &self.shared.key_ids, path, items)
+        let seeded = resources::seed(&mut store, &self.shared.key_ids, path, items)?;
+        self.shared.mark_baseline(&store);
+        Ok(seeded)
+    }
+
+    /// Restores the store to what the last seeding left in it (empty if
+    /// none), forgets every idempotency record and disarms every fault, as
+    /// `POST /_mock/reset` does; returns how many items the store holds.
+    pub fn reset(&self) -> usize {
+        self.shared.reset()
     }
 
     /// Seeds from a document in the format of the binary's `--seed FILE`: a

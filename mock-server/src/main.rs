@@ -33,7 +33,10 @@ OPTIONS:
 Prints `avara-mock listening on <base URL>` once it accepts connections, then
 serves until killed (or Ctrl-C). Faults: send the `x-avara-mock-fault` header
 (rate-limit[=SECS], unavailable, drop, delay=MS, truncate) on a request, or
-POST /_mock/faults with {\"fault\": \"<spec>\", \"count\": N} and the same API key.";
+POST /_mock/faults with {\"fault\": \"<spec>\", \"count\": N} and the same API key.
+Reset (test isolation): POST /_mock/reset with the same API key restores the
+items loaded at startup (--examples, --seed), forgets idempotency keys and
+disarms faults; it answers {\"items\": N}.";
 
 /// What the command line asked for.
 #[derive(Debug, PartialEq)]

@@ -62,6 +62,9 @@ pub(crate) struct QueryParam {
     pub list: Option<ListStyle>,
     /// Whether an empty value means `null` (a nullable parameter).
     pub nullable: bool,
+    /// The string format of its text (of each item, for a list), which the
+    /// mock checks itself.
+    pub format: Option<Format>,
     /// Checks the parsed value (each item, for a list) against the
     /// parameter's generated type, when the spec names one.
     pub check: Option<Check>,
@@ -103,6 +106,14 @@ pub(crate) struct RequestBody {
     /// String formats the generated types do not check, by JSON pointer
     /// (`*` for every array item or map value).
     pub formats: &'static [(&'static str, Format)],
+    /// The values that may not be `null` where the request gives them, by
+    /// JSON pointer (`*` as in `formats`): the generated types read a `null`
+    /// optional property as an absent one.
+    pub not_null: &'static [&'static str],
+    /// Body properties whose JSON type is not that of the item property of
+    /// the same name (a user id given for a user reference), with the value,
+    /// as a JSON text, that the item property takes when the body gives one.
+    pub derived: &'static [(&'static str, &'static str)],
     pub decode: Normalize,
 }
 
@@ -113,6 +124,10 @@ pub(crate) struct RequestBody {
 pub(crate) enum Format {
     /// `local@domain`.
     Email,
+    /// An RFC 3339 full-date: `2024-01-31`.
+    Date,
+    /// An RFC 3339 date-time: `2024-01-31T12:00:00Z`.
+    DateTime,
 }
 
 impl Format {
@@ -129,6 +144,21 @@ impl Format {
                 }
                 _ => Err(format!("`{text}` is not an email address")),
             },
+            Format::Date => {
+                let shaped = text.len() == 10
+                    && text.char_indices().all(|(i, c)| match i {
+                        4 | 7 => c == '-',
+                        _ => c.is_ascii_digit(),
+                    });
+                if shaped && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() {
+                    Ok(())
+                } else {
+                    Err(format!("`{text}` is not a date (YYYY-MM-DD)"))
+                }
+            }
+            Format::DateTime => chrono::DateTime::parse_from_rfc3339(text)
+                .map(|_| ())
+                .map_err(|_| format!("`{text}` is not an RFC 3339 date-time")),
         }
     }
 }
@@ -252,8 +282,9 @@ pub(crate) enum Find {
     /// By the path: the collection's scope parameters and the resource's id
     /// parameter (an item path, or a path below one).
     Path,
-    /// By item properties taken from the request; those the request gives
-    /// (at least one) must all match the same item.
+    /// By item properties taken from the request: the first key (in this
+    /// order) whose value the request gives finds the item; a request that
+    /// gives none names no item (a 404).
     Match(&'static [Key]),
 }
 
@@ -388,7 +419,8 @@ pub(crate) struct Resource {
     pub parent: Option<Parent>,
     /// Values the server sets for properties a request does not give.
     pub fields: &'static [Field],
-    /// Properties that a `null` in an update clears (optional and nullable).
+    /// Properties that a `null` in an update clears (the optional ones:
+    /// the update body may allow `null` where the item does not).
     pub clearable: &'static [&'static str],
     /// Required properties that may be `null`.
     pub nullable_required: &'static [&'static str],
@@ -458,8 +490,8 @@ pub(crate) struct ErrorShape {
 }
 
 /// Checks `value` against `T`: it must decode into `T`, and `T` must encode
-/// back to the same value (apart from `null`s, which `T` leaves out), so a
-/// property `T` does not know is refused too.
+/// back to the same value (apart from `null`s and empty lists and maps,
+/// which `T` may leave out), so a property `T` does not know is refused too.
 pub(crate) fn conforms<T: DeserializeOwned + Serialize>(value: &Value) -> Result<(), String> {
     let typed: T = serde_path_to_error::deserialize(value).map_err(located)?;
     let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
@@ -506,11 +538,19 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// Leaves out the properties a generated type may leave out when it encodes
+/// them: `null`s, and empty lists and maps (which it skips as it skips an
+/// absent one).
 fn drop_nulls(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
             map.values_mut().for_each(drop_nulls);
+            map.retain(|_, v| match v {
+                Value::Null => false,
+                Value::Array(items) => !items.is_empty(),
+                Value::Object(fields) => !fields.is_empty(),
+                _ => true,
+            });
         }
         Value::Array(items) => items.iter_mut().for_each(drop_nulls),
         _ => {}
@@ -547,6 +587,24 @@ mod tests {
     }
 
     #[test]
+    fn dates_and_date_times_are_checked() {
+        assert_eq!(Format::Date.check("2024-02-29"), Ok(()));
+        assert_eq!(Format::Date.check("0465-07-17"), Ok(()));
+        for bad in [
+            "",
+            "2023-02-29",
+            "2024-1-01",
+            "+2024-01-01",
+            "12024-01-01",
+            "2024-01-01T00:00:00Z",
+        ] {
+            assert!(Format::Date.check(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Format::DateTime.check("2024-01-31T12:00:00Z"), Ok(()));
+        assert!(Format::DateTime.check("2024-01-31").is_err());
+    }
+
+    #[test]
     fn conformance_refuses_wrong_types_and_unknown_fields() {
         assert_eq!(conforms::<Item>(&json!({"name": "a"})), Ok(()));
         assert_eq!(
@@ -557,6 +615,18 @@ mod tests {
         assert!(wrong.contains("`name`"), "{wrong}");
         let unknown = conforms::<Item>(&json!({"name": "a", "extra": 1})).unwrap_err();
         assert!(unknown.contains("extra"), "{unknown}");
+    }
+
+    #[derive(Deserialize, Serialize)]
+    struct Notes {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        notes: Vec<String>,
+    }
+
+    #[test]
+    fn an_empty_list_its_type_skips_conforms() {
+        assert_eq!(conforms::<Notes>(&json!({"notes": []})), Ok(()));
+        assert!(conforms::<Notes>(&json!({"notes": [1]})).is_err());
     }
 
     #[derive(Deserialize, Serialize)]

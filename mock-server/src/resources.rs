@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::api::{ApiError, KeyIds};
 use crate::model::{
-    Action, Assign, Find, IdPiece, Key, LastCursor, Operation, Page, Projection, Reply, Resource,
+    Action, Assign, Find, IdPiece, LastCursor, Operation, Page, Projection, Reply, Resource,
     ServerValue, SetValue, Source,
 };
 use crate::store::{self, DEFAULT_LIMIT, Scope, Store};
@@ -65,6 +65,7 @@ pub(crate) fn execute(
                 given,
                 Some(input.api_key),
                 set,
+                derived_of(op),
             )
             .map_err(ApiError::bad_request)?;
             let answer = answer(reply, &item);
@@ -97,7 +98,12 @@ pub(crate) fn execute(
         } => {
             let (scope, id) = locate(store, *resource, find, input)?;
             let mut item = store.get(&scope, &id).cloned().unwrap_or(Value::Null);
-            merge(&store.resources[*resource], &mut item, input)?;
+            merge(
+                &store.resources[*resource],
+                derived_of(op),
+                &mut item,
+                input,
+            )?;
             let answer = answer(reply, &item);
             store.replace(&scope, &id, item);
             Ok(answer)
@@ -189,6 +195,22 @@ pub(crate) fn execute(
     }
 }
 
+/// The body properties of `op` whose item property takes another value (see
+/// [`crate::model::RequestBody::derived`]).
+fn derived_of(op: &Operation) -> &'static [(&'static str, &'static str)] {
+    op.body.as_ref().map_or(&[], |body| body.derived)
+}
+
+/// The value an item property takes for the body's `value` of it: the
+/// value itself, or the one `derived` gives when the item property has
+/// another JSON type.
+fn held(derived: &[(&str, &str)], name: &str, value: &Value) -> Value {
+    match derived.iter().find(|(n, _)| *n == name) {
+        Some((_, json)) => serde_json::from_str(json).unwrap_or(Value::Null),
+        None => value.clone(),
+    }
+}
+
 /// `item` as another schema (see [`Projection`]).
 fn project(item: &Value, projection: &Projection) -> Value {
     let mut out = Map::new();
@@ -268,43 +290,36 @@ fn locate(
     };
     let scope = scope_of(store, resource, input.path)?;
     let spec = &store.resources[resource];
-    let given: Vec<(&Key, Value)> = keys
+    // The first key the request gives finds the item; the others are not
+    // compared (a request may give several ways to name the same item).
+    let Some((key, value)) = keys
         .iter()
-        .filter_map(|key| value_of(key.from, input).map(|v| (key, v)))
-        .collect();
-    if given.is_empty() {
+        .find_map(|key| value_of(key.from, input).map(|v| (key, v)))
+    else {
+        // Schema-valid, but it names nothing: no item matches it.
         let names: Vec<String> = keys.iter().map(|k| k.from.describe()).collect();
-        return Err(ApiError::bad_request(format!(
-            "the request names no `{}`: give {}",
+        return Err(ApiError::not_found(format!(
+            "the request names no `{}`, so none is found: it is found by {}",
             spec.name,
             names.join(" or ")
         )));
-    }
-    let found = store.items(&scope).find(|item| {
-        given
-            .iter()
-            .all(|(key, value)| holds(item.get(key.field), value))
-    });
+    };
+    let found = store
+        .items(&scope)
+        .find(|item| holds(item.get(key.field), &value));
     match found
         .and_then(|item| item.get(spec.id_field))
         .and_then(Value::as_str)
     {
         Some(id) => Ok((scope, id.to_string())),
         None => {
-            let what: Vec<String> = given
-                .iter()
-                .map(|(key, value)| {
-                    let text = match value {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    format!("{} `{text}`", key.field)
-                })
-                .collect();
+            let text = match value {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
             Err(ApiError::not_found(format!(
-                "no {} with {}",
-                spec.name,
-                what.join(" and ")
+                "no {} with {} `{text}`",
+                spec.name, key.field
             )))
         }
     }
@@ -371,7 +386,9 @@ fn item_of(
 }
 
 /// A new item of `resource` in `scope`: the server's values for every
-/// property `given` leaves out, then `given`. Checked against the item type.
+/// property `given` leaves out, then `given` (a `derived` property taking
+/// its derived value). Checked against the item type.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn new_item(
     store: &Store,
     key_ids: &KeyIds,
@@ -380,6 +397,7 @@ pub(crate) fn new_item(
     given: Option<&Map<String, Value>>,
     api_key: Option<&str>,
     set: &[Assign],
+    derived: &[(&str, &str)],
 ) -> Result<(String, Value), String> {
     let spec = &store.resources[resource];
     let mut item = Map::new();
@@ -423,7 +441,7 @@ pub(crate) fn new_item(
         if (value.is_null() && !kept_null) || !is_property(spec, name) {
             continue;
         }
-        item.insert(name.clone(), value.clone());
+        item.insert(name.clone(), held(derived, name, value));
     }
     assign(&mut item, set);
     let id = match item.get(spec.id_field) {
@@ -462,10 +480,17 @@ fn fresh_id(pieces: &[IdPiece]) -> String {
     id
 }
 
-/// `PATCH`: the body's properties replace the item's; `null` clears an
-/// optional nullable property and nulls a required nullable one. The result
-/// must still be a valid item, or nothing changes.
-fn merge(spec: &Resource, item: &mut Value, input: &Input<'_>) -> Result<(), ApiError> {
+/// `PATCH`: the body's properties replace the item's (a `derived` property
+/// taking its derived value); `null` (where the body's schema allows it)
+/// clears an optional property, nulls a required nullable one and leaves a
+/// required one that is not nullable as it is. The result must still be a
+/// valid item, or nothing changes.
+fn merge(
+    spec: &Resource,
+    derived: &[(&str, &str)],
+    item: &mut Value,
+    input: &Input<'_>,
+) -> Result<(), ApiError> {
     let mut merged = item.as_object().cloned().unwrap_or_default();
     for (name, value) in input
         .raw_body
@@ -480,16 +505,13 @@ fn merge(spec: &Resource, item: &mut Value, input: &Input<'_>) -> Result<(), Api
             merged.remove(name);
         } else if spec.nullable_required.contains(&name.as_str()) {
             merged.insert(name.clone(), Value::Null);
-        } else {
-            return Err(ApiError::bad_request(format!(
-                "`{name}` cannot be null: it is not a nullable property of `{}`",
-                spec.name
-            )));
         }
+        // A required property that is not nullable cannot be cleared: the
+        // `null` the update body allows leaves it as it is.
     }
     for (name, value) in input.body.and_then(Value::as_object).into_iter().flatten() {
         if !value.is_null() && is_property(spec, name) && name != spec.id_field {
-            merged.insert(name.clone(), value.clone());
+            merged.insert(name.clone(), held(derived, name, value));
         }
     }
     finish(spec, item, merged)
@@ -513,7 +535,7 @@ fn replace(
     }
     for (name, value) in input.body.and_then(Value::as_object).into_iter().flatten() {
         if !value.is_null() && is_property(spec, name) && name != spec.id_field {
-            replaced.insert(name.clone(), value.clone());
+            replaced.insert(name.clone(), held(derived_of(op), name, value));
         }
     }
     finish(spec, item, replaced)
@@ -668,8 +690,17 @@ pub(crate) fn seed(
         let Value::Object(given) = item else {
             return Err(format!("{path}[{index}]: an item must be a JSON object"));
         };
-        let (id, item) = new_item(store, key_ids, scope.0, &scope, Some(&given), None, &[])
-            .map_err(|e| format!("{path}[{index}]: {e}"))?;
+        let (id, item) = new_item(
+            store,
+            key_ids,
+            scope.0,
+            &scope,
+            Some(&given),
+            None,
+            &[],
+            &[],
+        )
+        .map_err(|e| format!("{path}[{index}]: {e}"))?;
         if !ids.insert(id.clone()) {
             return Err(format!("{path}[{index}]: id `{id}` is seeded twice"));
         }

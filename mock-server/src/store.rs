@@ -23,7 +23,7 @@ const CURSOR_PREFIX: &str = "seq:";
 pub(crate) type Scope = (usize, Vec<String>);
 
 /// Every item, and the idempotency records.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Store {
     /// The resources of the API (the generated table).
     pub resources: &'static [Resource],
@@ -38,7 +38,7 @@ pub(crate) struct Store {
 }
 
 /// The items of one collection.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Collection {
     by_seq: BTreeMap<u64, Value>,
     seq_by_id: HashMap<String, u64>,
@@ -70,6 +70,32 @@ impl Store {
             members: HashMap::new(),
             idempotent: HashMap::new(),
         }
+    }
+
+    /// A copy of the items and member sets, without idempotency records:
+    /// what [`Store::restore`] goes back to.
+    pub(crate) fn snapshot(&self) -> Store {
+        Store {
+            resources: self.resources,
+            last_seq: self.last_seq,
+            collections: self.collections.clone(),
+            members: self.members.clone(),
+            idempotent: HashMap::new(),
+        }
+    }
+
+    /// Goes back to the items and member sets of `snapshot`, forgetting every
+    /// idempotency record. Sequence numbers keep increasing, so a cursor
+    /// from before never points into items created after.
+    pub(crate) fn restore(&mut self, snapshot: &Store) {
+        let last_seq = self.last_seq.max(snapshot.last_seq);
+        *self = snapshot.snapshot();
+        self.last_seq = last_seq;
+    }
+
+    /// How many items all collections hold.
+    pub(crate) fn total(&self) -> usize {
+        self.collections.values().map(|c| c.by_seq.len()).sum()
     }
 
     /// How many items the collection holds.

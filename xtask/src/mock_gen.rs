@@ -18,7 +18,9 @@
 //!                           # the operation's path is, or lies under)
 //!   find:                   # how the item is found when the path names none:
 //!     studyId: body.studyId # item property: body.<property> | path.<param>
-//!                           # | query.<param>; those the request gives must match
+//!                           # | query.<param>; the first of them (in this order)
+//!                           # that the request gives finds the item, the
+//!                           # others are not compared; none given: a 404
 //!   set:                    # create, set: values the item's properties take:
 //!     isCancelled: true     # a JSON value of the property's type, or
 //!     cancelledAt: now      # now (a date-time) or today (a date)
@@ -35,6 +37,26 @@
 //! What an action answers follows from the response schema: the item, the
 //! item shown as the answer's schema when that schema's required properties
 //! are all item properties (a summary), or else the documented example.
+//!
+//! Bodies are checked beyond their generated types, which read a `null`
+//! optional property as an absent one: every property, array item and map
+//! value whose schema is not nullable (no `nullable: true` on it or on what
+//! it is made of by `$ref`, `allOf`, `oneOf`, `anyOf`; a schema that
+//! constrains nothing takes any value) is listed by JSON pointer, and a
+//! `null` there is a 400 naming it. In an update, a `null` the body allows
+//! clears an optional item property, nulls a required nullable one and
+//! leaves a required one that is not nullable as it is.
+//!
+//! A create, update or replace body property whose JSON type (`type`,
+//! through `$ref`s and single `allOf`s) is not that of the item property of
+//! the same name (a user id given for a `UserReference`) cannot be stored
+//! as given: the item property takes one derived value instead, the
+//! resource example's value of it, else the property's example, else one
+//! made from the item property's schema. The mock does not invent the
+//! reference the real service would look up; it shows the documented one.
+//!
+//! A query parameter's `format: date` or `date-time` is checked, and an
+//! empty comma-separated list parameter is the empty list.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -1272,7 +1294,7 @@ fn operation_table(
                         .iter()
                         .map(|(f, from)| format!("{f} = {from}"))
                         .collect();
-                    format!(" where {} (those given)", keys.join(" and "))
+                    format!(" where {} (the first given)", keys.join(" or "))
                 }
             };
             let assigned: Vec<String> = behaviour
@@ -1419,8 +1441,18 @@ fn operation_table(
             (Some(_), Some(ty)) => conforms_check(ty),
             _ => quote!(None),
         };
+        let format = match spec
+            .schema_json(item_schema)
+            .get("format")
+            .and_then(Value::as_str)
+        {
+            Some("date") => quote!(Some(Format::Date)),
+            Some("date-time") => quote!(Some(Format::DateTime)),
+            Some("email") => quote!(Some(Format::Email)),
+            _ => quote!(None),
+        };
         query.push(quote! {
-            QueryParam { name: #name, required: #required, kind: #kind, list: #list, nullable: #nullable, check: #check }
+            QueryParam { name: #name, required: #required, kind: #kind, list: #list, nullable: #nullable, format: #format, check: #check }
         });
     }
     let body = match op.json.get("requestBody").map(|b| spec.deref(b)) {
@@ -1455,6 +1487,17 @@ fn operation_table(
             let formats = formats.iter().map(|(pointer, format)| match format {
                 StringFormat::Email => quote!((#pointer, Format::Email)),
             });
+            let mut not_null = Vec::new();
+            not_null_pointers(spec, resolved, "", &mut not_null, 0);
+            let derived: Vec<TokenStream> = match behaviour.resource.map(|r| &resources[r]) {
+                Some(r) if matches!(action, "create" | "update" | "replace") => {
+                    derived_properties(spec, resolved, r)
+                        .iter()
+                        .map(|(name, json)| quote!((#name, #json)))
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
             quote! {
                 Some(RequestBody {
                     required: #required,
@@ -1462,6 +1505,8 @@ fn operation_table(
                     schema: #name,
                     properties: &[#(#props),*],
                     formats: &[#(#formats),*],
+                    not_null: &[#(#not_null),*],
+                    derived: &[#(#derived),*],
                     decode: normalize::<avara::types::#ty>,
                 })
             }
@@ -1529,6 +1574,135 @@ fn string_formats(
     if let Some(values) = schema.get("additionalProperties").filter(|a| a.is_object()) {
         string_formats(spec, values, &format!("{pointer}/*"), out, depth + 1);
     }
+}
+
+/// Walks a body schema and collects the pointers of the values that may not
+/// be `null` (`*` for every array item or map value): every property, item
+/// and map value whose schema is not nullable. The generated types read a
+/// `null` optional property as an absent one, so the mock refuses these
+/// itself.
+fn not_null_pointers(
+    spec: &LoadedSpec,
+    schema: &Value,
+    pointer: &str,
+    out: &mut Vec<String>,
+    depth: usize,
+) {
+    if depth > 32 {
+        return;
+    }
+    let schema = spec.deref(schema);
+    for part in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        not_null_pointers(spec, part, pointer, out, depth + 1);
+    }
+    let mut children: Vec<(String, &Value)> = properties(schema)
+        .into_iter()
+        .map(|(name, prop)| (format!("{pointer}/{}", escape_pointer_token(name)), prop))
+        .collect();
+    if let Some(items) = schema.get("items") {
+        children.push((format!("{pointer}/*"), items));
+    }
+    if let Some(values) = schema.get("additionalProperties").filter(|a| a.is_object()) {
+        children.push((format!("{pointer}/*"), values));
+    }
+    for (child, sub) in children {
+        if !accepts_null(spec, sub, 0) && !out.contains(&child) {
+            out.push(child.clone());
+        }
+        not_null_pointers(spec, sub, &child, out, depth + 1);
+    }
+}
+
+/// Whether `schema` lets a value be `null`: it (or a schema it is made of by
+/// `$ref`, `allOf`, `oneOf` or `anyOf`) says `nullable: true`, or it
+/// constrains nothing (any value).
+fn accepts_null(spec: &LoadedSpec, schema: &Value, depth: usize) -> bool {
+    if depth > 32 {
+        return true;
+    }
+    let schema = spec.deref(schema);
+    if is_nullable(schema) {
+        return true;
+    }
+    let mut constrained = false;
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(parts) = schema.get(key).and_then(Value::as_array) {
+            constrained = true;
+            if parts.iter().any(|p| accepts_null(spec, p, depth + 1)) {
+                return true;
+            }
+        }
+    }
+    let Some(object) = schema.as_object() else {
+        return true;
+    };
+    !(constrained
+        || [
+            "type",
+            "properties",
+            "items",
+            "enum",
+            "additionalProperties",
+        ]
+        .iter()
+        .any(|k| object.contains_key(*k)))
+}
+
+/// The JSON type a schema gives its values (`type`, through `$ref`s and
+/// single-member `allOf`s; `object` for a schema with properties), if it
+/// says one.
+fn json_type<'a>(spec: &'a LoadedSpec, schema: &'a Value) -> Option<&'a str> {
+    let mut schema = schema;
+    for _ in 0..64 {
+        schema = spec.deref(schema);
+        if let Some(ty) = schema.get("type").and_then(Value::as_str) {
+            return Some(ty);
+        }
+        match schema.get("allOf").and_then(Value::as_array) {
+            Some(parts) if parts.len() == 1 => schema = &parts[0],
+            _ => break,
+        }
+    }
+    schema.get("properties").map(|_| "object")
+}
+
+/// The body properties of a create, update or replace whose JSON type is not
+/// that of the item property of the same name (a user id given for a user
+/// reference), with the value the item property takes when the body gives
+/// one: the resource example's value of it, else the property's example,
+/// else one made from the item property's schema.
+fn derived_properties(
+    spec: &LoadedSpec,
+    body: &Value,
+    resource: &ResourceFacts,
+) -> Vec<(String, String)> {
+    let item = item_schema(spec, resource);
+    let item_props = properties(item);
+    let mut out = Vec::new();
+    for (name, prop) in properties(body) {
+        let Some((_, item_prop)) = item_props.iter().find(|(n, _)| *n == name) else {
+            continue;
+        };
+        match (json_type(spec, prop), json_type(spec, item_prop)) {
+            (Some(given), Some(held)) if given != held => {}
+            _ => continue,
+        }
+        let value = item
+            .get("example")
+            .and_then(|e| e.get(name.as_str()))
+            .filter(|v| !v.is_null())
+            .or_else(|| item_prop.get("example"))
+            .or_else(|| spec.schema_json(item_prop).get("example"))
+            .cloned()
+            .unwrap_or_else(|| synthesize(spec, item_prop));
+        out.push((name.clone(), value.to_string()));
+    }
+    out
 }
 
 /// The page shape of a list operation, from its checked pagination.
@@ -1683,12 +1857,10 @@ fn resource_table(
         let is_required = required_props.contains(name.as_str());
         let resolved = spec.schema_json(prop);
         let nullable = is_nullable(spec.deref(prop)) || is_nullable(resolved);
-        if nullable {
-            if is_required {
-                nullable_required.push(name.as_str());
-            } else {
-                clearable.push(name.as_str());
-            }
+        if !is_required {
+            clearable.push(name.as_str());
+        } else if nullable {
+            nullable_required.push(name.as_str());
         }
         let value = if **name == resource.id_field {
             let pointer = format!(
@@ -2102,8 +2274,121 @@ mod tests {
         assert_ne!(text, real_text());
         let table = table(&load(text)).unwrap();
         assert!(
-            table.contains("QueryParam { name : \"sibling\" , required : false , kind : Scalar :: String , list : None , nullable : false , check : Some (conforms :: < avara :: types :: OrgId >) }"),
+            table.contains("QueryParam { name : \"sibling\" , required : false , kind : Scalar :: String , list : None , nullable : false , format : None , check : Some (conforms :: < avara :: types :: OrgId >) }"),
             "{table}"
+        );
+    }
+
+    /// The row of operation `id` in `table` (up to the next operation).
+    fn row<'a>(table: &'a str, id: &str) -> &'a str {
+        let start = table
+            .find(&format!("id : \"{id}\""))
+            .unwrap_or_else(|| panic!("{id}"));
+        let rest = &table[start..];
+        &rest[..rest[1..]
+            .find("Operation {")
+            .map_or(rest.len(), |end| end + 1)]
+    }
+
+    #[test]
+    fn a_body_refuses_null_wherever_its_schema_is_not_nullable() {
+        let spec = load(real_text());
+        let table = table(&spec).unwrap();
+        // Top level, map values, array items and their properties.
+        assert!(
+            row(&table, "express_create").contains(
+                "not_null : & [\"/expressCustomerName\" , \"/metadata\" , \"/metadata/*\"]"
+            ),
+            "{}",
+            row(&table, "express_create")
+        );
+        let create = row(&table, "auto_scribe_studies_create");
+        for pointer in [
+            "\"/technologistNotes/*\"",
+            "\"/priorReports/*/reportText\"",
+            "\"/assignedTo\"",
+        ] {
+            assert!(create.contains(pointer), "{pointer}: {create}");
+        }
+        // What the schema lets be null is not listed.
+        assert!(!create.contains("\"/clinicalHistory\""), "{create}");
+        let update = row(&table, "viewer_studies_update");
+        assert!(!update.contains("\"/metadata\" ,"), "{update}");
+        assert!(!update.contains("\"/assignedTo\""), "{update}");
+
+        let schema = |yaml: &str| -> Value { serde_yaml::from_str(yaml).unwrap() };
+        for (yaml, nullable) in [
+            ("{type: string}", false),
+            ("{type: string, nullable: true}", true),
+            ("{}", true),
+            ("{description: anything}", true),
+            ("{$ref: '#/components/schemas/OrgId'}", false),
+            (
+                "{nullable: true, allOf: [{$ref: '#/components/schemas/Metadata'}]}",
+                true,
+            ),
+            ("{allOf: [{$ref: '#/components/schemas/Metadata'}]}", false),
+            (
+                "{oneOf: [{type: string}, {type: integer, nullable: true}]}",
+                true,
+            ),
+            ("{anyOf: [{type: string}, {type: integer}]}", false),
+        ] {
+            assert_eq!(accepts_null(&spec, &schema(yaml), 0), nullable, "{yaml}");
+        }
+    }
+
+    #[test]
+    fn a_body_property_of_another_type_than_the_items_is_derived_from_its_example() {
+        let spec = load(real_text());
+        let table = table(&spec).unwrap();
+        // A user id in the bodies, a `UserReference` in the item: the item
+        // takes the documented study's reference.
+        let example =
+            spec.json["components"]["schemas"]["ViewerStudy"]["example"]["assignedTo"].to_string();
+        let derived = format!(
+            "derived : & [(\"assignedTo\" , {})]",
+            proc_macro2::Literal::string(&example)
+        );
+        for id in [
+            "viewer_studies_create",
+            "viewer_studies_update",
+            "auto_scribe_studies_create",
+            "auto_scribe_studies_update",
+        ] {
+            assert!(
+                row(&table, id).contains(&derived),
+                "{id}: {}",
+                row(&table, id)
+            );
+        }
+        // Same types (a metadata object in both), or no resource: none.
+        for id in [
+            "express_create",
+            "orgs_create",
+            "viewer_ephemeral_sessions_create",
+        ] {
+            assert!(row(&table, id).contains("derived : & []"), "{id}");
+        }
+    }
+
+    #[test]
+    fn every_optional_item_property_is_clearable_and_date_queries_are_checked() {
+        let spec = load(real_text());
+        let table = table(&spec).unwrap();
+        // `metadata` is optional and not nullable in the customer: an update
+        // `null` (which its body allows) clears it.
+        assert!(
+            table.contains("name : \"ExpressCustomer\"")
+                && table.contains(
+                    "clearable : & [\"createdByApiKeyId\" , \"createdByUserId\" , \"metadata\"]"
+                ),
+            "{table}"
+        );
+        let list = row(&table, "auto_scribe_users_invitations_list");
+        assert!(
+            list.contains("QueryParam { name : \"startDate\" , required : false , kind : Scalar :: String , list : None , nullable : false , format : Some (Format :: Date)"),
+            "{list}"
         );
     }
 

@@ -62,7 +62,7 @@ impl Api {
 }
 
 /// The documented example of the collection at `path`.
-fn example_of(path: &str) -> Value {
+pub(crate) fn example_of(path: &str) -> Value {
     avara_mock::collections()
         .into_iter()
         .find(|c| c.path == path)
@@ -224,10 +224,21 @@ async fn a_study_created_where_it_has_no_item_path_is_listed_found_cancelled_and
     assert_eq!(back["isCancelled"], false);
     assert_eq!(back["cancelledAt"], Value::Null);
 
-    // A selector that names no study, or two that disagree: 404; none: 400.
-    for selector in [
-        json!({"studyId": "stu_00000000000000000000000000000000"}),
-        json!({"studyId": id, "studyInstanceUid": "1.2.3"}),
+    // A selector that names no study, or none at all: 404, naming what a
+    // study is found by; nothing changes.
+    for (selector, words) in [
+        (
+            json!({"studyId": "stu_00000000000000000000000000000000"}),
+            "studyId `stu_0000",
+        ),
+        (
+            json!({"studyInstanceUid": "1.2.3"}),
+            "studyInstanceUid `1.2.3`",
+        ),
+        (
+            json!({}),
+            "found by body property `studyId` or body property `studyInstanceUid`",
+        ),
     ] {
         let (status, error) = api
             .call(
@@ -237,16 +248,25 @@ async fn a_study_created_where_it_has_no_item_path_is_listed_found_cancelled_and
             )
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains(words), "{message}");
     }
-    let (status, error) = api
-        .call(
-            Method::POST,
-            "/v1/autoScribe/studies/cancel",
-            Some(json!({})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
     assert_eq!(api.ok(Method::GET, &item, None).await["isCancelled"], false);
+    // Given both, the first of `find` (the id) finds it: another study's
+    // uid beside it is not compared.
+    api.ok(
+        Method::POST,
+        "/v1/autoScribe/studies/cancel",
+        Some(json!({"studyId": id, "studyInstanceUid": "1.2.3"})),
+    )
+    .await;
+    assert_eq!(api.ok(Method::GET, &item, None).await["isCancelled"], true);
+    api.ok(
+        Method::POST,
+        "/v1/autoScribe/studies/uncancel",
+        Some(json!({"studyId": id})),
+    )
+    .await;
 
     // The external delete removes it.
     api.ok(

@@ -130,7 +130,7 @@ async fn invalid_create_bodies_are_400_naming_the_problem() {
         (json!({"orgName": 5}).to_string(), "`orgName`: invalid type"),
         (
             json!({"orgName": null}).to_string(),
-            "`orgName`: invalid type",
+            "`orgName` cannot be null",
         ),
         (
             json!({"orgName": "a", "extra": 1}).to_string(),
@@ -162,7 +162,7 @@ async fn invalid_create_bodies_are_400_naming_the_problem() {
         ),
         (
             json!({"orgName": "a", "metadata": {"k": null}}).to_string(),
-            "`metadata.k`: invalid type",
+            "request body `/metadata/k`: `k` cannot be null",
         ),
     ];
     for (body, expected) in cases {

@@ -8,6 +8,7 @@ mod edges;
 mod faults;
 mod http;
 mod sdk;
+mod spec_rules;
 
 use std::time::Duration;
 
