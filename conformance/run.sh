@@ -93,12 +93,11 @@ SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$here" .venv/bin/schemathesis run "$root/sp
   --max-examples 100 --seed 20261123 \
   --no-color
 
-# DISABLED until avara-mock has --examples (branch mock): the official SDK's own
-# tests against `avara-mock --examples --api-key "My API Key"`, every failure
-# listed with its reason in sdk-tests/expected-failures/avara-mock.txt. To
-# enable, uncomment the two lines below (see sdk-tests/README.md).
-# section "sdk-tests: the official SDK's own tests (avara 0.3.0) against avara-mock --examples, failures as listed"
-# bash sdk-tests/with-avara-mock.sh "$root/target/debug/avara-mock"
+# The official SDK's own tests against `avara-mock --examples --api-key "My API
+# Key"`, reset before each test; every failure listed with its reason in
+# sdk-tests/expected-failures/avara-mock.txt (see sdk-tests/README.md).
+section "sdk-tests: the official SDK's own tests (avara 0.3.0) against avara-mock --examples, failures as listed"
+bash sdk-tests/with-avara-mock.sh "$root/target/debug/avara-mock"
 
 section "Prism (request validation) with the client's calls: the quickstart example"
 # Prism runs as the node binary itself (not through the npx wrapper, which
