@@ -334,6 +334,7 @@ pub fn synthetic_spec(real: &Value, operations: usize) -> Result<String, String>
     let mut responses = serde_json::Map::new();
     let mut remaining = operations;
     for k in 0..copies {
+        let partial = remaining < per_copy;
         let mut text = serde_json::to_string(real).map_err(|e| e.to_string())?;
         for name in &schema_names {
             text = text.replace(
@@ -395,8 +396,14 @@ pub fn synthetic_spec(real: &Value, operations: usize) -> Result<String, String>
                         op["operationId"] = Value::String(id);
                     }
                     // The mock's resource is named by its item schema, as
-                    // text rather than a `$ref`.
-                    if let Some(Value::String(resource)) = op
+                    // text rather than a `$ref`. A partial copy may lack the
+                    // paths that make a resource, so there the mock goes by
+                    // convention alone.
+                    if partial {
+                        if let Some(op) = op.as_object_mut() {
+                            op.remove(crate::mock_gen::RESOURCE_EXTENSION);
+                        }
+                    } else if let Some(Value::String(resource)) = op
                         .get_mut(crate::mock_gen::RESOURCE_EXTENSION)
                         .and_then(|e| e.get_mut("resource"))
                         && schema_names.contains(resource)
@@ -934,9 +941,9 @@ mod tests {
         let path = root.join(codegen::SPEC);
         let real = spec::parse(&path, std::fs::read_to_string(&path).unwrap()).unwrap();
         // Beyond one copy of the real spec, so that every operation is in
-        // a copy.
+        // a copy, and a partial copy that cuts through resources.
         let per_copy = real.openapi.operations().count();
-        for operations in [1, 10, per_copy + 1] {
+        for operations in [1, 10, per_copy / 2, per_copy + 1] {
             let text = synthetic_spec(&real.json, operations).unwrap();
             let parsed =
                 spec::parse(Path::new("synthetic.yaml"), text).unwrap_or_else(|e| panic!("{e}"));
