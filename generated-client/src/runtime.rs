@@ -32,6 +32,24 @@ pub const RETRY_COUNT: &str = "x-stainless-retry-count";
 /// Stainless SDKs send it.
 pub const TIMEOUT_HEADER: &str = "x-stainless-timeout";
 
+/// [`platform_headers`] as header names and values, made once: they are
+/// sent with every request.
+fn platform_header_values() -> &'static [(header::HeaderName, HeaderValue)] {
+    static VALUES: std::sync::OnceLock<Vec<(header::HeaderName, HeaderValue)>> =
+        std::sync::OnceLock::new();
+    VALUES.get_or_init(|| {
+        platform_headers()
+            .into_iter()
+            .filter_map(|(name, value)| {
+                Some((
+                    header::HeaderName::from_static(name),
+                    HeaderValue::from_str(&value).ok()?,
+                ))
+            })
+            .collect()
+    })
+}
+
 /// The platform headers of the official Stainless SDKs that this SDK sends
 /// (see the README for those it does not): the language, the SDK's version,
 /// the OS and the CPU architecture, named as those SDKs name them.
@@ -328,11 +346,9 @@ impl ClientHooks<ClientConfig> for Client {
                 HeaderValue::from_static(crate::config::USER_AGENT),
             );
         }
-        for (name, value) in platform_headers() {
-            if !headers.contains_key(name)
-                && let Ok(value) = HeaderValue::from_str(&value)
-            {
-                headers.insert(name, value);
+        for (name, value) in platform_header_values() {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), value.clone());
             }
         }
         let idempotency_key = header::HeaderName::from_static(IDEMPOTENCY_KEY);
