@@ -120,6 +120,20 @@
 //! fault, for test isolation. It answers 200 with `{"items": N}`, the items
 //! the store then holds.
 //!
+//! # Webhooks
+//!
+//! With [`Config::webhooks`] (`--webhook-url` and `--webhook-secret`),
+//! `POST /_mock/webhooks/{eventType}` (authenticated) sends the documented
+//! example of that event of the spec ([`webhook_events`]), or the event in
+//! its JSON body, to the URL, signed per Standard Webhooks with
+//! `avara::webhooks::sign`. A failed attempt (no answer, or not 2xx) is
+//! retried with exponential backoff ([`WebhookConfig::retry`]) under the same
+//! `webhook-id`. It answers 200 with the report: `delivered`, `attempts`,
+//! `status` and `answer` (of the last attempt), `valid`, and `errors` (how
+//! the answer differs from the event's answer schema, or why each attempt
+//! failed). An unknown event type is a 404 naming the known ones; without a
+//! webhook URL, a 409 saying how to give one.
+//!
 //! # Checked answers
 //!
 //! In debug builds (every test run), each answer body is checked against its
