@@ -26,6 +26,7 @@ use crate::model::{ListStyle, Operation, Resource, Scalar};
 use crate::resources::{self, Answer, Input};
 use crate::server::ConnectionKill;
 use crate::store::{Remembered, Store};
+use crate::webhooks::{Sender, TriggerError, WebhookConfig};
 
 /// The header that names every response.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -53,6 +54,7 @@ pub(crate) struct Shared {
     pub(crate) faults: FaultQueue,
     api_keys: HashSet<String>,
     pub(crate) key_ids: KeyIds,
+    webhooks: Sender,
 }
 
 impl Shared {
@@ -75,7 +77,14 @@ impl Shared {
             faults: FaultQueue::default(),
             api_keys: api_keys.into_iter().collect(),
             key_ids: KeyIds::default(),
+            webhooks: Sender::new(None),
         }
+    }
+
+    /// The same state, sending webhooks as `config` says.
+    pub(crate) fn with_webhooks(mut self, config: Option<WebhookConfig>) -> Self {
+        self.webhooks = Sender::new(config);
+        self
     }
 
     /// The resources of the API.
@@ -171,6 +180,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             post(arm_faults).delete(disarm_faults),
         )
         .route(&format!("{CONTROL_PREFIX}reset"), post(reset))
+        .route(
+            &format!("{CONTROL_PREFIX}webhooks/{{event_type}}"),
+            post(send_webhook),
+        )
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(shared.clone(), front))
         .with_state(shared)
@@ -680,6 +693,26 @@ async fn disarm_faults(State(shared): State<Arc<Shared>>) -> StatusCode {
 async fn reset(State(shared): State<Arc<Shared>>) -> Response {
     let items = shared.reset();
     json_response(StatusCode::OK, &serde_json::json!({ "items": items }))
+}
+
+/// `POST /_mock/webhooks/{eventType}`: delivers the documented example of
+/// the event type (or the event in the body) to the configured webhook URL
+/// and answers the report of the delivery (see [`crate::webhooks`]).
+async fn send_webhook(
+    State(shared): State<Arc<Shared>>,
+    Path(event_type): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    match shared.webhooks.trigger(&event_type, &body).await {
+        Ok(report) => Ok(json_response(StatusCode::OK, &report)),
+        Err(e @ TriggerError::UnknownType(_)) => Err(ApiError::not_found(e.to_string())),
+        Err(e @ TriggerError::NotConfigured) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "webhooks_not_configured",
+            e.to_string(),
+        )),
+        Err(e @ TriggerError::BadEvent(_)) => Err(ApiError::bad_request(e.to_string())),
+    }
 }
 
 /// Runs around every request: authenticates it before anything else (its

@@ -73,9 +73,10 @@
 //! | `viewer_users_invitations_update` | `PATCH /v1/viewer/users/invitations/{invitationId}` | update `ViewerInvitation`, answers the item |
 //! | `viewer_users_invitations_revoke` | `POST /v1/viewer/users/invitations/revoke` | set status = "revoked" on `ViewerInvitation` where invitationId = body.invitationId or userId = body.userId (the first given), answers the documented example |
 use crate::model::{
-    Action, Assign, ErrorShape, Field, Find, Format, IdPiece, Key, LastCursor, ListStyle,
-    Members, Operation, Page, Parent, PathParam, Projection, QueryParam, Reply,
-    RequestBody, Resource, Scalar, ServerValue, SetValue, Source, conforms, normalize,
+    Action, Assign, ErrorShape, Event, Field, Find, Format, IdPiece, Key, LastCursor,
+    ListStyle, Members, Operation, Page, Parent, PathParam, Projection, QueryParam,
+    Reply, RequestBody, Resource, Scalar, ServerValue, SetValue, Source, conforms,
+    normalize,
 };
 /// Every resource: a collection read and written by REST convention.
 pub(crate) static RESOURCES: &[Resource] = &[
@@ -3911,3 +3912,68 @@ pub(crate) static ERROR: ErrorShape = ErrorShape {
     extra: &[],
     check: Some(conforms::<avara::types::Error>),
 };
+/// Every webhook event of the spec, by event type.
+pub(crate) static EVENTS: &[Event] = &[
+    Event {
+        event_type: "clinical_context.enrichment_requested",
+        schema: "ClinicalContextEnrichmentRequestedEvent",
+        example: "{\"data\":{\"clinicId\":\"550e8400-e29b-41d4-a716-446655440000\",\"externalPatientId\":\"PAT-2024-7731\",\"mrn\":\"MRN-004521\",\"studyId\":\"7c9e6679-7425-40de-944b-e07fc1f90ae7\",\"studyInstanceUid\":\"1.2.840.113619.2.55.3.604688119.868.1234567890.123\"},\"id\":\"whe_1234567890abcdef1234567890abcdef\",\"type\":\"clinical_context.enrichment_requested\"}",
+        check: Some(conforms::<avara::types::ClinicalContextEnrichmentRequestedEvent>),
+        answer_schema: "ClinicalContextEnrichmentRequestedResponse",
+        answer_check: Some(
+            conforms::<avara::types::ClinicalContextEnrichmentRequestedResponse>,
+        ),
+    },
+    Event {
+        event_type: "ephemeral.access_requested",
+        schema: "EphemeralAccessRequestedEvent",
+        example: "{\"data\":{\"options\":{\"studyInstanceUids\":\"bar\"},\"retrievalId\":\"order-12345\"},\"id\":\"whe_1234567890abcdef1234567890abcdef\",\"type\":\"ephemeral.access_requested\"}",
+        check: Some(conforms::<avara::types::EphemeralAccessRequestedEvent>),
+        answer_schema: "EphemeralAccessRequestedResponse",
+        answer_check: Some(conforms::<avara::types::EphemeralAccessRequestedResponse>),
+    },
+    Event {
+        event_type: "modality_worklist.requested",
+        schema: "ModalityWorklistRequestedEvent",
+        example: "{\"data\":{\"callingAe\":\"CT_SCANNER_1\",\"clinicId\":\"550e8400-e29b-41d4-a716-446655440000\",\"dateEnd\":\"2024-03-15\",\"dateStart\":\"2024-03-15\",\"modality\":\"CT\",\"sourceIp\":\"192.168.1.50\"},\"id\":\"whe_1234567890abcdef1234567890abcdef\",\"type\":\"modality_worklist.requested\"}",
+        check: Some(conforms::<avara::types::ModalityWorklistRequestedEvent>),
+        answer_schema: "ModalityWorklistRequestedResponse",
+        answer_check: Some(conforms::<avara::types::ModalityWorklistRequestedResponse>),
+    },
+    Event {
+        event_type: "patient_study.enrichment_requested",
+        schema: "PatientStudyEnrichmentRequestedEvent",
+        example: "{\"data\":{\"accessionNumber\":\"ACC-2024-001234\",\"clinicId\":\"550e8400-e29b-41d4-a716-446655440000\",\"patientId\":\"PAT-2024-7731\",\"studyInstanceUid\":\"1.2.840.113619.2.55.3.604688119.868.1234567890.123\"},\"id\":\"whe_1234567890abcdef1234567890abcdef\",\"type\":\"patient_study.enrichment_requested\"}",
+        check: Some(conforms::<avara::types::PatientStudyEnrichmentRequestedEvent>),
+        answer_schema: "PatientStudyEnrichmentRequestedResponse",
+        answer_check: Some(
+            conforms::<avara::types::PatientStudyEnrichmentRequestedResponse>,
+        ),
+    },
+    Event {
+        event_type: "report.delivered",
+        schema: "ReportDeliveredEvent",
+        example: "{\"data\":{\"externalPatientId\":\"PAT-2024-7731\",\"isCritical\":false,\"presignedUrl\":\"https://storage.example.com/reports/report.pdf?X-Amz-Expires=3600\",\"reportId\":\"rep_1234567890abcdef1234567890abcdef\",\"studyId\":\"stu_1234567890abcdef1234567890abcdef\",\"studyInstanceUid\":\"1.2.840.113619.2.55.3.604688119.868.1234567890.123\"},\"id\":\"whe_1234567890abcdef1234567890abcdef\",\"type\":\"report.delivered\"}",
+        check: Some(conforms::<avara::types::ReportDeliveredEvent>),
+        answer_schema: "ReportDeliveredResponse",
+        answer_check: Some(conforms::<avara::types::ReportDeliveredResponse>),
+    },
+    Event {
+        event_type: "secondary_capture.access_requested",
+        schema: "SecondaryCaptureAccessRequestedEvent",
+        example: "{\"data\":{\"seriesInstanceUid\":\"1.2.840.113619.2.55.3.604688119.868.1234567890.124\",\"sopInstanceUid\":\"1.2.840.113619.2.55.3.604688119.868.1234567890.125\",\"studyId\":\"stu_1234567890abcdef1234567890abcdef\",\"studyInstanceUid\":\"1.2.840.113619.2.55.3.604688119.868.1234567890.123\"},\"id\":\"whe_1234567890abcdef1234567890abcdef\",\"type\":\"secondary_capture.access_requested\"}",
+        check: Some(conforms::<avara::types::SecondaryCaptureAccessRequestedEvent>),
+        answer_schema: "SecondaryCaptureAccessRequestedResponse",
+        answer_check: Some(
+            conforms::<avara::types::SecondaryCaptureAccessRequestedResponse>,
+        ),
+    },
+    Event {
+        event_type: "study.access_requested",
+        schema: "StudyAccessRequestedEvent",
+        example: "{\"data\":{\"studyId\":\"stu_1234567890abcdef1234567890abcdef\",\"studyInstanceUid\":\"1.2.840.113619.2.55.3.604688119.868.1234567890.123\"},\"id\":\"whe_1234567890abcdef1234567890abcdef\",\"type\":\"study.access_requested\"}",
+        check: Some(conforms::<avara::types::StudyAccessRequestedEvent>),
+        answer_schema: "StudyAccessRequestedResponse",
+        answer_check: Some(conforms::<avara::types::StudyAccessRequestedResponse>),
+    },
+];

@@ -120,6 +120,20 @@
 //! fault, for test isolation. It answers 200 with `{"items": N}`, the items
 //! the store then holds.
 //!
+//! # Webhooks
+//!
+//! With [`Config::webhooks`] (`--webhook-url` and `--webhook-secret`),
+//! `POST /_mock/webhooks/{eventType}` (authenticated) sends the documented
+//! example of that event of the spec ([`webhook_events`]), or the event in
+//! its JSON body, to the URL, signed per Standard Webhooks with
+//! `avara::webhooks::sign`. A failed attempt (no answer, or not 2xx) is
+//! retried with exponential backoff ([`WebhookConfig::retry`]) under the same
+//! `webhook-id`. It answers 200 with the report: `delivered`, `attempts`,
+//! `status` and `answer` (of the last attempt), `valid`, and `errors` (how
+//! the answer differs from the event's answer schema, or why each attempt
+//! failed). An unknown event type is a 404 naming the known ones; without a
+//! webhook URL, a 409 saying how to give one.
+//!
 //! # Checked answers
 //!
 //! In debug builds (every test run), each answer body is checked against its
@@ -147,6 +161,7 @@ mod server;
 mod store;
 #[cfg(test)]
 mod tests;
+mod webhooks;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -156,6 +171,10 @@ use serde_json::Value;
 pub use fault::{FAULT_HEADER, Fault};
 pub use server::{Limits, MAX_HEAD_BYTES};
 pub use store::DEFAULT_LIMIT;
+pub use webhooks::{
+    DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, WebhookConfig, WebhookEventInfo,
+    check_secret as check_webhook_secret, events as webhook_events,
+};
 
 /// The prefix that every accepted test API key starts with.
 pub const TEST_KEY_PREFIX: &str = "sk_test_";
@@ -243,6 +262,9 @@ pub struct Config {
     pub addr: SocketAddr,
     /// API keys accepted besides those starting with [`TEST_KEY_PREFIX`].
     pub api_keys: Vec<String>,
+    /// Where `POST /_mock/webhooks/{eventType}` delivers events, and how;
+    /// `None` (the default) answers such a trigger 409.
+    pub webhooks: Option<WebhookConfig>,
 }
 
 impl Default for Config {
@@ -251,6 +273,7 @@ impl Default for Config {
         Config {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             api_keys: Vec::new(),
+            webhooks: None,
         }
     }
 }
@@ -273,18 +296,14 @@ pub async fn spawn() -> std::io::Result<MockServer> {
 /// Starts a mock server with `config`. Must be called within a Tokio
 /// runtime, which then runs it.
 pub async fn spawn_with(config: Config) -> std::io::Result<MockServer> {
-    spawn_shared(
-        config.addr,
-        api::Shared::new(config.api_keys),
-        Limits::default(),
-    )
-    .await
+    spawn_with_limits(config, Limits::default()).await
 }
 
 /// Starts a mock server with `config` and connection `limits` (timeouts and
 /// a connection cap; see [`Limits`]). Must be called within a Tokio runtime.
 pub async fn spawn_with_limits(config: Config, limits: Limits) -> std::io::Result<MockServer> {
-    spawn_shared(config.addr, api::Shared::new(config.api_keys), limits).await
+    let shared = api::Shared::new(config.api_keys).with_webhooks(config.webhooks);
+    spawn_shared(config.addr, shared, limits).await
 }
 
 /// Starts a server with `shared` state.

@@ -1,7 +1,8 @@
 //! `avara-mock`: runs the in-memory Avara API mock until killed.
 //!
 //! ```text
-//! avara-mock [--port N] [--api-key KEY]... [--examples] [--seed FILE] [--operations] [--help]
+//! avara-mock [--port N] [--api-key KEY]... [--examples] [--seed FILE]
+//!            [--webhook-url URL --webhook-secret whsec_...] [--operations] [--help]
 //! ```
 
 use std::io::Write;
@@ -13,6 +14,7 @@ avara-mock: an in-memory mock of the Avara API, for testing clients
 
 USAGE:
     avara-mock [--port N] [--api-key KEY]... [--examples] [--seed FILE]
+               [--webhook-url URL --webhook-secret whsec_...]
     avara-mock --operations
 
 OPTIONS:
@@ -28,6 +30,11 @@ OPTIONS:
                      are collection paths and whose values are arrays of items,
                      e.g. {\"/v1/things\": [{\"name\": \"a\"}]}; items may give their
                      own id, the server sets what they leave out
+    --webhook-url URL
+                     Where POST /_mock/webhooks/{eventType} delivers webhook events
+    --webhook-secret whsec_...
+                     The Standard Webhooks key that signs them (`whsec_` followed
+                     by base64; required with --webhook-url)
     -h, --help       Print this help and exit
 
 Prints `avara-mock listening on <base URL>` once it accepts connections, then
@@ -36,7 +43,15 @@ serves until killed (or Ctrl-C). Faults: send the `x-avara-mock-fault` header
 POST /_mock/faults with {\"fault\": \"<spec>\", \"count\": N} and the same API key.
 Reset (test isolation): POST /_mock/reset with the same API key restores the
 items loaded at startup (--examples, --seed), forgets idempotency keys and
-disarms faults; it answers {\"items\": N}.";
+disarms faults; it answers {\"items\": N}.
+Webhooks: POST /_mock/webhooks/{eventType} with the same API key delivers the
+event's documented example (or the event given as the JSON body) to
+--webhook-url, signed per Standard Webhooks (webhook-id, webhook-timestamp,
+webhook-signature) with --webhook-secret; a failed delivery (no answer or a
+non-2xx status) is retried with exponential backoff, 3 attempts in all. It
+answers {\"delivered\": true, \"attempts\": N, \"status\": 200, \"answer\": {...},
+\"errors\": [...]}, the errors saying how the answer differs from the event's
+answer schema; 404 for an unknown event type, 409 without --webhook-url.";
 
 /// What the command line asked for.
 #[derive(Debug, PartialEq)]
@@ -76,6 +91,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     let mut api_keys = Vec::new();
     let mut seed = None;
     let mut examples = false;
+    let mut webhook_url = None;
+    let mut webhook_secret = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -106,13 +123,33 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                 api_keys.push(key);
             }
             "--seed" => seed = Some(std::path::PathBuf::from(value("--seed")?)),
+            "--webhook-url" => {
+                let url = value("--webhook-url")?;
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(format!("--webhook-url: `{url}` is not an http(s) URL"));
+                }
+                webhook_url = Some(url);
+            }
+            "--webhook-secret" => {
+                let secret = value("--webhook-secret")?;
+                avara_mock::check_webhook_secret(&secret)
+                    .map_err(|e| format!("--webhook-secret: {e}"))?;
+                webhook_secret = Some(secret);
+            }
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
+    let webhooks = match (webhook_url, webhook_secret) {
+        (Some(url), Some(secret)) => Some(avara_mock::WebhookConfig::new(url, secret)),
+        (None, None) => None,
+        (Some(_), None) => return Err("--webhook-url needs --webhook-secret whsec_...".into()),
+        (None, Some(_)) => return Err("--webhook-secret needs --webhook-url URL".into()),
+    };
     Ok(Command::Serve {
         config: avara_mock::Config {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
             api_keys,
+            webhooks,
         },
         examples,
         seed,
@@ -282,5 +319,34 @@ mod tests {
         assert_eq!(parse(&["--operations"]), Ok(Command::Operations));
         assert!(parse(&["--verbose"]).is_err());
         assert!(parse(&["--seed"]).is_err());
+    }
+
+    #[test]
+    fn webhook_flags_need_each_other_and_a_valid_secret_never_shown() {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let Ok(Command::Serve { config, .. }) = parse(&[
+            "--webhook-url",
+            "http://127.0.0.1:8080/webhooks/avara",
+            "--webhook-secret",
+            secret,
+        ]) else {
+            panic!("valid webhook flags must serve");
+        };
+        let webhooks = config.webhooks.clone().unwrap();
+        assert_eq!(webhooks.url, "http://127.0.0.1:8080/webhooks/avara");
+        assert_eq!(webhooks.attempts, avara_mock::DEFAULT_ATTEMPTS);
+        assert!(!format!("{config:?}").contains("MfKQ9r8"));
+        assert!(parse(&["--webhook-url", "http://x"]).is_err());
+        assert!(parse(&["--webhook-secret", secret]).is_err());
+        for bad in [
+            "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "whsec_",
+            "whsec_!!not base64!!",
+        ] {
+            let error = parse(&["--webhook-url", "http://x", "--webhook-secret", bad]).unwrap_err();
+            assert!(error.starts_with("--webhook-secret"), "{bad}: {error}");
+            assert!(bad.len() < 8 || !error.contains(bad), "{error}");
+        }
+        assert!(parse(&["--webhook-url", "x", "--webhook-secret", secret]).is_err());
     }
 }

@@ -478,6 +478,24 @@ pub(crate) enum IdPiece {
     },
 }
 
+/// A webhook event of the spec (under `x-webhooks`), which
+/// `POST /_mock/webhooks/{eventType}` sends.
+#[derive(Debug)]
+pub(crate) struct Event {
+    /// The event type, the key under `x-webhooks`.
+    pub event_type: &'static str,
+    /// The event's schema.
+    pub schema: &'static str,
+    /// The documented example of the event, as JSON text.
+    pub example: &'static str,
+    /// Checks an event against its type.
+    pub check: Option<Check>,
+    /// The schema of the receiver's answer (its `200` response).
+    pub answer_schema: &'static str,
+    /// Checks an answer against its type.
+    pub answer_check: Option<Check>,
+}
+
 /// The spec's error body: which of its properties carry the message and the
 /// error code.
 #[derive(Debug)]

@@ -66,6 +66,7 @@ use quote::quote;
 use serde_json::Value;
 
 use crate::example::{self, PatternPiece};
+use crate::reference::sdk::WEBHOOKS;
 use crate::rust_names::{OperationNames, RustNames};
 use crate::spec::{
     LoadedSpec, PAGINATION_EXTENSION, Pagination, SpecError, SpecOperation, escape_pointer_token,
@@ -164,6 +165,7 @@ pub fn generate_reporting(
         fallbacks,
     };
     let error = error_shape(spec, names, &ops)?;
+    let events = event_table(spec, names)?;
     let tokens = quote! {
         //! The operations and resources of the spec, as `avara-mock` serves them.
         //!
@@ -172,7 +174,7 @@ pub fn generate_reporting(
         #(#![doc = #doc_rows])*
 
         use crate::model::{
-            Action, Assign, ErrorShape, Field, Find, Format, IdPiece, Key, LastCursor, ListStyle,
+            Action, Assign, ErrorShape, Event, Field, Find, Format, IdPiece, Key, LastCursor, ListStyle,
             Members, Operation, Page, Parent, PathParam, Projection, QueryParam, Reply,
             RequestBody, Resource, Scalar, ServerValue, SetValue, Source, conforms, normalize,
         };
@@ -185,8 +187,75 @@ pub fn generate_reporting(
 
         /// The spec's error body.
         pub(crate) static ERROR: ErrorShape = #error;
+
+        /// Every webhook event of the spec, by event type.
+        pub(crate) static EVENTS: &[Event] = &[#(#events),*];
     };
     Ok((tokens, report))
+}
+
+/// The webhook events under the spec's `x-webhooks`, by event type:
+/// for each event type, its documented example (the request body's
+/// `example`) and checks of its event and answer types (the schemas of the
+/// request body and of the `200` response).
+fn event_table(spec: &LoadedSpec, names: &RustNames) -> Result<Vec<TokenStream>, SpecError> {
+    let Some(hooks) = spec.json.get(WEBHOOKS) else {
+        return Ok(Vec::new());
+    };
+    let Some(hooks) = hooks.as_object() else {
+        return Err(spec.error_at(&format!("/{WEBHOOKS}"), "must be a map of event types"));
+    };
+    let mut events = Vec::new();
+    for (event_type, item) in hooks {
+        let pointer = format!("/{WEBHOOKS}/{}/post", escape_pointer_token(event_type));
+        let Some(post) = item.get("post") else {
+            return Err(spec.error_at(&pointer, "an event is sent with `post`, which is missing"));
+        };
+        let body = spec.deref(post.get("requestBody").unwrap_or(&Value::Null));
+        let media = body.pointer("/content/application~1json");
+        let Some(event_schema) = media.and_then(|m| m.get("schema")).and_then(ref_name) else {
+            return Err(spec.error_at(
+                &pointer,
+                "the request body must be application/json with a `$ref` to the event's schema",
+            ));
+        };
+        let Some(example) = media.and_then(|m| m.get("example")) else {
+            return Err(spec.error_at(&pointer, "the request body documents no `example`"));
+        };
+        let answer = post
+            .pointer("/responses/200")
+            .map(|r| spec.deref(r))
+            .and_then(|r| r.pointer("/content/application~1json/schema"))
+            .and_then(ref_name);
+        let Some(answer_schema) = answer else {
+            return Err(spec.error_at(
+                &pointer,
+                "the `200` response must be application/json with a `$ref` to the answer's schema",
+            ));
+        };
+        for schema in [event_schema, answer_schema] {
+            if !names.structs.contains_key(schema) {
+                return Err(spec.error_at(
+                    &pointer,
+                    format!("the generated client has no type `types::{schema}`"),
+                ));
+            }
+        }
+        let example = example.to_string();
+        let event_check = conforms_check(&format!("types::{event_schema}"));
+        let answer_check = conforms_check(&format!("types::{answer_schema}"));
+        events.push(quote! {
+            Event {
+                event_type: #event_type,
+                schema: #event_schema,
+                example: #example,
+                check: #event_check,
+                answer_schema: #answer_schema,
+                answer_check: #answer_check,
+            }
+        });
+    }
+    Ok(events)
 }
 
 /// One line saying what the mock does, by action: `avara-mock: 66
@@ -2785,5 +2854,73 @@ mod tests {
         );
         let counted = line.split_once("resources: ").unwrap().1;
         assert!(report.summary.ends_with(counted), "{}", report.summary);
+    }
+
+    #[test]
+    fn the_event_table_follows_the_spec() {
+        let real = load(real_text());
+        let generated = table(&real).unwrap();
+        let hooks = real.json[WEBHOOKS].as_object().unwrap();
+        assert!(!hooks.is_empty());
+        for event_type in hooks.keys() {
+            assert!(
+                generated.contains(&format!("event_type : {event_type:?}")),
+                "{event_type}"
+            );
+        }
+        // An event added to a copy of the spec appears, with its example and
+        // the checks of its types.
+        let added = "x-webhooks:
+  test.added_event:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              $ref: \"#/components/schemas/ReportDeliveredEvent\"
+            example:
+              type: test.added_event
+              marker: added-example
+      responses:
+        \"200\":
+          description: the answer
+          content:
+            application/json:
+              schema:
+                $ref: \"#/components/schemas/ReportDeliveredResponse\"
+";
+        let copy = load(real_text().replacen("x-webhooks:\n", added, 1));
+        let generated = table(&copy).unwrap();
+        let row = generated
+            .split("Event {")
+            .find(|row| row.contains("event_type : \"test.added_event\""))
+            .unwrap_or_else(|| panic!("no row for the added event in {generated}"));
+        assert!(row.contains("added-example"), "{row}");
+        assert!(
+            row.contains("conforms :: < avara :: types :: ReportDeliveredEvent >"),
+            "{row}"
+        );
+        assert!(
+            row.contains("conforms :: < avara :: types :: ReportDeliveredResponse >"),
+            "{row}"
+        );
+        // An event whose answer is no schema of the spec is a located error.
+        let broken = real_text().replacen(
+            "x-webhooks:\n",
+            &added.replace(
+                "$ref: \"#/components/schemas/ReportDeliveredResponse\"",
+                "type: object",
+            ),
+            1,
+        );
+        let error = table_error(load(broken));
+        assert!(error.contains("test.added_event"), "{error}");
+    }
+
+    fn table_error(spec: LoadedSpec) -> String {
+        match table(&spec) {
+            Ok(_) => panic!("the table must be refused"),
+            Err(e) => e.to_string(),
+        }
     }
 }
