@@ -1551,13 +1551,11 @@ fn operation_table(
                 ));
             };
             let ty = RustNames::tokens(ty);
-            let mut formats = Vec::new();
-            string_formats(spec, resolved, "", &mut formats, 0);
+            let formats = string_formats(spec, resolved);
             let formats = formats.iter().map(|(pointer, format)| match format {
                 StringFormat::Email => quote!((#pointer, Format::Email)),
             });
-            let mut not_null = Vec::new();
-            not_null_pointers(spec, resolved, "", &mut not_null, 0);
+            let not_null = not_null_pointers(spec, resolved);
             let derived: Vec<TokenStream> = match behaviour.resource.map(|r| &resources[r]) {
                 Some(r) if matches!(action, "create" | "update" | "replace") => {
                     derived_properties(spec, resolved, r)
@@ -1609,65 +1607,31 @@ enum StringFormat {
     Email,
 }
 
-/// Walks a schema and collects the pointers of strings whose `format` the
-/// generated types do not check (`*` for every array item or map value).
-fn string_formats(
-    spec: &LoadedSpec,
-    schema: &Value,
+/// Walks a body schema and calls `visit(pointer, schema, reached)` for each
+/// schema in it (resolved), with `*` in the pointer for every array item or
+/// map value. `reached` is the schema as written where the value is reached
+/// (a property, an item, a map value); it is `None` for the body itself and
+/// for the parts of an `allOf`, which describe the same value.
+fn walk_body<'a>(
+    spec: &'a LoadedSpec,
+    schema: &'a Value,
     pointer: &str,
-    out: &mut Vec<(String, StringFormat)>,
+    reached: Option<&'a Value>,
     depth: usize,
+    visit: &mut impl FnMut(&str, &'a Value, Option<&'a Value>),
 ) {
     if depth > 32 {
         return;
     }
     let schema = spec.deref(schema);
+    visit(pointer, schema, reached);
     for part in schema
         .get("allOf")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
     {
-        string_formats(spec, part, pointer, out, depth + 1);
-    }
-    if schema.get("format").and_then(Value::as_str) == Some("email") {
-        out.push((pointer.to_string(), StringFormat::Email));
-    }
-    for (name, prop) in properties(schema) {
-        let child = format!("{pointer}/{}", escape_pointer_token(name));
-        string_formats(spec, prop, &child, out, depth + 1);
-    }
-    if let Some(items) = schema.get("items") {
-        string_formats(spec, items, &format!("{pointer}/*"), out, depth + 1);
-    }
-    if let Some(values) = schema.get("additionalProperties").filter(|a| a.is_object()) {
-        string_formats(spec, values, &format!("{pointer}/*"), out, depth + 1);
-    }
-}
-
-/// Walks a body schema and collects the pointers of the values that may not
-/// be `null` (`*` for every array item or map value): every property, item
-/// and map value whose schema is not nullable. The generated types read a
-/// `null` optional property as an absent one, so the mock refuses these
-/// itself.
-fn not_null_pointers(
-    spec: &LoadedSpec,
-    schema: &Value,
-    pointer: &str,
-    out: &mut Vec<String>,
-    depth: usize,
-) {
-    if depth > 32 {
-        return;
-    }
-    let schema = spec.deref(schema);
-    for part in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        not_null_pointers(spec, part, pointer, out, depth + 1);
+        walk_body(spec, part, pointer, None, depth + 1, visit);
     }
     let mut children: Vec<(String, &Value)> = properties(schema)
         .into_iter()
@@ -1680,11 +1644,37 @@ fn not_null_pointers(
         children.push((format!("{pointer}/*"), values));
     }
     for (child, sub) in children {
-        if !accepts_null(spec, sub, 0) && !out.contains(&child) {
-            out.push(child.clone());
-        }
-        not_null_pointers(spec, sub, &child, out, depth + 1);
+        walk_body(spec, sub, &child, Some(sub), depth + 1, visit);
     }
+}
+
+/// The pointers of strings in a body whose `format` the generated types do
+/// not check (`*` for every array item or map value).
+fn string_formats(spec: &LoadedSpec, schema: &Value) -> Vec<(String, StringFormat)> {
+    let mut out = Vec::new();
+    walk_body(spec, schema, "", None, 0, &mut |pointer, schema, _| {
+        if schema.get("format").and_then(Value::as_str) == Some("email") {
+            out.push((pointer.to_string(), StringFormat::Email));
+        }
+    });
+    out
+}
+
+/// The pointers of the values of a body that may not be `null` (`*` for
+/// every array item or map value): every property, item and map value whose
+/// schema is not nullable. The generated types read a `null` optional
+/// property as an absent one, so the mock refuses these itself.
+fn not_null_pointers(spec: &LoadedSpec, schema: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    walk_body(spec, schema, "", None, 0, &mut |pointer, _, reached| {
+        if let Some(reached) = reached
+            && !accepts_null(spec, reached, 0)
+            && !out.iter().any(|p| p == pointer)
+        {
+            out.push(pointer.to_string());
+        }
+    });
+    out
 }
 
 /// Whether `schema` lets a value be `null`: it (or a schema it is made of by
