@@ -11,45 +11,16 @@ root="$(dirname "$here")"
 cd "$here"
 
 section() { printf '\n=== %s\n' "$*"; }
+# start_server, wait_for_url and stop_server: a server in a process group of
+# its own, always ended as a whole.
+# shellcheck source=sdk-tests/server.sh
+. "$here/sdk-tests/server.sh"
 pids=()
-prism_pgid=
-# Ends Prism's whole process group and fails if any of it is still running.
-stop_prism() {
-  [ -n "$prism_pgid" ] || return 0
-  kill -TERM -- "-$prism_pgid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    pgrep -g "$prism_pgid" > /dev/null || break
-    sleep 0.1
-  done
-  kill -KILL -- "-$prism_pgid" 2>/dev/null || true
-  sleep 0.1
-  if pgrep -g "$prism_pgid" > /dev/null; then
-    echo "Prism (process group $prism_pgid) is still running:" >&2
-    pgrep -a -g "$prism_pgid" >&2
-    return 1
-  fi
-  prism_pgid=
-}
 cleanup() {
-  stop_prism || true
+  server_cleanup
   for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-
-# Prints the first match of the pattern $2 in the log $1, once there is one.
-wait_for_url() {
-  local log=$1 pattern=$2
-  for _ in $(seq 1 300); do
-    if url=$(grep -oE "$pattern" "$log" | head -n 1) && [ -n "$url" ]; then
-      echo "$url"
-      return 0
-    fi
-    sleep 0.2
-  done
-  echo "timed out waiting for a server; its log:" >&2
-  cat "$log" >&2
-  return 1
-}
 
 section "conformance: install the pinned tools"
 npm ci --no-audit --no-fund --loglevel=error
@@ -84,7 +55,7 @@ section "schemathesis against avara-mock: all phases, all checks"
 mock_log=$(mktemp)
 "$root/target/debug/avara-mock" --port 0 > "$mock_log" 2>&1 &
 pids+=($!)
-mock_url=$(wait_for_url "$mock_log" 'http://127\.0\.0\.1:[0-9]+')
+mock_url=$(wait_for_url "$mock_log" 'http://127\.0\.0\.1:[0-9]+' "${pids[-1]}")
 SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$here" .venv/bin/schemathesis run "$root/spec/openapi.yaml" \
   --url "$mock_url" \
   --header "Authorization: Bearer sk_test_schemathesis" \
@@ -102,25 +73,20 @@ bash sdk-tests/with-avara-mock.sh "$root/target/debug/avara-mock"
 section "Prism (request validation) with the client's calls: the quickstart example"
 # Prism runs as the node binary itself (not through the npx wrapper, which
 # would leave its node child behind when killed), in a process group of its
-# own that stop_prism ends as a whole. The client talks to Prism through
+# own that stop_server ends as a whole. The client talks to Prism through
 # count_proxy.py, which counts the requests really sent; the step passes when
 # Prism has validated exactly that many, all of them successfully.
 prism_log=$(mktemp)
 proxy_log=$(mktemp)
 prism_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-setsid node node_modules/@stoplight/prism-cli/dist/index.js mock --dynamic \
-  --host 127.0.0.1 --port "$prism_port" "$root/spec/openapi.yaml" > "$prism_log" 2>&1 &
-prism_pgid=$!
+start_server "$prism_log" node node_modules/@stoplight/prism-cli/dist/index.js mock --dynamic \
+  --host 127.0.0.1 --port "$prism_port" "$root/spec/openapi.yaml"
 # Prism prints the routes with their URLs before it listens: wait for "listening".
 prism_url=$(wait_for_url "$prism_log" "listening on http://127\\.0\\.0\\.1:${prism_port}")
 prism_url=${prism_url#listening on }
-if [ "$(ps -o pgid= -p "$prism_pgid" | tr -d ' ')" != "$prism_pgid" ]; then
-  echo "Prism (pid $prism_pgid) does not lead a process group of its own" >&2
-  exit 1
-fi
 python3 -u "$here/count_proxy.py" "$prism_url" > "$proxy_log" 2>&1 &
 pids+=($!)
-proxy_url=$(wait_for_url "$proxy_log" 'http://127\.0\.0\.1:[0-9]+')
+proxy_url=$(wait_for_url "$proxy_log" 'http://127\.0\.0\.1:[0-9]+' "${pids[-1]}")
 AVARA_BASE_URL="$proxy_url" AVARA_API_KEY="sk_test_prism" "$root/target/debug/examples/quickstart"
 sent=$(grep -c '^sent ' "$proxy_log" || true)
 count_validated() {
@@ -134,7 +100,7 @@ for _ in $(seq 1 100); do
   [ $((passed + failed)) -ge "$sent" ] && break
   sleep 0.1
 done
-stop_prism
+stop_server
 echo "Prism: ${sent} requests sent, ${passed} passed validation, ${failed} failed"
 if [ "$sent" -eq 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -ne "$sent" ]; then
   grep -E "VALIDATOR\] ✖" "$prism_log" >&2 || true

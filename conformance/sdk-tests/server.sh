@@ -1,12 +1,13 @@
-# Sourced by with-prism.sh and with-avara-mock.sh: a server in a process group
+# Sourced by with-prism.sh, with-avara-mock.sh and ../run.sh: a server in a process group
 # of its own, always ended as a whole (on exit too), so that no process is left
 # running.
 #
 #   start_server LOG COMMAND...   starts COMMAND (stdout and stderr to LOG)
 #                                 leading a new process group
-#   wait_for_url LOG PATTERN      prints the first match of the ERE PATTERN in
+#   wait_for_url LOG PATTERN [PID]
+#                                 prints the first match of the ERE PATTERN in
 #                                 LOG once there is one (60 s at most; fails if
-#                                 the server exits first)
+#                                 the server, or the process PID, exits first)
 #   stop_server                   ends the group; fails if any of it remains
 
 server_pgid=
@@ -28,13 +29,13 @@ start_server() {
 }
 
 wait_for_url() {
-  local log=$1 pattern=$2 match
+  local log=$1 pattern=$2 pid=${3:-$server_pgid} match
   for _ in $(seq 1 300); do
     if match=$(grep -oE "$pattern" "$log" | head -n 1) && [ -n "$match" ]; then
       echo "$match"
       return 0
     fi
-    kill -0 "$server_pgid" 2>/dev/null || break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done
   echo "the server did not start (no \"$pattern\" in its output); its log:" >&2
