@@ -31,22 +31,8 @@ impl Api {
     /// Sends a request; the status and the JSON body (`null` when none).
     /// An error has the spec's error body.
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.server.base_url()))
-            .bearer_auth(&self.key);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status} {text}: {e}"))
-        };
-        assert!(!status.is_server_error(), "{path}: {status} {body}");
+        let (status, body) =
+            crate::send_json(&self.http, &self.server, &self.key, method, path, body).await;
         if status.is_client_error() {
             assert!(body["message"].is_string(), "{body}");
             assert!(body["error"].is_string(), "{body}");

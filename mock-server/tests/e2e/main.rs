@@ -18,6 +18,35 @@ use avara::types::{Org, OrgCreateParams};
 /// The API key every test uses unless it says otherwise.
 pub const KEY: &str = "sk_test_e2e";
 
+/// Sends `method path` (with `body` as JSON) to `server` with plain
+/// `reqwest` and `key`; the status and the JSON body (`null` when none). A
+/// server error fails the test.
+pub async fn send_json(
+    http: &reqwest::Client,
+    server: &avara_mock::MockServer,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let mut request = http
+        .request(method, format!("{}{path}", server.base_url()))
+        .bearer_auth(key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status} {text}: {e}"))
+    };
+    assert!(!status.is_server_error(), "{path}: {status} {body}");
+    (status, body)
+}
+
 /// An `avara` client for `server` with fast retries (2 by default).
 pub fn client(server: &avara_mock::MockServer) -> avara::Client {
     client_with(server, KEY, |b| b)

@@ -21,22 +21,7 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut request = http()
-        .request(method, format!("{}{path}", server.base_url()))
-        .bearer_auth(KEY);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status} {text}: {e}"))
-    };
-    assert!(!status.is_server_error(), "{path}: {status} {body}");
-    (status, body)
+    crate::send_json(&http(), server, KEY, method, path, body).await
 }
 
 async fn ok(
