@@ -73,6 +73,32 @@ pub struct SpecOperation<'a> {
     pub pagination: Option<&'a Pagination>,
 }
 
+impl<'a> SpecOperation<'a> {
+    /// The resource the operation belongs to, as the official SDKs name it:
+    /// its first tag split at `.` (`auto_scribe.studies.external.reports` →
+    /// `["auto_scribe", "studies", "external", "reports"]`). Checked at load:
+    /// every segment is a snake_case Rust identifier.
+    pub fn resource(&self) -> Vec<&'a str> {
+        self.operation
+            .tags
+            .first()
+            .map(|tag| tag.split('.').collect())
+            .unwrap_or_default()
+    }
+
+    /// The operation's verb on its resource: the operationId after the
+    /// resource path written with `_` (`auto_scribe_studies_external_reports_create`
+    /// → `create`). Checked at load: the operationId starts with that prefix
+    /// and the rest is a snake_case Rust identifier.
+    pub fn verb(&self) -> &'a str {
+        let prefix = self.resource().join("_");
+        self.id
+            .strip_prefix(prefix.as_str())
+            .and_then(|rest| rest.strip_prefix('_'))
+            .unwrap_or(self.id)
+    }
+}
+
 /// A parameter of an operation, its `$ref` resolved.
 pub struct SpecParameter<'a> {
     /// Its index in the operation's `parameters`.
@@ -728,6 +754,7 @@ fn check_operations(spec: &LoadedSpec) -> Result<(), SpecError> {
                 format!("operation `{id}` has no tag; every operation must be tagged"),
             ));
         }
+        check_resource_and_verb(spec, id, &op.tags[0], &op_pointer)?;
         let has_success = op.responses.responses.keys().any(|code| match code {
             StatusCode::Code(c) => (200..300).contains(c),
             StatusCode::Range(r) => *r == 2,
@@ -746,6 +773,40 @@ fn check_operations(spec: &LoadedSpec) -> Result<(), SpecError> {
                 format!("operation `{id}` declares no 2XX response"),
             ));
         }
+    }
+    Ok(())
+}
+
+/// The first tag of an operation is its resource path (`express.users`) and
+/// its operationId that path with `_` followed by the verb (`express_users_add`):
+/// the client's resource tree and the CLI's command tree are built from them.
+fn check_resource_and_verb(
+    spec: &LoadedSpec,
+    id: &str,
+    tag: &str,
+    op_pointer: &str,
+) -> Result<(), SpecError> {
+    let tag_pointer = format!("{op_pointer}/tags/0");
+    for segment in tag.split('.') {
+        let snake = segment.to_snake_case();
+        if segment != snake || check_rust_identifier(segment).is_err() {
+            return Err(spec.error_at(
+                &tag_pointer,
+                format!(
+                    "the first tag `{tag}` of `{id}` is its resource path: `.`-separated snake_case names such as `auto_scribe.studies`, and `{segment}` is not one"
+                ),
+            ));
+        }
+    }
+    let prefix = format!("{}_", tag.replace('.', "_"));
+    let verb = id.strip_prefix(&prefix).unwrap_or_default();
+    if verb.is_empty() || verb != verb.to_snake_case() || check_rust_identifier(verb).is_err() {
+        return Err(spec.error_at(
+            &format!("{op_pointer}/operationId"),
+            format!(
+                "operationId `{id}` must be its resource path `{tag}` written `{prefix}` followed by a snake_case verb (such as `{prefix}create`)"
+            ),
+        ));
     }
     Ok(())
 }

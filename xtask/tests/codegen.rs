@@ -361,6 +361,21 @@ fn malformed_specs() -> Vec<Bad> {
             Some((Above("get:"), "/paths/~1v1~1orgs~1{orgId}/get")),
         ),
         bad(
+            "operationId outside its resource",
+            replaced("operationId: orgs_retrieve", "operationId: retrieve_org"),
+            &["operationId `retrieve_org` must be its resource path `orgs` written `orgs_`"],
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/operationId")),
+        ),
+        bad(
+            "resource path not snake_case",
+            replaced(
+                "      tags: [orgs]\n      operationId: orgs_retrieve",
+                "      tags: [Orgs]\n      operationId: orgs_retrieve",
+            ),
+            &["the first tag `Orgs` of `orgs_retrieve` is its resource path"],
+            Some((Mutation, "/paths/~1v1~1orgs~1{orgId}/get/tags/0")),
+        ),
+        bad(
             "not an object",
             (Some("- just\n- a list\n".into()), 0),
             &["must be a mapping"],
