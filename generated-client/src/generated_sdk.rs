@@ -722,16 +722,1850 @@ pub static CONSTRAINTS: &[crate::validate::Constraint] = &[
         },
     },
 ];
-/// List organizations with pagination: sends `GET /v1/orgs` and resolves to `types::OrgListPage`, or an [`avara::Error`](crate::Error).
+/// The API's resources, as the official SDKs name them.
+impl crate::Client {
+    /// `client.orgs()`: Organizations group and manage users, studies and access permissions
+    /// across the Avara platform. Deprecated since 2026-01-24: use Express
+    /// customers (`express`).
+    pub fn orgs(&self) -> resources::Orgs<'_> {
+        resources::Orgs { client: self }
+    }
+    /// `client.auto_scribe()`: the resources under `auto_scribe`.
+    pub fn auto_scribe(&self) -> resources::AutoScribe<'_> {
+        resources::AutoScribe {
+            client: self,
+        }
+    }
+    /// `client.viewer()`: the resources under `viewer`.
+    pub fn viewer(&self) -> resources::Viewer<'_> {
+        resources::Viewer { client: self }
+    }
+    /// `client.express()`: Express customers group and manage users, studies and access permissions
+    /// across the Avara platform. They replaced organizations (`orgs`) in the
+    /// official SDKs on 2026-01-24, with the same operations and field layout.
+    pub fn express(&self) -> resources::Express<'_> {
+        resources::Express { client: self }
+    }
+}
+/// The API's resources, as the official SDKs name them: reached from
+/// the client (`client.express().users()`), each with a method per
+/// operation that returns the operation's builder, its path
+/// parameters taken as arguments. Await the builder to send it.
+pub mod resources {
+    use crate::generated::builder;
+    #[allow(unused_imports)]
+    use crate::generated::types;
+    /// `client.orgs()`: Organizations group and manage users, studies and access permissions
+    /// across the Avara platform. Deprecated since 2026-01-24: use Express
+    /// customers (`express`).
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`list`](Self::list) | `GET /v1/orgs` |
+    /// | [`create`](Self::create) | `POST /v1/orgs` |
+    /// | [`retrieve`](Self::retrieve) | `GET /v1/orgs/{orgId}` |
+    #[derive(Clone, Copy, Debug)]
+    pub struct Orgs<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> Orgs<'a> {
+        /// List organizations with pagination: sends `GET /v1/orgs` and resolves to `types::OrgListPage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a paginated list of organizations. Returns up to 100
+        /// organizations per request.
+        ///
+        /// **Deprecated.** The official Avara SDKs list no orgs since 2026-01-24:
+        /// they replaced them with Express customers (the `express` operations at
+        /// `/v1/express`), which have the same operations and field layout under
+        /// new names (`orgId` → `expressCustomerId`, `org_` → `cus_`,
+        /// `organizations` → `expressCustomers`). The reference pages still
+        /// document this operation, so it stays callable; new code should use
+        /// `express_list` instead.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.orgs().list()
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn list(&self) -> builder::OrgsList<'a> {
+            self.client.orgs_list()
+        }
+        /// Create a new organization: sends `POST /v1/orgs` and resolves to `types::Org`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Creates a new organization with a unique identifier and name.
+        /// Organizations can be used to group and manage users, studies, and access
+        /// permissions across the Avara platform.
+        ///
+        /// **Deprecated.** The official Avara SDKs list no orgs since 2026-01-24:
+        /// they replaced them with Express customers (the `express` operations at
+        /// `/v1/express`), which have the same operations and field layout under
+        /// new names (`orgId` → `expressCustomerId`, `org_` → `cus_`,
+        /// `organizations` → `expressCustomers`). The reference pages still
+        /// document this operation, so it stays callable; new code should use
+        /// `express_create` instead.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.orgs().create()
+        ///     .body(avara::types::OrgCreateParams::builder().org_name("City Medical Center - Radiology Department"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn create(&self) -> builder::OrgsCreate<'a> {
+            self.client.orgs_create()
+        }
+        /// Retrieve an organization by ID: sends `GET /v1/orgs/{orgId}` and resolves to `types::Org`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a single organization by its unique organization ID. Returns
+        /// the complete organization object with name, status, and timestamps.
+        ///
+        /// **Deprecated.** The official Avara SDKs list no orgs since 2026-01-24:
+        /// they replaced them with Express customers (the `express` operations at
+        /// `/v1/express`), which have the same operations and field layout under
+        /// new names (`orgId` → `expressCustomerId`, `org_` → `cus_`,
+        /// `organizations` → `expressCustomers`). The reference pages still
+        /// document this operation, so it stays callable; new code should use
+        /// `express_retrieve` instead.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.orgs().retrieve("org_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn retrieve<P0>(&self, org_id: P0) -> builder::OrgsRetrieve<'a>
+        where
+            P0: ::std::convert::TryInto<types::OrgId>,
+            <P0 as ::std::convert::TryInto<types::OrgId>>::Error: ::std::fmt::Display,
+        {
+            self.client.orgs_retrieve().org_id(org_id)
+        }
+    }
+    /// `client.auto_scribe()`: the resources under `auto_scribe`.
+    ///
+    /// Resources under it: [`clinical_references()`](Self::clinical_references), [`ephemeral_sessions()`](Self::ephemeral_sessions), [`studies()`](Self::studies), [`reports()`](Self::reports), [`users()`](Self::users).
+    #[derive(Clone, Copy, Debug)]
+    pub struct AutoScribe<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> AutoScribe<'a> {
+        /// `client.auto_scribe().clinical_references()`: Canonical clinical reference values (facilities, referring providers,
+        /// study descriptions and procedures) for AutoScribe study workflow pickers
+        /// and normalization of inbound data.
+        pub fn clinical_references(&self) -> AutoScribeClinicalReferences<'a> {
+            AutoScribeClinicalReferences {
+                client: self.client,
+            }
+        }
+        /// `client.auto_scribe().ephemeral_sessions()`: Short-lived (30-second) tokenized landing URLs for userless, studyless
+        /// AutoScribe viewer sessions, named by a customer `retrievalId`.
+        pub fn ephemeral_sessions(&self) -> AutoScribeEphemeralSessions<'a> {
+            AutoScribeEphemeralSessions {
+                client: self.client,
+            }
+        }
+        /// `client.auto_scribe().studies()`: Studies in the AutoScribe system (viewer + dictation): DICOM metadata,
+        /// patient demographics and scan information for report generation,
+        /// clinical context, assignment, cancellation and tokenized reroute URLs.
+        pub fn studies(&self) -> AutoScribeStudies<'a> {
+            AutoScribeStudies {
+                client: self.client,
+            }
+        }
+        /// `client.auto_scribe().reports()`: Radiology reports of AutoScribe studies: the reports of a study,
+        /// addendums, presigned PDF URLs and plain text.
+        pub fn reports(&self) -> AutoScribeReports<'a> {
+            AutoScribeReports {
+                client: self.client,
+            }
+        }
+        /// `client.auto_scribe().users()`: Users of AutoScribe, with report-creation and study-management
+        /// permissions: invite, retrieve, update and list them, and revoke or
+        /// restore their access.
+        pub fn users(&self) -> AutoScribeUsers<'a> {
+            AutoScribeUsers {
+                client: self.client,
+            }
+        }
+    }
+    /// `client.auto_scribe().clinical_references()`: Canonical clinical reference values (facilities, referring providers,
+    /// study descriptions and procedures) for AutoScribe study workflow pickers
+    /// and normalization of inbound data.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`list`](Self::list) | `GET /v1/autoScribe/clinicalReferences` |
+    /// | [`create`](Self::create) | `POST /v1/autoScribe/clinicalReferences` |
+    /// | [`retrieve`](Self::retrieve) | `GET /v1/autoScribe/clinicalReferences/{clinicalReferenceId}` |
+    /// | [`update`](Self::update) | `PATCH /v1/autoScribe/clinicalReferences/{clinicalReferenceId}` |
+    /// | [`delete`](Self::delete) | `POST /v1/autoScribe/clinicalReferences/{clinicalReferenceId}/delete` |
+    /// | [`retrieve_by_external_reference_id`](Self::retrieve_by_external_reference_id) | `GET /v1/autoScribe/clinicalReferences/byExternalReferenceId/{externalReferenceId}` |
+    #[derive(Clone, Copy, Debug)]
+    pub struct AutoScribeClinicalReferences<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> AutoScribeClinicalReferences<'a> {
+        /// List clinical references with pagination: sends `GET /v1/autoScribe/clinicalReferences` and resolves to `types::ClinicalReferenceListPage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Lists clinical references with cursor-based pagination and optional
+        /// filters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().clinical_references().list()
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn list(&self) -> builder::AutoScribeClinicalReferencesList<'a> {
+            self.client.auto_scribe_clinical_references_list()
+        }
+        /// Create a clinical reference: sends `POST /v1/autoScribe/clinicalReferences` and resolves to `types::ClinicalReference`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Creates a canonical clinical reference value for study workflow pickers
+        /// and normalization.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().clinical_references().create()
+        ///     .body(avara::types::ClinicalReferenceCreateParams::builder().name("City Medical Center").type_("facility"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn create(&self) -> builder::AutoScribeClinicalReferencesCreate<'a> {
+            self.client.auto_scribe_clinical_references_create()
+        }
+        /// Retrieve a clinical reference by ID: sends `GET /v1/autoScribe/clinicalReferences/{clinicalReferenceId}` and resolves to `types::ClinicalReference`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a single clinical reference by its unique identifier.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().clinical_references().retrieve("ref_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn retrieve<P0>(
+            &self,
+            clinical_reference_id: P0,
+        ) -> builder::AutoScribeClinicalReferencesRetrieve<'a>
+        where
+            P0: ::std::convert::TryInto<types::ClinicalReferenceId>,
+            <P0 as ::std::convert::TryInto<
+                types::ClinicalReferenceId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client
+                .auto_scribe_clinical_references_retrieve()
+                .clinical_reference_id(clinical_reference_id)
+        }
+        /// Update a clinical reference: sends `PATCH /v1/autoScribe/clinicalReferences/{clinicalReferenceId}` and resolves to `types::ClinicalReference`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Updates name, metadata, and Express customer assignment. Type is
+        /// immutable after create.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().clinical_references().update("ref_1234567890abcdef1234567890abcdef")
+        ///     .body(avara::types::ClinicalReferenceUpdateParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn update<P0>(
+            &self,
+            clinical_reference_id: P0,
+        ) -> builder::AutoScribeClinicalReferencesUpdate<'a>
+        where
+            P0: ::std::convert::TryInto<types::ClinicalReferenceId>,
+            <P0 as ::std::convert::TryInto<
+                types::ClinicalReferenceId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client
+                .auto_scribe_clinical_references_update()
+                .clinical_reference_id(clinical_reference_id)
+        }
+        /// Soft-delete a clinical reference: sends `POST /v1/autoScribe/clinicalReferences/{clinicalReferenceId}/delete` and resolves to `types::ClinicalReference`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Soft-deletes a clinical reference by setting isActive to false and
+        /// suffixing the name to free the unique constraint.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().clinical_references().delete("ref_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn delete<P0>(
+            &self,
+            clinical_reference_id: P0,
+        ) -> builder::AutoScribeClinicalReferencesDelete<'a>
+        where
+            P0: ::std::convert::TryInto<types::ClinicalReferenceId>,
+            <P0 as ::std::convert::TryInto<
+                types::ClinicalReferenceId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client
+                .auto_scribe_clinical_references_delete()
+                .clinical_reference_id(clinical_reference_id)
+        }
+        /// Retrieve a clinical reference by external reference ID: sends `GET /v1/autoScribe/clinicalReferences/byExternalReferenceId/{externalReferenceId}` and resolves to `types::ClinicalReference`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a single clinical reference by its integrator-provided
+        /// external reference identifier.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().clinical_references().retrieve_by_external_reference_id("FAC-001")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn retrieve_by_external_reference_id<P0>(
+            &self,
+            external_reference_id: P0,
+        ) -> builder::AutoScribeClinicalReferencesRetrieveByExternalReferenceId<'a>
+        where
+            P0: ::std::convert::TryInto<types::ExternalReferenceId>,
+            <P0 as ::std::convert::TryInto<
+                types::ExternalReferenceId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client
+                .auto_scribe_clinical_references_retrieve_by_external_reference_id()
+                .external_reference_id(external_reference_id)
+        }
+    }
+    /// `client.auto_scribe().ephemeral_sessions()`: Short-lived (30-second) tokenized landing URLs for userless, studyless
+    /// AutoScribe viewer sessions, named by a customer `retrievalId`.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`create`](Self::create) | `POST /v1/autoScribe/ephemeral-sessions` |
+    #[derive(Clone, Copy, Debug)]
+    pub struct AutoScribeEphemeralSessions<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> AutoScribeEphemeralSessions<'a> {
+        /// Create an ephemeral AutoScribe viewer session: sends `POST /v1/autoScribe/ephemeral-sessions` and resolves to `types::TokenizedUrl`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Mints a 30-second tokenized landing URL for a userless, studyless
+        /// AutoScribe viewer session. The token names a customer retrievalId (not
+        /// an Avara study). Optional options are echoed verbatim on
+        /// ephemeral.access_requested (max 3072 bytes JSON). Optional
+        /// hangingProtocol applies a single-monitor layout when the viewer loads.
+        /// Requires a customer study webhook on the API key.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().ephemeral_sessions().create()
+        ///     .body(avara::types::EphemeralSessionCreateParams::builder().retrieval_id("order-12345"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn create(&self) -> builder::AutoScribeEphemeralSessionsCreate<'a> {
+            self.client.auto_scribe_ephemeral_sessions_create()
+        }
+    }
+    /// `client.auto_scribe().studies()`: Studies in the AutoScribe system (viewer + dictation): DICOM metadata,
+    /// patient demographics and scan information for report generation,
+    /// clinical context, assignment, cancellation and tokenized reroute URLs.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`list`](Self::list) | `GET /v1/autoScribe/studies` |
+    /// | [`create`](Self::create) | `POST /v1/autoScribe/studies` |
+    /// | [`retrieve`](Self::retrieve) | `GET /v1/autoScribe/studies/{studyId}` |
+    /// | [`update`](Self::update) | `PATCH /v1/autoScribe/studies/{studyId}` |
+    /// | [`cancel`](Self::cancel) | `POST /v1/autoScribe/studies/cancel` |
+    /// | [`reroute_url`](Self::reroute_url) | `POST /v1/autoScribe/studies/reroute-url` |
+    /// | [`retrieve_by_uid`](Self::retrieve_by_uid) | `GET /v1/autoScribe/studies/by-uid/{studyInstanceUid}` |
+    /// | [`uncancel`](Self::uncancel) | `POST /v1/autoScribe/studies/uncancel` |
+    /// | [`viewer_only_reroute_url`](Self::viewer_only_reroute_url) | `POST /v1/autoScribe/studies/viewer-only-reroute-url` |
+    ///
+    /// Resources under it: [`external()`](Self::external).
+    #[derive(Clone, Copy, Debug)]
+    pub struct AutoScribeStudies<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> AutoScribeStudies<'a> {
+        /// `client.auto_scribe().studies().external()`: Archive (external) AutoScribe studies: imported studies with an
+        /// optional report, used as priors for later reads of the same patient.
+        pub fn external(&self) -> AutoScribeStudiesExternal<'a> {
+            AutoScribeStudiesExternal {
+                client: self.client,
+            }
+        }
+        /// List AutoScribe studies with pagination: sends `GET /v1/autoScribe/studies` and resolves to `types::AutoScribeStudyListPage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a paginated list of studies with optional filtering by
+        /// assignment, severity, description, cancellation status, and report
+        /// status. Returns up to 100 studies per request.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().list()
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn list(&self) -> builder::AutoScribeStudiesList<'a> {
+            self.client.auto_scribe_studies_list()
+        }
+        /// Create an AutoScribe study: sends `POST /v1/autoScribe/studies` and resolves to `types::AutoScribeStudy`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Creates a new study in the AutoScribe system with DICOM metadata and
+        /// report generation information. The study can include patient
+        /// demographics, scan details, clinical context (indication, history,
+        /// technologist technique/notes), an imaging modality, an external patient
+        /// identifier for linking studies, and external prior reports for
+        /// comparison context.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().create()
+        ///     .body(avara::types::AutoScribeStudyCreateParams::builder().report_metadata(serde_json::from_value::<avara::types::StudyReportMetadata>(serde_json::json!({"age":"38 years","dateOfBirth":"1985-07-20","facilityName":"City Medical Center","height":{"unit":"cm","value":165},"mrn":"MRN-2024-001234","patientName":"Jane Doe","procedure":"MRI Brain with Contrast","referringPhysicianName":"Dr. Michael Chen","sex":"female","studyDate":"2024-03-15","studyTime":"14:30","weight":{"unit":"kg","value":62}})).expect("the example matches its type")).severity("normal").study_description("Brain MRI with Contrast").study_instance_uid("1.2.840.113619.2.55.3.604688119.868.1234567890.123"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn create(&self) -> builder::AutoScribeStudiesCreate<'a> {
+            self.client.auto_scribe_studies_create()
+        }
+        /// Retrieve an AutoScribe study by ID: sends `GET /v1/autoScribe/studies/{studyId}` and resolves to `types::AutoScribeStudy`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a single study by its unique study ID. Returns the complete
+        /// study object with all metadata, report status, and patient information.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().retrieve("stu_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn retrieve<P0>(
+            &self,
+            study_id: P0,
+        ) -> builder::AutoScribeStudiesRetrieve<'a>
+        where
+            P0: ::std::convert::TryInto<types::StudyId>,
+            <P0 as ::std::convert::TryInto<types::StudyId>>::Error: ::std::fmt::Display,
+        {
+            self.client.auto_scribe_studies_retrieve().study_id(study_id)
+        }
+        /// Update an AutoScribe study: sends `PATCH /v1/autoScribe/studies/{studyId}` and resolves to `types::AutoScribeStudy`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Updates a study's properties including description, severity,
+        /// assignment, organization, metadata, and report metadata. All fields are
+        /// optional - only provided fields will be updated.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().update("stu_1234567890abcdef1234567890abcdef")
+        ///     .body(avara::types::AutoScribeStudyUpdateParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn update<P0>(&self, study_id: P0) -> builder::AutoScribeStudiesUpdate<'a>
+        where
+            P0: ::std::convert::TryInto<types::StudyId>,
+            <P0 as ::std::convert::TryInto<types::StudyId>>::Error: ::std::fmt::Display,
+        {
+            self.client.auto_scribe_studies_update().study_id(study_id)
+        }
+        /// Cancel an AutoScribe study: sends `POST /v1/autoScribe/studies/cancel` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Marks a study as cancelled. Cancelled studies are preserved but flagged
+        /// as inactive. Can be identified by either study ID or DICOM Study
+        /// Instance UID.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().cancel()
+        ///     .body(avara::types::StudySelectorParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn cancel(&self) -> builder::AutoScribeStudiesCancel<'a> {
+            self.client.auto_scribe_studies_cancel()
+        }
+        /// Generate an AutoScribe reroute URL: sends `POST /v1/autoScribe/studies/reroute-url` and resolves to `types::TokenizedUrl`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Generates a tokenized URL that redirects users to the AutoScribe
+        /// interface (viewer + dictation) for the specified study and user. The
+        /// URL includes authentication and is time-limited for security.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().reroute_url()
+        ///     .body(avara::types::AutoScribeStudyRerouteUrlParams::builder().assigned_to_user_id("usr_1234567890abcdef1234567890abcdef"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn reroute_url(&self) -> builder::AutoScribeStudiesRerouteUrl<'a> {
+            self.client.auto_scribe_studies_reroute_url()
+        }
+        /// Retrieve an AutoScribe study by DICOM Study Instance UID: sends `GET /v1/autoScribe/studies/by-uid/{studyInstanceUid}` and resolves to `types::AutoScribeStudy`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a single study by its DICOM Study Instance UID. This is
+        /// useful when you have the DICOM UID but not the Avara study ID.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().retrieve_by_uid("1.2.840.10008.5.1.4.1.1.2")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn retrieve_by_uid<P0>(
+            &self,
+            study_instance_uid: P0,
+        ) -> builder::AutoScribeStudiesRetrieveByUid<'a>
+        where
+            P0: ::std::convert::TryInto<types::StudyInstanceUid>,
+            <P0 as ::std::convert::TryInto<
+                types::StudyInstanceUid,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client
+                .auto_scribe_studies_retrieve_by_uid()
+                .study_instance_uid(study_instance_uid)
+        }
+        /// Restore a cancelled AutoScribe study: sends `POST /v1/autoScribe/studies/uncancel` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Restores a cancelled study to active status. The study must have been
+        /// previously cancelled. Can be identified by either study ID or DICOM
+        /// Study Instance UID.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().uncancel()
+        ///     .body(avara::types::StudySelectorParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn uncancel(&self) -> builder::AutoScribeStudiesUncancel<'a> {
+            self.client.auto_scribe_studies_uncancel()
+        }
+        /// Generate a viewer-only reroute URL: sends `POST /v1/autoScribe/studies/viewer-only-reroute-url` and resolves to `types::TokenizedUrl`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Generates a tokenized URL that redirects users to the viewer interface
+        /// only (no dictation) for the specified study. Useful for read-only
+        /// access or referring physicians. The URL includes authentication and is
+        /// time-limited.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().viewer_only_reroute_url()
+        ///     .body(avara::types::AutoScribeStudyViewerOnlyRerouteUrlParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn viewer_only_reroute_url(
+            &self,
+        ) -> builder::AutoScribeStudiesViewerOnlyRerouteUrl<'a> {
+            self.client.auto_scribe_studies_viewer_only_reroute_url()
+        }
+    }
+    /// `client.auto_scribe().studies().external()`: Archive (external) AutoScribe studies: imported studies with an
+    /// optional report, used as priors for later reads of the same patient.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`create`](Self::create) | `POST /v1/autoScribe/studies/external` |
+    /// | [`delete`](Self::delete) | `POST /v1/autoScribe/studies/external/delete` |
+    ///
+    /// Resources under it: [`reports()`](Self::reports).
+    #[derive(Clone, Copy, Debug)]
+    pub struct AutoScribeStudiesExternal<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> AutoScribeStudiesExternal<'a> {
+        /// `client.auto_scribe().studies().external().reports()`: Reports of external (archive) AutoScribe studies: the report text that
+        /// AI priors use and a reader-only PDF or image file.
+        pub fn reports(&self) -> AutoScribeStudiesExternalReports<'a> {
+            AutoScribeStudiesExternalReports {
+                client: self.client,
+            }
+        }
+        /// Create an external (archive) AutoScribe study: sends `POST /v1/autoScribe/studies/external` and resolves to `types::AutoScribeStudy`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Creates an archive (external) AutoScribe study. Clinical context fields
+        /// are not accepted. If no report fields are sent, no report row is
+        /// created. Study create is all-or-nothing, including file ingest.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().external().create()
+        ///     .body(avara::types::ExternalStudyCreateParams::builder().report_metadata(serde_json::from_value::<avara::types::StudyReportMetadata>(serde_json::json!({"age":"38 years","dateOfBirth":"1985-07-20","facilityName":"City Medical Center","mrn":"MRN-2024-001234","patientName":"Jane Doe","procedure":"CT Chest","referringPhysicianName":"Dr. Michael Chen","sex":"female","studyDate":"2024-01-15","studyTime":"14:30"})).expect("the example matches its type")).severity("normal").study_description("CT Chest without contrast").study_instance_uid("1.2.840.113619.2.55.3.604688119.868.1234567890.123"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn create(&self) -> builder::AutoScribeStudiesExternalCreate<'a> {
+            self.client.auto_scribe_studies_external_create()
+        }
+        /// Soft-delete an external study: sends `POST /v1/autoScribe/studies/external/delete` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Soft-deletes an external study. This is one-way; POST /studies/uncancel
+        /// cannot reverse it.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().external().delete()
+        ///     .body(avara::types::StudySelectorParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn delete(&self) -> builder::AutoScribeStudiesExternalDelete<'a> {
+            self.client.auto_scribe_studies_external_delete()
+        }
+    }
+    /// `client.auto_scribe().studies().external().reports()`: Reports of external (archive) AutoScribe studies: the report text that
+    /// AI priors use and a reader-only PDF or image file.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`list`](Self::list) | `GET /v1/autoScribe/studies/external/reports` |
+    /// | [`create`](Self::create) | `POST /v1/autoScribe/studies/external/reports` |
+    /// | [`retrieve`](Self::retrieve) | `GET /v1/autoScribe/studies/external/reports/{externalReportId}` |
+    #[derive(Clone, Copy, Debug)]
+    pub struct AutoScribeStudiesExternalReports<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> AutoScribeStudiesExternalReports<'a> {
+        /// List external reports with pagination: sends `GET /v1/autoScribe/studies/external/reports` and resolves to `types::ExternalReportListPage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Cursor-paginated list of external reports. List items omit report text
+        /// and download URLs.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().external().reports().list()
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn list(&self) -> builder::AutoScribeStudiesExternalReportsList<'a> {
+            self.client.auto_scribe_studies_external_reports_list()
+        }
+        /// Attach a report to an external study: sends `POST /v1/autoScribe/studies/external/reports` and resolves to `types::ExternalReportIdentifiers`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Attach or fill missing report fields on an existing external study.
+        /// Text and file are write-once. readerName and signedAt overwrite when
+        /// provided.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().external().reports().create()
+        ///     .body(avara::types::ExternalReportCreateParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn create(&self) -> builder::AutoScribeStudiesExternalReportsCreate<'a> {
+            self.client.auto_scribe_studies_external_reports_create()
+        }
+        /// Retrieve an external report by ID: sends `GET /v1/autoScribe/studies/external/reports/{externalReportId}` and resolves to `types::ExternalReport`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Returns snapshot metadata plus report text and/or a short-lived download
+        /// URL. Text is what AI priors use; the file is reader-only and is not used
+        /// for AI.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().studies().external().reports().retrieve("ext_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn retrieve<P0>(
+            &self,
+            external_report_id: P0,
+        ) -> builder::AutoScribeStudiesExternalReportsRetrieve<'a>
+        where
+            P0: ::std::convert::TryInto<types::ExternalReportId>,
+            <P0 as ::std::convert::TryInto<
+                types::ExternalReportId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client
+                .auto_scribe_studies_external_reports_retrieve()
+                .external_report_id(external_report_id)
+        }
+    }
+    /// `client.auto_scribe().reports()`: Radiology reports of AutoScribe studies: the reports of a study,
+    /// addendums, presigned PDF URLs and plain text.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`list`](Self::list) | `GET /v1/autoScribe/reports` |
+    /// | [`addendum`](Self::addendum) | `POST /v1/autoScribe/reports/{reportId}/addendum` |
+    /// | [`cancel_addendum`](Self::cancel_addendum) | `POST /v1/autoScribe/reports/{reportId}/cancel-addendum` |
+    /// | [`pdf`](Self::pdf) | `GET /v1/autoScribe/reports/pdf` |
+    /// | [`text`](Self::text) | `GET /v1/autoScribe/reports/text` |
+    #[derive(Clone, Copy, Debug)]
+    pub struct AutoScribeReports<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> AutoScribeReports<'a> {
+        /// List the reports of a study: sends `GET /v1/autoScribe/reports` and resolves to `types::ReportList`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves all reports (including versions and addendums) for a specific
+        /// study. Must provide either study ID or DICOM Study Instance UID. Returns
+        /// report metadata including status, version, and timestamps.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().reports().list()
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn list(&self) -> builder::AutoScribeReportsList<'a> {
+            self.client.auto_scribe_reports_list()
+        }
+        /// Start an addendum to a completed report: sends `POST /v1/autoScribe/reports/{reportId}/addendum` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Initiates the creation of an addendum to an existing completed report.
+        /// The study status will change to 'addendum_active' allowing the
+        /// radiologist to dictate additional findings.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().reports().addendum("rep_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn addendum<P0>(
+            &self,
+            report_id: P0,
+        ) -> builder::AutoScribeReportsAddendum<'a>
+        where
+            P0: ::std::convert::TryInto<types::ReportId>,
+            <P0 as ::std::convert::TryInto<types::ReportId>>::Error: ::std::fmt::Display,
+        {
+            self.client.auto_scribe_reports_addendum().report_id(report_id)
+        }
+        /// Cancel an in-progress addendum: sends `POST /v1/autoScribe/reports/{reportId}/cancel-addendum` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Cancels an in-progress addendum and reverts the study status to
+        /// 'completed'. The original report remains unchanged. Only valid for
+        /// active addendums.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().reports().cancel_addendum("rep_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn cancel_addendum<P0>(
+            &self,
+            report_id: P0,
+        ) -> builder::AutoScribeReportsCancelAddendum<'a>
+        where
+            P0: ::std::convert::TryInto<types::ReportId>,
+            <P0 as ::std::convert::TryInto<types::ReportId>>::Error: ::std::fmt::Display,
+        {
+            self.client.auto_scribe_reports_cancel_addendum().report_id(report_id)
+        }
+        /// Retrieve presigned report PDF URLs: sends `GET /v1/autoScribe/reports/pdf` and resolves to `types::ReportPdfResponse`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves presigned URLs for accessing report PDFs. Can fetch a single
+        /// report by report ID, or all reports for a study by study ID/DICOM UID.
+        /// URLs are time-limited for security.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().reports().pdf()
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn pdf(&self) -> builder::AutoScribeReportsPdf<'a> {
+            self.client.auto_scribe_reports_pdf()
+        }
+        /// Retrieve report plain text: sends `GET /v1/autoScribe/reports/text` and resolves to `types::ReportTextResponse`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves the text content of a report. Can fetch a single report by
+        /// report ID, or all reports for a study by study ID/DICOM UID. Returns
+        /// plain text report content.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().reports().text()
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn text(&self) -> builder::AutoScribeReportsText<'a> {
+            self.client.auto_scribe_reports_text()
+        }
+    }
+    /// `client.viewer()`: the resources under `viewer`.
+    ///
+    /// Resources under it: [`ephemeral_sessions()`](Self::ephemeral_sessions), [`studies()`](Self::studies), [`users()`](Self::users).
+    #[derive(Clone, Copy, Debug)]
+    pub struct Viewer<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> Viewer<'a> {
+        /// `client.viewer().ephemeral_sessions()`: Short-lived (30-second) tokenized landing URLs for userless, studyless
+        /// Viewer sessions, named by a customer `retrievalId`.
+        pub fn ephemeral_sessions(&self) -> ViewerEphemeralSessions<'a> {
+            ViewerEphemeralSessions {
+                client: self.client,
+            }
+        }
+        /// `client.viewer().studies()`: Studies in the Viewer system with their viewing status: creation,
+        /// assignment, cancellation and tokenized reroute URLs to the Avara Viewer.
+        pub fn studies(&self) -> ViewerStudies<'a> {
+            ViewerStudies {
+                client: self.client,
+            }
+        }
+        /// `client.viewer().users()`: Users of the Viewer, with study-management permissions: invite,
+        /// retrieve, update and list them, and revoke or restore their access.
+        pub fn users(&self) -> ViewerUsers<'a> {
+            ViewerUsers { client: self.client }
+        }
+    }
+    /// `client.viewer().ephemeral_sessions()`: Short-lived (30-second) tokenized landing URLs for userless, studyless
+    /// Viewer sessions, named by a customer `retrievalId`.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`create`](Self::create) | `POST /v1/viewer/ephemeral-sessions` |
+    #[derive(Clone, Copy, Debug)]
+    pub struct ViewerEphemeralSessions<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> ViewerEphemeralSessions<'a> {
+        /// Create an ephemeral Viewer session: sends `POST /v1/viewer/ephemeral-sessions` and resolves to `types::TokenizedUrl`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Mints a 30-second tokenized landing URL for a userless, studyless Viewer
+        /// session. The token names a customer retrievalId (not an Avara study).
+        /// Optional options are echoed verbatim on ephemeral.access_requested (max
+        /// 3072 bytes JSON). Optional hangingProtocol applies a single-monitor
+        /// layout when the viewer loads. Requires a customer study webhook on the
+        /// API key.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().ephemeral_sessions().create()
+        ///     .body(avara::types::EphemeralSessionCreateParams::builder().retrieval_id("order-12345"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn create(&self) -> builder::ViewerEphemeralSessionsCreate<'a> {
+            self.client.viewer_ephemeral_sessions_create()
+        }
+    }
+    /// `client.viewer().studies()`: Studies in the Viewer system with their viewing status: creation,
+    /// assignment, cancellation and tokenized reroute URLs to the Avara Viewer.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`list`](Self::list) | `GET /v1/viewer/studies` |
+    /// | [`create`](Self::create) | `POST /v1/viewer/studies` |
+    /// | [`retrieve`](Self::retrieve) | `GET /v1/viewer/studies/{studyId}` |
+    /// | [`update`](Self::update) | `PATCH /v1/viewer/studies/{studyId}` |
+    /// | [`cancel`](Self::cancel) | `POST /v1/viewer/studies/cancel` |
+    /// | [`reroute_url`](Self::reroute_url) | `POST /v1/viewer/studies/reroute-url` |
+    /// | [`retrieve_by_uid`](Self::retrieve_by_uid) | `GET /v1/viewer/studies/by-uid/{studyInstanceUid}` |
+    /// | [`uncancel`](Self::uncancel) | `POST /v1/viewer/studies/uncancel` |
+    #[derive(Clone, Copy, Debug)]
+    pub struct ViewerStudies<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> ViewerStudies<'a> {
+        /// List Viewer studies with pagination: sends `GET /v1/viewer/studies` and resolves to `types::ViewerStudyListPage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a paginated list of studies with optional filtering by
+        /// assignment, severity, description, cancellation status, and viewer
+        /// status. Returns up to 100 studies per request.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().studies().list()
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn list(&self) -> builder::ViewerStudiesList<'a> {
+            self.client.viewer_studies_list()
+        }
+        /// Create a Viewer study: sends `POST /v1/viewer/studies` and resolves to `types::ViewerStudy`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Creates a new study in the Viewer system with the specified DICOM Study
+        /// Instance UID and metadata. The study can be optionally assigned to a
+        /// user.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().studies().create()
+        ///     .body(avara::types::ViewerStudyCreateParams::builder().severity("high").study_description("CT Chest/Abdomen/Pelvis").study_instance_uid("1.2.840.113619.2.55.3.604688119.868.1234567890.123"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn create(&self) -> builder::ViewerStudiesCreate<'a> {
+            self.client.viewer_studies_create()
+        }
+        /// Retrieve a Viewer study by ID: sends `GET /v1/viewer/studies/{studyId}` and resolves to `types::ViewerStudy`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a single study by its unique study ID. Returns the complete
+        /// study object with all metadata and status information.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().studies().retrieve("stu_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn retrieve<P0>(&self, study_id: P0) -> builder::ViewerStudiesRetrieve<'a>
+        where
+            P0: ::std::convert::TryInto<types::StudyId>,
+            <P0 as ::std::convert::TryInto<types::StudyId>>::Error: ::std::fmt::Display,
+        {
+            self.client.viewer_studies_retrieve().study_id(study_id)
+        }
+        /// Update a Viewer study: sends `PATCH /v1/viewer/studies/{studyId}` and resolves to `types::ViewerStudy`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Updates a study's properties including description, severity,
+        /// assignment, organization, and metadata. All fields are optional - only
+        /// provided fields will be updated.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().studies().update("stu_1234567890abcdef1234567890abcdef")
+        ///     .body(avara::types::ViewerStudyUpdateParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn update<P0>(&self, study_id: P0) -> builder::ViewerStudiesUpdate<'a>
+        where
+            P0: ::std::convert::TryInto<types::StudyId>,
+            <P0 as ::std::convert::TryInto<types::StudyId>>::Error: ::std::fmt::Display,
+        {
+            self.client.viewer_studies_update().study_id(study_id)
+        }
+        /// Cancel a Viewer study: sends `POST /v1/viewer/studies/cancel` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Marks a study as cancelled. Cancelled studies are preserved but flagged
+        /// as inactive. Can be identified by either study ID or DICOM Study
+        /// Instance UID.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().studies().cancel()
+        ///     .body(avara::types::StudySelectorParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn cancel(&self) -> builder::ViewerStudiesCancel<'a> {
+            self.client.viewer_studies_cancel()
+        }
+        /// Generate a Viewer reroute URL: sends `POST /v1/viewer/studies/reroute-url` and resolves to `types::TokenizedUrl`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Generates a tokenized URL that redirects users directly to the Avara
+        /// Viewer for the specified study. The URL includes authentication and is
+        /// time-limited for security.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().studies().reroute_url()
+        ///     .body(avara::types::StudySelectorParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn reroute_url(&self) -> builder::ViewerStudiesRerouteUrl<'a> {
+            self.client.viewer_studies_reroute_url()
+        }
+        /// Retrieve a Viewer study by DICOM Study Instance UID: sends `GET /v1/viewer/studies/by-uid/{studyInstanceUid}` and resolves to `types::ViewerStudy`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a single study by its DICOM Study Instance UID. This is
+        /// useful when you have the DICOM UID but not the Avara study ID.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().studies().retrieve_by_uid("1.2.840.10008.5.1.4.1.1.2")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn retrieve_by_uid<P0>(
+            &self,
+            study_instance_uid: P0,
+        ) -> builder::ViewerStudiesRetrieveByUid<'a>
+        where
+            P0: ::std::convert::TryInto<types::StudyInstanceUid>,
+            <P0 as ::std::convert::TryInto<
+                types::StudyInstanceUid,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client
+                .viewer_studies_retrieve_by_uid()
+                .study_instance_uid(study_instance_uid)
+        }
+        /// Restore a cancelled Viewer study: sends `POST /v1/viewer/studies/uncancel` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Restores a cancelled study to active status. The study must have been
+        /// previously cancelled. Can be identified by either study ID or DICOM
+        /// Study Instance UID.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().studies().uncancel()
+        ///     .body(avara::types::StudySelectorParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn uncancel(&self) -> builder::ViewerStudiesUncancel<'a> {
+            self.client.viewer_studies_uncancel()
+        }
+    }
+    /// `client.express()`: Express customers group and manage users, studies and access permissions
+    /// across the Avara platform. They replaced organizations (`orgs`) in the
+    /// official SDKs on 2026-01-24, with the same operations and field layout.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`list`](Self::list) | `GET /v1/express` |
+    /// | [`create`](Self::create) | `POST /v1/express` |
+    /// | [`retrieve`](Self::retrieve) | `GET /v1/express/{expressCustomerId}` |
+    /// | [`update`](Self::update) | `PATCH /v1/express/{expressCustomerId}` |
+    /// | [`deactivate`](Self::deactivate) | `POST /v1/express/{expressCustomerId}/deactivate` |
+    /// | [`reactivate`](Self::reactivate) | `POST /v1/express/{expressCustomerId}/reactivate` |
+    ///
+    /// Resources under it: [`users()`](Self::users).
+    #[derive(Clone, Copy, Debug)]
+    pub struct Express<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> Express<'a> {
+        /// `client.express().users()`: The users of an Express customer: associate an existing user with a
+        /// customer, or remove that association.
+        pub fn users(&self) -> ExpressUsers<'a> {
+            ExpressUsers {
+                client: self.client,
+            }
+        }
+        /// List Express customers with pagination: sends `GET /v1/express` and resolves to `types::ExpressCustomerListPage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a paginated list of customers. Returns up to 100 customers
+        /// per request.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.express().list()
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn list(&self) -> builder::ExpressList<'a> {
+            self.client.express_list()
+        }
+        /// Create an Express customer: sends `POST /v1/express` and resolves to `types::ExpressCustomer`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Creates a new customer with a unique identifier and name. Customers can
+        /// be used to group and manage users, studies, and access permissions
+        /// across the Avara platform.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.express().create()
+        ///     .body(avara::types::ExpressCreateParams::builder().express_customer_name("City Medical Center - Radiology Department"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn create(&self) -> builder::ExpressCreate<'a> {
+            self.client.express_create()
+        }
+        /// Retrieve an Express customer by ID: sends `GET /v1/express/{expressCustomerId}` and resolves to `types::ExpressCustomer`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a single customer by its unique customer ID. Returns the
+        /// complete customer object with name, status, and timestamps.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.express().retrieve("cus_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn retrieve<P0>(
+            &self,
+            express_customer_id: P0,
+        ) -> builder::ExpressRetrieve<'a>
+        where
+            P0: ::std::convert::TryInto<types::ExpressCustomerId>,
+            <P0 as ::std::convert::TryInto<
+                types::ExpressCustomerId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client.express_retrieve().express_customer_id(express_customer_id)
+        }
+        /// Update an Express customer: sends `PATCH /v1/express/{expressCustomerId}` and resolves to `types::ExpressCustomer`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Updates a customer's properties such as name or other metadata. All
+        /// fields are optional - only provided fields will be updated.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.express().update("cus_1234567890abcdef1234567890abcdef")
+        ///     .body(avara::types::ExpressUpdateParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn update<P0>(&self, express_customer_id: P0) -> builder::ExpressUpdate<'a>
+        where
+            P0: ::std::convert::TryInto<types::ExpressCustomerId>,
+            <P0 as ::std::convert::TryInto<
+                types::ExpressCustomerId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client.express_update().express_customer_id(express_customer_id)
+        }
+        /// Deactivate an Express customer: sends `POST /v1/express/{expressCustomerId}/deactivate` and resolves to `types::ExpressCustomer`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Deactivates a customer, preventing it from being used for new studies
+        /// or user assignments. Existing data is preserved and the customer can be
+        /// reactivated later.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.express().deactivate("cus_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn deactivate<P0>(
+            &self,
+            express_customer_id: P0,
+        ) -> builder::ExpressDeactivate<'a>
+        where
+            P0: ::std::convert::TryInto<types::ExpressCustomerId>,
+            <P0 as ::std::convert::TryInto<
+                types::ExpressCustomerId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client.express_deactivate().express_customer_id(express_customer_id)
+        }
+        /// Reactivate an Express customer: sends `POST /v1/express/{expressCustomerId}/reactivate` and resolves to `types::ExpressCustomer`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Restores a deactivated customer to active status, allowing it to be
+        /// used for new studies and user assignments again.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.express().reactivate("cus_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn reactivate<P0>(
+            &self,
+            express_customer_id: P0,
+        ) -> builder::ExpressReactivate<'a>
+        where
+            P0: ::std::convert::TryInto<types::ExpressCustomerId>,
+            <P0 as ::std::convert::TryInto<
+                types::ExpressCustomerId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client.express_reactivate().express_customer_id(express_customer_id)
+        }
+    }
+    /// `client.express().users()`: The users of an Express customer: associate an existing user with a
+    /// customer, or remove that association.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`add`](Self::add) | `POST /v1/express/{expressCustomerId}/users` |
+    /// | [`remove`](Self::remove) | `DELETE /v1/express/{expressCustomerId}/users` |
+    #[derive(Clone, Copy, Debug)]
+    pub struct ExpressUsers<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> ExpressUsers<'a> {
+        /// Add a user to an Express customer: sends `POST /v1/express/{expressCustomerId}/users` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Associates an existing user with a customer, granting them access to
+        /// customer-specific resources and studies.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.express().users().add("cus_1234567890abcdef1234567890abcdef")
+        ///     .body(avara::types::ExpressUserAddParams::builder().user_id("usr_1234567890abcdef1234567890abcdef"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn add<P0>(&self, express_customer_id: P0) -> builder::ExpressUsersAdd<'a>
+        where
+            P0: ::std::convert::TryInto<types::ExpressCustomerId>,
+            <P0 as ::std::convert::TryInto<
+                types::ExpressCustomerId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client.express_users_add().express_customer_id(express_customer_id)
+        }
+        /// Remove a user from an Express customer: sends `DELETE /v1/express/{expressCustomerId}/users` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Removes a user's association with a customer, revoking their access to
+        /// customer-specific resources. The user account remains active but is no
+        /// longer linked to this customer.
+        ///
+        /// This DELETE carries a JSON body naming the user, as the official SDKs
+        /// send it.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.express().users().remove("cus_1234567890abcdef1234567890abcdef")
+        ///     .body(avara::types::ExpressUserRemoveParams::builder().user_id("usr_1234567890abcdef1234567890abcdef"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn remove<P0>(
+            &self,
+            express_customer_id: P0,
+        ) -> builder::ExpressUsersRemove<'a>
+        where
+            P0: ::std::convert::TryInto<types::ExpressCustomerId>,
+            <P0 as ::std::convert::TryInto<
+                types::ExpressCustomerId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client.express_users_remove().express_customer_id(express_customer_id)
+        }
+    }
+    /// `client.auto_scribe().users()`: Users of AutoScribe, with report-creation and study-management
+    /// permissions: invite, retrieve, update and list them, and revoke or
+    /// restore their access.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`list`](Self::list) | `GET /v1/autoScribe/users` |
+    /// | [`invite`](Self::invite) | `POST /v1/autoScribe/users` |
+    /// | [`retrieve`](Self::retrieve) | `GET /v1/autoScribe/users/{userId}` |
+    /// | [`update`](Self::update) | `PATCH /v1/autoScribe/users/{userId}` |
+    /// | [`reactivate`](Self::reactivate) | `POST /v1/autoScribe/users/reactivate` |
+    /// | [`revoke_access`](Self::revoke_access) | `POST /v1/autoScribe/users/revoke-access` |
+    ///
+    /// Resources under it: [`invitations()`](Self::invitations).
+    #[derive(Clone, Copy, Debug)]
+    pub struct AutoScribeUsers<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> AutoScribeUsers<'a> {
+        /// `client.auto_scribe().users().invitations()`: Invitations of AutoScribe users: retrieve, update before they are
+        /// accepted, list and revoke them.
+        pub fn invitations(&self) -> AutoScribeUsersInvitations<'a> {
+            AutoScribeUsersInvitations {
+                client: self.client,
+            }
+        }
+        /// List AutoScribe users with pagination: sends `GET /v1/autoScribe/users` and resolves to `types::AutoScribeUserListPage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a paginated list of users with optional filtering by access
+        /// level, email, name, invitation source, and report creation capability.
+        /// Returns up to 100 users per request.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().users().list()
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn list(&self) -> builder::AutoScribeUsersList<'a> {
+            self.client.auto_scribe_users_list()
+        }
+        /// Invite a user to AutoScribe: sends `POST /v1/autoScribe/users` and resolves to `types::AutoScribeInvitedUser`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Creates a new user in the AutoScribe system and sends them an
+        /// invitation email. The user will have the specified permissions
+        /// including report creation and study management capabilities. NPI
+        /// number is required for users who can create reports.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().users().invite()
+        ///     .body(avara::types::AutoScribeUserInviteParams::builder().can_create_reports(true).can_manage_studies(true).clinic_role("Radiologist").email("dr.johnson@hospital.org").first_name("Sarah").has_dashboard_access(true).last_name("Johnson").level("member"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn invite(&self) -> builder::AutoScribeUsersInvite<'a> {
+            self.client.auto_scribe_users_invite()
+        }
+        /// Retrieve an AutoScribe user by ID: sends `GET /v1/autoScribe/users/{userId}` and resolves to `types::AutoScribeUser`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a single user by their unique user ID. Returns the complete
+        /// user object with all profile information, permissions,
+        /// AutoScribe-specific settings, and status.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().users().retrieve("usr_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn retrieve<P0>(&self, user_id: P0) -> builder::AutoScribeUsersRetrieve<'a>
+        where
+            P0: ::std::convert::TryInto<types::UserId>,
+            <P0 as ::std::convert::TryInto<types::UserId>>::Error: ::std::fmt::Display,
+        {
+            self.client.auto_scribe_users_retrieve().user_id(user_id)
+        }
+        /// Update an AutoScribe user: sends `PATCH /v1/autoScribe/users/{userId}` and resolves to `types::AutoScribeUser`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Updates a user's profile information, permissions, and
+        /// AutoScribe-specific settings. All fields are optional - only provided
+        /// fields will be updated. Email cannot be changed via API. NPI number is
+        /// required if enabling report creation capability.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().users().update("usr_1234567890abcdef1234567890abcdef")
+        ///     .body(avara::types::AutoScribeUserUpdateParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn update<P0>(&self, user_id: P0) -> builder::AutoScribeUsersUpdate<'a>
+        where
+            P0: ::std::convert::TryInto<types::UserId>,
+            <P0 as ::std::convert::TryInto<types::UserId>>::Error: ::std::fmt::Display,
+        {
+            self.client.auto_scribe_users_update().user_id(user_id)
+        }
+        /// Reactivate an AutoScribe user: sends `POST /v1/autoScribe/users/reactivate` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Restores access for a previously deactivated user. The user will regain
+        /// their original permissions including report creation and study
+        /// management capabilities.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().users().reactivate()
+        ///     .body(avara::types::UserReactivateParams::builder().user_id("usr_1234567890abcdef1234567890abcdef"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn reactivate(&self) -> builder::AutoScribeUsersReactivate<'a> {
+            self.client.auto_scribe_users_reactivate()
+        }
+        /// Revoke an AutoScribe user's access: sends `POST /v1/autoScribe/users/revoke-access` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Deactivates a user's access to the system. The user will no longer be
+        /// able to log in, create reports, or access studies. User data is
+        /// preserved and can be reactivated later.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().users().revoke_access()
+        ///     .body(avara::types::UserRevokeAccessParams::builder().user_id("usr_1234567890abcdef1234567890abcdef"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn revoke_access(&self) -> builder::AutoScribeUsersRevokeAccess<'a> {
+            self.client.auto_scribe_users_revoke_access()
+        }
+    }
+    /// `client.auto_scribe().users().invitations()`: Invitations of AutoScribe users: retrieve, update before they are
+    /// accepted, list and revoke them.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`list`](Self::list) | `GET /v1/autoScribe/users/invitations` |
+    /// | [`retrieve`](Self::retrieve) | `GET /v1/autoScribe/users/invitations/{invitationId}` |
+    /// | [`update`](Self::update) | `PATCH /v1/autoScribe/users/invitations/{invitationId}` |
+    /// | [`revoke`](Self::revoke) | `POST /v1/autoScribe/users/invitations/revoke` |
+    #[derive(Clone, Copy, Debug)]
+    pub struct AutoScribeUsersInvitations<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> AutoScribeUsersInvitations<'a> {
+        /// List AutoScribe invitations with pagination: sends `GET /v1/autoScribe/users/invitations` and resolves to `types::AutoScribeInvitationListPage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a paginated list of user invitations with optional filtering
+        /// by status, expiration, date range, and user ID. Returns up to 100
+        /// invitations per request.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().users().invitations().list()
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn list(&self) -> builder::AutoScribeUsersInvitationsList<'a> {
+            self.client.auto_scribe_users_invitations_list()
+        }
+        /// Retrieve an AutoScribe invitation by ID: sends `GET /v1/autoScribe/users/invitations/{invitationId}` and resolves to `types::AutoScribeInvitation`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a single invitation by its unique invitation ID. Returns the
+        /// complete invitation details including status, expiration, associated
+        /// user information, and AutoScribe-specific permissions.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().users().invitations().retrieve("inv_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn retrieve<P0>(
+            &self,
+            invitation_id: P0,
+        ) -> builder::AutoScribeUsersInvitationsRetrieve<'a>
+        where
+            P0: ::std::convert::TryInto<types::InvitationId>,
+            <P0 as ::std::convert::TryInto<
+                types::InvitationId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client
+                .auto_scribe_users_invitations_retrieve()
+                .invitation_id(invitation_id)
+        }
+        /// Update a pending AutoScribe invitation: sends `PATCH /v1/autoScribe/users/invitations/{invitationId}` and resolves to `types::AutoScribeInvitation`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Updates a pending invitation's user details, permissions, and
+        /// AutoScribe-specific settings before it is accepted. Only valid for
+        /// invitations that have not expired or been processed. NPI number is
+        /// required if enabling report creation.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().users().invitations().update("inv_1234567890abcdef1234567890abcdef")
+        ///     .body(avara::types::AutoScribeInvitationUpdateParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn update<P0>(
+            &self,
+            invitation_id: P0,
+        ) -> builder::AutoScribeUsersInvitationsUpdate<'a>
+        where
+            P0: ::std::convert::TryInto<types::InvitationId>,
+            <P0 as ::std::convert::TryInto<
+                types::InvitationId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client
+                .auto_scribe_users_invitations_update()
+                .invitation_id(invitation_id)
+        }
+        /// Revoke a pending AutoScribe invitation: sends `POST /v1/autoScribe/users/invitations/revoke` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Revokes a pending invitation, preventing it from being accepted. Can
+        /// revoke by invitation ID, user ID, or both. Useful for cancelling
+        /// invitations sent in error.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.auto_scribe().users().invitations().revoke()
+        ///     .body(avara::types::InvitationRevokeParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn revoke(&self) -> builder::AutoScribeUsersInvitationsRevoke<'a> {
+            self.client.auto_scribe_users_invitations_revoke()
+        }
+    }
+    /// `client.viewer().users()`: Users of the Viewer, with study-management permissions: invite,
+    /// retrieve, update and list them, and revoke or restore their access.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`list`](Self::list) | `GET /v1/viewer/users` |
+    /// | [`invite`](Self::invite) | `POST /v1/viewer/users` |
+    /// | [`retrieve`](Self::retrieve) | `GET /v1/viewer/users/{userId}` |
+    /// | [`update`](Self::update) | `PATCH /v1/viewer/users/{userId}` |
+    /// | [`reactivate`](Self::reactivate) | `POST /v1/viewer/users/reactivate` |
+    /// | [`revoke_access`](Self::revoke_access) | `POST /v1/viewer/users/revoke-access` |
+    ///
+    /// Resources under it: [`invitations()`](Self::invitations).
+    #[derive(Clone, Copy, Debug)]
+    pub struct ViewerUsers<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> ViewerUsers<'a> {
+        /// `client.viewer().users().invitations()`: Invitations of Viewer users: retrieve, update before they are accepted,
+        /// list and revoke them.
+        pub fn invitations(&self) -> ViewerUsersInvitations<'a> {
+            ViewerUsersInvitations {
+                client: self.client,
+            }
+        }
+        /// List Viewer users with pagination: sends `GET /v1/viewer/users` and resolves to `types::ViewerUserListPage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a paginated list of users with optional filtering by access
+        /// level, email, name, and invitation source. Returns up to 100 users per
+        /// request.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().users().list()
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn list(&self) -> builder::ViewerUsersList<'a> {
+            self.client.viewer_users_list()
+        }
+        /// Invite a user to the Viewer: sends `POST /v1/viewer/users` and resolves to `types::ViewerInvitedUser`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Creates a new user in the Viewer system and sends them an invitation
+        /// email. The user will have the specified permissions and access level.
+        /// Dashboard access can be enabled to allow login.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().users().invite()
+        ///     .body(avara::types::ViewerUserInviteParams::builder().can_manage_studies(true).clinic_role("Radiologist").email("dr.johnson@hospital.org").first_name("Sarah").has_dashboard_access(true).last_name("Johnson").level("member"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn invite(&self) -> builder::ViewerUsersInvite<'a> {
+            self.client.viewer_users_invite()
+        }
+        /// Retrieve a Viewer user by ID: sends `GET /v1/viewer/users/{userId}` and resolves to `types::ViewerUser`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a single user by their unique user ID. Returns the complete
+        /// user object with all profile information, permissions, and status.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().users().retrieve("usr_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn retrieve<P0>(&self, user_id: P0) -> builder::ViewerUsersRetrieve<'a>
+        where
+            P0: ::std::convert::TryInto<types::UserId>,
+            <P0 as ::std::convert::TryInto<types::UserId>>::Error: ::std::fmt::Display,
+        {
+            self.client.viewer_users_retrieve().user_id(user_id)
+        }
+        /// Update a Viewer user: sends `PATCH /v1/viewer/users/{userId}` and resolves to `types::ViewerUser`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Updates a user's profile information, permissions, and access level.
+        /// All fields are optional - only provided fields will be updated. Email
+        /// cannot be changed via API.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().users().update("usr_1234567890abcdef1234567890abcdef")
+        ///     .body(avara::types::ViewerUserUpdateParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn update<P0>(&self, user_id: P0) -> builder::ViewerUsersUpdate<'a>
+        where
+            P0: ::std::convert::TryInto<types::UserId>,
+            <P0 as ::std::convert::TryInto<types::UserId>>::Error: ::std::fmt::Display,
+        {
+            self.client.viewer_users_update().user_id(user_id)
+        }
+        /// Reactivate a Viewer user: sends `POST /v1/viewer/users/reactivate` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Restores access for a previously deactivated user. The user will regain
+        /// their original permissions and be able to log in again.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().users().reactivate()
+        ///     .body(avara::types::UserReactivateParams::builder().user_id("usr_1234567890abcdef1234567890abcdef"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn reactivate(&self) -> builder::ViewerUsersReactivate<'a> {
+            self.client.viewer_users_reactivate()
+        }
+        /// Revoke a Viewer user's access: sends `POST /v1/viewer/users/revoke-access` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Deactivates a user's access to the system. The user will no longer be
+        /// able to log in or access resources. User data is preserved and can be
+        /// reactivated later.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().users().revoke_access()
+        ///     .body(avara::types::UserRevokeAccessParams::builder().user_id("usr_1234567890abcdef1234567890abcdef"))
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn revoke_access(&self) -> builder::ViewerUsersRevokeAccess<'a> {
+            self.client.viewer_users_revoke_access()
+        }
+    }
+    /// `client.viewer().users().invitations()`: Invitations of Viewer users: retrieve, update before they are accepted,
+    /// list and revoke them.
+    ///
+    /// | Method | Request |
+    /// |---|---|
+    /// | [`list`](Self::list) | `GET /v1/viewer/users/invitations` |
+    /// | [`retrieve`](Self::retrieve) | `GET /v1/viewer/users/invitations/{invitationId}` |
+    /// | [`update`](Self::update) | `PATCH /v1/viewer/users/invitations/{invitationId}` |
+    /// | [`revoke`](Self::revoke) | `POST /v1/viewer/users/invitations/revoke` |
+    #[derive(Clone, Copy, Debug)]
+    pub struct ViewerUsersInvitations<'a> {
+        pub(crate) client: &'a crate::Client,
+    }
+    impl<'a> ViewerUsersInvitations<'a> {
+        /// List Viewer invitations with pagination: sends `GET /v1/viewer/users/invitations` and resolves to `types::ViewerInvitationListPage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a paginated list of user invitations with optional filtering
+        /// by status, expiration, date range, and user ID. Returns up to 100
+        /// invitations per request.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().users().invitations().list()
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn list(&self) -> builder::ViewerUsersInvitationsList<'a> {
+            self.client.viewer_users_invitations_list()
+        }
+        /// Retrieve a Viewer invitation by ID: sends `GET /v1/viewer/users/invitations/{invitationId}` and resolves to `types::ViewerInvitation`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Retrieves a single invitation by its unique invitation ID. Returns the
+        /// complete invitation details including status, expiration, and
+        /// associated user information.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().users().invitations().retrieve("inv_1234567890abcdef1234567890abcdef")
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn retrieve<P0>(
+            &self,
+            invitation_id: P0,
+        ) -> builder::ViewerUsersInvitationsRetrieve<'a>
+        where
+            P0: ::std::convert::TryInto<types::InvitationId>,
+            <P0 as ::std::convert::TryInto<
+                types::InvitationId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client.viewer_users_invitations_retrieve().invitation_id(invitation_id)
+        }
+        /// Update a pending Viewer invitation: sends `PATCH /v1/viewer/users/invitations/{invitationId}` and resolves to `types::ViewerInvitation`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Updates a pending invitation's user details and permissions before it
+        /// is accepted. Only valid for invitations that have not expired or been
+        /// processed.
+        ///
+        /// Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().users().invitations().update("inv_1234567890abcdef1234567890abcdef")
+        ///     .body(avara::types::ViewerInvitationUpdateParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn update<P0>(
+            &self,
+            invitation_id: P0,
+        ) -> builder::ViewerUsersInvitationsUpdate<'a>
+        where
+            P0: ::std::convert::TryInto<types::InvitationId>,
+            <P0 as ::std::convert::TryInto<
+                types::InvitationId,
+            >>::Error: ::std::fmt::Display,
+        {
+            self.client.viewer_users_invitations_update().invitation_id(invitation_id)
+        }
+        /// Revoke a pending Viewer invitation: sends `POST /v1/viewer/users/invitations/revoke` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+        ///
+        /// Revokes a pending invitation, preventing it from being accepted. Can
+        /// revoke by invitation ID, user ID, or both. Useful for cancelling
+        /// invitations sent in error.
+        ///
+        /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
+        ///
+        /// ```no_run
+        /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
+        /// let response = client.viewer().users().invitations().revoke()
+        ///     .body(avara::types::InvitationRevokeParams::builder())
+        ///     .await?;
+        /// # Ok(()) }
+        /// ```
+        pub fn revoke(&self) -> builder::ViewerUsersInvitationsRevoke<'a> {
+            self.client.viewer_users_invitations_revoke()
+        }
+    }
+}
+/// Sends `GET /v1/orgs` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`orgs.list()`](crate::resources::Orgs::list), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.orgs_list()
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::OrgsList<'a> {
     type Output = ::std::result::Result<types::OrgListPage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::OrgListPage>;
@@ -751,17 +2585,9 @@ impl<'a> builder::OrgsList<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Create a new organization: sends `POST /v1/orgs` and resolves to `types::Org`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/orgs` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`orgs.create()`](crate::resources::Orgs::create), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.orgs_create()
-///     .body(avara::types::OrgCreateParams::builder().org_name("City Medical Center - Radiology Department"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::OrgsCreate<'a> {
     type Output = ::std::result::Result<types::Org, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::Org>;
@@ -781,17 +2607,9 @@ impl<'a> builder::OrgsCreate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve an organization by ID: sends `GET /v1/orgs/{orgId}` and resolves to `types::Org`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/orgs/{orgId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`orgs.retrieve()`](crate::resources::Orgs::retrieve), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.orgs_retrieve()
-///     .org_id("org_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::OrgsRetrieve<'a> {
     type Output = ::std::result::Result<types::Org, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::Org>;
@@ -811,16 +2629,9 @@ impl<'a> builder::OrgsRetrieve<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// List clinical references with pagination: sends `GET /v1/autoScribe/clinicalReferences` and resolves to `types::ClinicalReferenceListPage`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/clinicalReferences` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.clinical_references.list()`](crate::resources::AutoScribeClinicalReferences::list), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_clinical_references_list()
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeClinicalReferencesList<'a> {
     type Output = ::std::result::Result<types::ClinicalReferenceListPage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ClinicalReferenceListPage>;
@@ -840,17 +2651,9 @@ impl<'a> builder::AutoScribeClinicalReferencesList<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Create a clinical reference: sends `POST /v1/autoScribe/clinicalReferences` and resolves to `types::ClinicalReference`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/clinicalReferences` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.clinical_references.create()`](crate::resources::AutoScribeClinicalReferences::create), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_clinical_references_create()
-///     .body(avara::types::ClinicalReferenceCreateParams::builder().name("City Medical Center").type_("facility"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeClinicalReferencesCreate<'a> {
     type Output = ::std::result::Result<types::ClinicalReference, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ClinicalReference>;
@@ -870,17 +2673,9 @@ impl<'a> builder::AutoScribeClinicalReferencesCreate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve a clinical reference by ID: sends `GET /v1/autoScribe/clinicalReferences/{clinicalReferenceId}` and resolves to `types::ClinicalReference`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/clinicalReferences/{clinicalReferenceId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.clinical_references.retrieve()`](crate::resources::AutoScribeClinicalReferences::retrieve), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_clinical_references_retrieve()
-///     .clinical_reference_id("ref_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture
 for builder::AutoScribeClinicalReferencesRetrieve<'a> {
     type Output = ::std::result::Result<types::ClinicalReference, crate::Error>;
@@ -901,18 +2696,9 @@ impl<'a> builder::AutoScribeClinicalReferencesRetrieve<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Update a clinical reference: sends `PATCH /v1/autoScribe/clinicalReferences/{clinicalReferenceId}` and resolves to `types::ClinicalReference`, or an [`avara::Error`](crate::Error).
+/// Sends `PATCH /v1/autoScribe/clinicalReferences/{clinicalReferenceId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.clinical_references.update()`](crate::resources::AutoScribeClinicalReferences::update), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_clinical_references_update()
-///     .clinical_reference_id("ref_1234567890abcdef1234567890abcdef")
-///     .body(avara::types::ClinicalReferenceUpdateParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeClinicalReferencesUpdate<'a> {
     type Output = ::std::result::Result<types::ClinicalReference, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ClinicalReference>;
@@ -932,17 +2718,9 @@ impl<'a> builder::AutoScribeClinicalReferencesUpdate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Soft-delete a clinical reference: sends `POST /v1/autoScribe/clinicalReferences/{clinicalReferenceId}/delete` and resolves to `types::ClinicalReference`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/clinicalReferences/{clinicalReferenceId}/delete` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.clinical_references.delete()`](crate::resources::AutoScribeClinicalReferences::delete), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_clinical_references_delete()
-///     .clinical_reference_id("ref_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeClinicalReferencesDelete<'a> {
     type Output = ::std::result::Result<types::ClinicalReference, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ClinicalReference>;
@@ -962,17 +2740,9 @@ impl<'a> builder::AutoScribeClinicalReferencesDelete<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve a clinical reference by external reference ID: sends `GET /v1/autoScribe/clinicalReferences/byExternalReferenceId/{externalReferenceId}` and resolves to `types::ClinicalReference`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/clinicalReferences/byExternalReferenceId/{externalReferenceId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.clinical_references.retrieve_by_external_reference_id()`](crate::resources::AutoScribeClinicalReferences::retrieve_by_external_reference_id), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_clinical_references_retrieve_by_external_reference_id()
-///     .external_reference_id("FAC-001")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture
 for builder::AutoScribeClinicalReferencesRetrieveByExternalReferenceId<'a> {
     type Output = ::std::result::Result<types::ClinicalReference, crate::Error>;
@@ -996,17 +2766,9 @@ impl<'a> builder::AutoScribeClinicalReferencesRetrieveByExternalReferenceId<'a> 
         crate::WithOptions::new(self, options)
     }
 }
-/// Create an ephemeral AutoScribe viewer session: sends `POST /v1/autoScribe/ephemeral-sessions` and resolves to `types::TokenizedUrl`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/ephemeral-sessions` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.ephemeral_sessions.create()`](crate::resources::AutoScribeEphemeralSessions::create), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_ephemeral_sessions_create()
-///     .body(avara::types::EphemeralSessionCreateParams::builder().retrieval_id("order-12345"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeEphemeralSessionsCreate<'a> {
     type Output = ::std::result::Result<types::TokenizedUrl, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::TokenizedUrl>;
@@ -1026,16 +2788,9 @@ impl<'a> builder::AutoScribeEphemeralSessionsCreate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// List AutoScribe studies with pagination: sends `GET /v1/autoScribe/studies` and resolves to `types::AutoScribeStudyListPage`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/studies` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.list()`](crate::resources::AutoScribeStudies::list), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_list()
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeStudiesList<'a> {
     type Output = ::std::result::Result<types::AutoScribeStudyListPage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::AutoScribeStudyListPage>;
@@ -1055,17 +2810,9 @@ impl<'a> builder::AutoScribeStudiesList<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Create an AutoScribe study: sends `POST /v1/autoScribe/studies` and resolves to `types::AutoScribeStudy`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/studies` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.create()`](crate::resources::AutoScribeStudies::create), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_create()
-///     .body(avara::types::AutoScribeStudyCreateParams::builder().report_metadata(serde_json::from_value::<avara::types::StudyReportMetadata>(serde_json::json!({"age":"38 years","dateOfBirth":"1985-07-20","facilityName":"City Medical Center","height":{"unit":"cm","value":165},"mrn":"MRN-2024-001234","patientName":"Jane Doe","procedure":"MRI Brain with Contrast","referringPhysicianName":"Dr. Michael Chen","sex":"female","studyDate":"2024-03-15","studyTime":"14:30","weight":{"unit":"kg","value":62}})).expect("the example matches its type")).severity("normal").study_description("Brain MRI with Contrast").study_instance_uid("1.2.840.113619.2.55.3.604688119.868.1234567890.123"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeStudiesCreate<'a> {
     type Output = ::std::result::Result<types::AutoScribeStudy, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::AutoScribeStudy>;
@@ -1085,17 +2832,9 @@ impl<'a> builder::AutoScribeStudiesCreate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve an AutoScribe study by ID: sends `GET /v1/autoScribe/studies/{studyId}` and resolves to `types::AutoScribeStudy`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/studies/{studyId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.retrieve()`](crate::resources::AutoScribeStudies::retrieve), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_retrieve()
-///     .study_id("stu_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeStudiesRetrieve<'a> {
     type Output = ::std::result::Result<types::AutoScribeStudy, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::AutoScribeStudy>;
@@ -1115,18 +2854,9 @@ impl<'a> builder::AutoScribeStudiesRetrieve<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Update an AutoScribe study: sends `PATCH /v1/autoScribe/studies/{studyId}` and resolves to `types::AutoScribeStudy`, or an [`avara::Error`](crate::Error).
+/// Sends `PATCH /v1/autoScribe/studies/{studyId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.update()`](crate::resources::AutoScribeStudies::update), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_update()
-///     .study_id("stu_1234567890abcdef1234567890abcdef")
-///     .body(avara::types::AutoScribeStudyUpdateParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeStudiesUpdate<'a> {
     type Output = ::std::result::Result<types::AutoScribeStudy, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::AutoScribeStudy>;
@@ -1146,17 +2876,9 @@ impl<'a> builder::AutoScribeStudiesUpdate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Cancel an AutoScribe study: sends `POST /v1/autoScribe/studies/cancel` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/studies/cancel` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.cancel()`](crate::resources::AutoScribeStudies::cancel), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_cancel()
-///     .body(avara::types::StudySelectorParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeStudiesCancel<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -1176,17 +2898,9 @@ impl<'a> builder::AutoScribeStudiesCancel<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Generate an AutoScribe reroute URL: sends `POST /v1/autoScribe/studies/reroute-url` and resolves to `types::TokenizedUrl`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/studies/reroute-url` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.reroute_url()`](crate::resources::AutoScribeStudies::reroute_url), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_reroute_url()
-///     .body(avara::types::AutoScribeStudyRerouteUrlParams::builder().assigned_to_user_id("usr_1234567890abcdef1234567890abcdef"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeStudiesRerouteUrl<'a> {
     type Output = ::std::result::Result<types::TokenizedUrl, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::TokenizedUrl>;
@@ -1206,17 +2920,9 @@ impl<'a> builder::AutoScribeStudiesRerouteUrl<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve an AutoScribe study by DICOM Study Instance UID: sends `GET /v1/autoScribe/studies/by-uid/{studyInstanceUid}` and resolves to `types::AutoScribeStudy`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/studies/by-uid/{studyInstanceUid}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.retrieve_by_uid()`](crate::resources::AutoScribeStudies::retrieve_by_uid), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_retrieve_by_uid()
-///     .study_instance_uid("1.2.840.10008.5.1.4.1.1.2")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeStudiesRetrieveByUid<'a> {
     type Output = ::std::result::Result<types::AutoScribeStudy, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::AutoScribeStudy>;
@@ -1236,17 +2942,9 @@ impl<'a> builder::AutoScribeStudiesRetrieveByUid<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Restore a cancelled AutoScribe study: sends `POST /v1/autoScribe/studies/uncancel` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/studies/uncancel` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.uncancel()`](crate::resources::AutoScribeStudies::uncancel), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_uncancel()
-///     .body(avara::types::StudySelectorParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeStudiesUncancel<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -1266,17 +2964,9 @@ impl<'a> builder::AutoScribeStudiesUncancel<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Generate a viewer-only reroute URL: sends `POST /v1/autoScribe/studies/viewer-only-reroute-url` and resolves to `types::TokenizedUrl`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/studies/viewer-only-reroute-url` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.viewer_only_reroute_url()`](crate::resources::AutoScribeStudies::viewer_only_reroute_url), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_viewer_only_reroute_url()
-///     .body(avara::types::AutoScribeStudyViewerOnlyRerouteUrlParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture
 for builder::AutoScribeStudiesViewerOnlyRerouteUrl<'a> {
     type Output = ::std::result::Result<types::TokenizedUrl, crate::Error>;
@@ -1297,17 +2987,9 @@ impl<'a> builder::AutoScribeStudiesViewerOnlyRerouteUrl<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Create an external (archive) AutoScribe study: sends `POST /v1/autoScribe/studies/external` and resolves to `types::AutoScribeStudy`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/studies/external` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.external.create()`](crate::resources::AutoScribeStudiesExternal::create), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_external_create()
-///     .body(avara::types::ExternalStudyCreateParams::builder().report_metadata(serde_json::from_value::<avara::types::StudyReportMetadata>(serde_json::json!({"age":"38 years","dateOfBirth":"1985-07-20","facilityName":"City Medical Center","mrn":"MRN-2024-001234","patientName":"Jane Doe","procedure":"CT Chest","referringPhysicianName":"Dr. Michael Chen","sex":"female","studyDate":"2024-01-15","studyTime":"14:30"})).expect("the example matches its type")).severity("normal").study_description("CT Chest without contrast").study_instance_uid("1.2.840.113619.2.55.3.604688119.868.1234567890.123"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeStudiesExternalCreate<'a> {
     type Output = ::std::result::Result<types::AutoScribeStudy, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::AutoScribeStudy>;
@@ -1327,17 +3009,9 @@ impl<'a> builder::AutoScribeStudiesExternalCreate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Soft-delete an external study: sends `POST /v1/autoScribe/studies/external/delete` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/studies/external/delete` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.external.delete()`](crate::resources::AutoScribeStudiesExternal::delete), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_external_delete()
-///     .body(avara::types::StudySelectorParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeStudiesExternalDelete<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -1357,16 +3031,9 @@ impl<'a> builder::AutoScribeStudiesExternalDelete<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// List external reports with pagination: sends `GET /v1/autoScribe/studies/external/reports` and resolves to `types::ExternalReportListPage`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/studies/external/reports` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.external.reports.list()`](crate::resources::AutoScribeStudiesExternalReports::list), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_external_reports_list()
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture
 for builder::AutoScribeStudiesExternalReportsList<'a> {
     type Output = ::std::result::Result<types::ExternalReportListPage, crate::Error>;
@@ -1387,17 +3054,9 @@ impl<'a> builder::AutoScribeStudiesExternalReportsList<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Attach a report to an external study: sends `POST /v1/autoScribe/studies/external/reports` and resolves to `types::ExternalReportIdentifiers`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/studies/external/reports` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.external.reports.create()`](crate::resources::AutoScribeStudiesExternalReports::create), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_external_reports_create()
-///     .body(avara::types::ExternalReportCreateParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture
 for builder::AutoScribeStudiesExternalReportsCreate<'a> {
     type Output = ::std::result::Result<types::ExternalReportIdentifiers, crate::Error>;
@@ -1418,17 +3077,9 @@ impl<'a> builder::AutoScribeStudiesExternalReportsCreate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve an external report by ID: sends `GET /v1/autoScribe/studies/external/reports/{externalReportId}` and resolves to `types::ExternalReport`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/studies/external/reports/{externalReportId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.studies.external.reports.retrieve()`](crate::resources::AutoScribeStudiesExternalReports::retrieve), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_studies_external_reports_retrieve()
-///     .external_report_id("ext_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture
 for builder::AutoScribeStudiesExternalReportsRetrieve<'a> {
     type Output = ::std::result::Result<types::ExternalReport, crate::Error>;
@@ -1452,16 +3103,9 @@ impl<'a> builder::AutoScribeStudiesExternalReportsRetrieve<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// List the reports of a study: sends `GET /v1/autoScribe/reports` and resolves to `types::ReportList`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/reports` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.reports.list()`](crate::resources::AutoScribeReports::list), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_reports_list()
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeReportsList<'a> {
     type Output = ::std::result::Result<types::ReportList, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ReportList>;
@@ -1481,17 +3125,9 @@ impl<'a> builder::AutoScribeReportsList<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Start an addendum to a completed report: sends `POST /v1/autoScribe/reports/{reportId}/addendum` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/reports/{reportId}/addendum` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.reports.addendum()`](crate::resources::AutoScribeReports::addendum), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_reports_addendum()
-///     .report_id("rep_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeReportsAddendum<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -1511,17 +3147,9 @@ impl<'a> builder::AutoScribeReportsAddendum<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Cancel an in-progress addendum: sends `POST /v1/autoScribe/reports/{reportId}/cancel-addendum` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/reports/{reportId}/cancel-addendum` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.reports.cancel_addendum()`](crate::resources::AutoScribeReports::cancel_addendum), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_reports_cancel_addendum()
-///     .report_id("rep_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeReportsCancelAddendum<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -1541,16 +3169,9 @@ impl<'a> builder::AutoScribeReportsCancelAddendum<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve presigned report PDF URLs: sends `GET /v1/autoScribe/reports/pdf` and resolves to `types::ReportPdfResponse`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/reports/pdf` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.reports.pdf()`](crate::resources::AutoScribeReports::pdf), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_reports_pdf()
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeReportsPdf<'a> {
     type Output = ::std::result::Result<types::ReportPdfResponse, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ReportPdfResponse>;
@@ -1570,16 +3191,9 @@ impl<'a> builder::AutoScribeReportsPdf<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve report plain text: sends `GET /v1/autoScribe/reports/text` and resolves to `types::ReportTextResponse`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/reports/text` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.reports.text()`](crate::resources::AutoScribeReports::text), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_reports_text()
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeReportsText<'a> {
     type Output = ::std::result::Result<types::ReportTextResponse, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ReportTextResponse>;
@@ -1599,17 +3213,9 @@ impl<'a> builder::AutoScribeReportsText<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Create an ephemeral Viewer session: sends `POST /v1/viewer/ephemeral-sessions` and resolves to `types::TokenizedUrl`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/viewer/ephemeral-sessions` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.ephemeral_sessions.create()`](crate::resources::ViewerEphemeralSessions::create), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_ephemeral_sessions_create()
-///     .body(avara::types::EphemeralSessionCreateParams::builder().retrieval_id("order-12345"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerEphemeralSessionsCreate<'a> {
     type Output = ::std::result::Result<types::TokenizedUrl, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::TokenizedUrl>;
@@ -1629,16 +3235,9 @@ impl<'a> builder::ViewerEphemeralSessionsCreate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// List Viewer studies with pagination: sends `GET /v1/viewer/studies` and resolves to `types::ViewerStudyListPage`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/viewer/studies` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.studies.list()`](crate::resources::ViewerStudies::list), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_studies_list()
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerStudiesList<'a> {
     type Output = ::std::result::Result<types::ViewerStudyListPage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ViewerStudyListPage>;
@@ -1658,17 +3257,9 @@ impl<'a> builder::ViewerStudiesList<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Create a Viewer study: sends `POST /v1/viewer/studies` and resolves to `types::ViewerStudy`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/viewer/studies` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.studies.create()`](crate::resources::ViewerStudies::create), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_studies_create()
-///     .body(avara::types::ViewerStudyCreateParams::builder().severity("high").study_description("CT Chest/Abdomen/Pelvis").study_instance_uid("1.2.840.113619.2.55.3.604688119.868.1234567890.123"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerStudiesCreate<'a> {
     type Output = ::std::result::Result<types::ViewerStudy, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ViewerStudy>;
@@ -1688,17 +3279,9 @@ impl<'a> builder::ViewerStudiesCreate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve a Viewer study by ID: sends `GET /v1/viewer/studies/{studyId}` and resolves to `types::ViewerStudy`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/viewer/studies/{studyId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.studies.retrieve()`](crate::resources::ViewerStudies::retrieve), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_studies_retrieve()
-///     .study_id("stu_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerStudiesRetrieve<'a> {
     type Output = ::std::result::Result<types::ViewerStudy, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ViewerStudy>;
@@ -1718,18 +3301,9 @@ impl<'a> builder::ViewerStudiesRetrieve<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Update a Viewer study: sends `PATCH /v1/viewer/studies/{studyId}` and resolves to `types::ViewerStudy`, or an [`avara::Error`](crate::Error).
+/// Sends `PATCH /v1/viewer/studies/{studyId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.studies.update()`](crate::resources::ViewerStudies::update), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_studies_update()
-///     .study_id("stu_1234567890abcdef1234567890abcdef")
-///     .body(avara::types::ViewerStudyUpdateParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerStudiesUpdate<'a> {
     type Output = ::std::result::Result<types::ViewerStudy, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ViewerStudy>;
@@ -1749,17 +3323,9 @@ impl<'a> builder::ViewerStudiesUpdate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Cancel a Viewer study: sends `POST /v1/viewer/studies/cancel` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/viewer/studies/cancel` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.studies.cancel()`](crate::resources::ViewerStudies::cancel), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_studies_cancel()
-///     .body(avara::types::StudySelectorParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerStudiesCancel<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -1779,17 +3345,9 @@ impl<'a> builder::ViewerStudiesCancel<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Generate a Viewer reroute URL: sends `POST /v1/viewer/studies/reroute-url` and resolves to `types::TokenizedUrl`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/viewer/studies/reroute-url` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.studies.reroute_url()`](crate::resources::ViewerStudies::reroute_url), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_studies_reroute_url()
-///     .body(avara::types::StudySelectorParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerStudiesRerouteUrl<'a> {
     type Output = ::std::result::Result<types::TokenizedUrl, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::TokenizedUrl>;
@@ -1809,17 +3367,9 @@ impl<'a> builder::ViewerStudiesRerouteUrl<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve a Viewer study by DICOM Study Instance UID: sends `GET /v1/viewer/studies/by-uid/{studyInstanceUid}` and resolves to `types::ViewerStudy`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/viewer/studies/by-uid/{studyInstanceUid}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.studies.retrieve_by_uid()`](crate::resources::ViewerStudies::retrieve_by_uid), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_studies_retrieve_by_uid()
-///     .study_instance_uid("1.2.840.10008.5.1.4.1.1.2")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerStudiesRetrieveByUid<'a> {
     type Output = ::std::result::Result<types::ViewerStudy, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ViewerStudy>;
@@ -1839,17 +3389,9 @@ impl<'a> builder::ViewerStudiesRetrieveByUid<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Restore a cancelled Viewer study: sends `POST /v1/viewer/studies/uncancel` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/viewer/studies/uncancel` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.studies.uncancel()`](crate::resources::ViewerStudies::uncancel), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_studies_uncancel()
-///     .body(avara::types::StudySelectorParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerStudiesUncancel<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -1869,16 +3411,9 @@ impl<'a> builder::ViewerStudiesUncancel<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// List Express customers with pagination: sends `GET /v1/express` and resolves to `types::ExpressCustomerListPage`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/express` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`express.list()`](crate::resources::Express::list), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.express_list()
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ExpressList<'a> {
     type Output = ::std::result::Result<types::ExpressCustomerListPage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ExpressCustomerListPage>;
@@ -1898,17 +3433,9 @@ impl<'a> builder::ExpressList<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Create an Express customer: sends `POST /v1/express` and resolves to `types::ExpressCustomer`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/express` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`express.create()`](crate::resources::Express::create), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.express_create()
-///     .body(avara::types::ExpressCreateParams::builder().express_customer_name("City Medical Center - Radiology Department"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ExpressCreate<'a> {
     type Output = ::std::result::Result<types::ExpressCustomer, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ExpressCustomer>;
@@ -1928,17 +3455,9 @@ impl<'a> builder::ExpressCreate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve an Express customer by ID: sends `GET /v1/express/{expressCustomerId}` and resolves to `types::ExpressCustomer`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/express/{expressCustomerId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`express.retrieve()`](crate::resources::Express::retrieve), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.express_retrieve()
-///     .express_customer_id("cus_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ExpressRetrieve<'a> {
     type Output = ::std::result::Result<types::ExpressCustomer, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ExpressCustomer>;
@@ -1958,18 +3477,9 @@ impl<'a> builder::ExpressRetrieve<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Update an Express customer: sends `PATCH /v1/express/{expressCustomerId}` and resolves to `types::ExpressCustomer`, or an [`avara::Error`](crate::Error).
+/// Sends `PATCH /v1/express/{expressCustomerId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`express.update()`](crate::resources::Express::update), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.express_update()
-///     .express_customer_id("cus_1234567890abcdef1234567890abcdef")
-///     .body(avara::types::ExpressUpdateParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ExpressUpdate<'a> {
     type Output = ::std::result::Result<types::ExpressCustomer, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ExpressCustomer>;
@@ -1989,17 +3499,9 @@ impl<'a> builder::ExpressUpdate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Deactivate an Express customer: sends `POST /v1/express/{expressCustomerId}/deactivate` and resolves to `types::ExpressCustomer`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/express/{expressCustomerId}/deactivate` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`express.deactivate()`](crate::resources::Express::deactivate), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.express_deactivate()
-///     .express_customer_id("cus_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ExpressDeactivate<'a> {
     type Output = ::std::result::Result<types::ExpressCustomer, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ExpressCustomer>;
@@ -2019,17 +3521,9 @@ impl<'a> builder::ExpressDeactivate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Reactivate an Express customer: sends `POST /v1/express/{expressCustomerId}/reactivate` and resolves to `types::ExpressCustomer`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/express/{expressCustomerId}/reactivate` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`express.reactivate()`](crate::resources::Express::reactivate), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.express_reactivate()
-///     .express_customer_id("cus_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ExpressReactivate<'a> {
     type Output = ::std::result::Result<types::ExpressCustomer, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ExpressCustomer>;
@@ -2049,18 +3543,9 @@ impl<'a> builder::ExpressReactivate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Add a user to an Express customer: sends `POST /v1/express/{expressCustomerId}/users` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/express/{expressCustomerId}/users` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`express.users.add()`](crate::resources::ExpressUsers::add), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.express_users_add()
-///     .express_customer_id("cus_1234567890abcdef1234567890abcdef")
-///     .body(avara::types::ExpressUserAddParams::builder().user_id("usr_1234567890abcdef1234567890abcdef"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ExpressUsersAdd<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -2080,18 +3565,9 @@ impl<'a> builder::ExpressUsersAdd<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Remove a user from an Express customer: sends `DELETE /v1/express/{expressCustomerId}/users` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `DELETE /v1/express/{expressCustomerId}/users` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`express.users.remove()`](crate::resources::ExpressUsers::remove), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.express_users_remove()
-///     .express_customer_id("cus_1234567890abcdef1234567890abcdef")
-///     .body(avara::types::ExpressUserRemoveParams::builder().user_id("usr_1234567890abcdef1234567890abcdef"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ExpressUsersRemove<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -2111,16 +3587,9 @@ impl<'a> builder::ExpressUsersRemove<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// List AutoScribe users with pagination: sends `GET /v1/autoScribe/users` and resolves to `types::AutoScribeUserListPage`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/users` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.users.list()`](crate::resources::AutoScribeUsers::list), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_users_list()
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeUsersList<'a> {
     type Output = ::std::result::Result<types::AutoScribeUserListPage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::AutoScribeUserListPage>;
@@ -2140,17 +3609,9 @@ impl<'a> builder::AutoScribeUsersList<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Invite a user to AutoScribe: sends `POST /v1/autoScribe/users` and resolves to `types::AutoScribeInvitedUser`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/users` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.users.invite()`](crate::resources::AutoScribeUsers::invite), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_users_invite()
-///     .body(avara::types::AutoScribeUserInviteParams::builder().can_create_reports(true).can_manage_studies(true).clinic_role("Radiologist").email("dr.johnson@hospital.org").first_name("Sarah").has_dashboard_access(true).last_name("Johnson").level("member"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeUsersInvite<'a> {
     type Output = ::std::result::Result<types::AutoScribeInvitedUser, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::AutoScribeInvitedUser>;
@@ -2170,17 +3631,9 @@ impl<'a> builder::AutoScribeUsersInvite<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve an AutoScribe user by ID: sends `GET /v1/autoScribe/users/{userId}` and resolves to `types::AutoScribeUser`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/users/{userId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.users.retrieve()`](crate::resources::AutoScribeUsers::retrieve), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_users_retrieve()
-///     .user_id("usr_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeUsersRetrieve<'a> {
     type Output = ::std::result::Result<types::AutoScribeUser, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::AutoScribeUser>;
@@ -2200,18 +3653,9 @@ impl<'a> builder::AutoScribeUsersRetrieve<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Update an AutoScribe user: sends `PATCH /v1/autoScribe/users/{userId}` and resolves to `types::AutoScribeUser`, or an [`avara::Error`](crate::Error).
+/// Sends `PATCH /v1/autoScribe/users/{userId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.users.update()`](crate::resources::AutoScribeUsers::update), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_users_update()
-///     .user_id("usr_1234567890abcdef1234567890abcdef")
-///     .body(avara::types::AutoScribeUserUpdateParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeUsersUpdate<'a> {
     type Output = ::std::result::Result<types::AutoScribeUser, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::AutoScribeUser>;
@@ -2231,17 +3675,9 @@ impl<'a> builder::AutoScribeUsersUpdate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Reactivate an AutoScribe user: sends `POST /v1/autoScribe/users/reactivate` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/users/reactivate` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.users.reactivate()`](crate::resources::AutoScribeUsers::reactivate), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_users_reactivate()
-///     .body(avara::types::UserReactivateParams::builder().user_id("usr_1234567890abcdef1234567890abcdef"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeUsersReactivate<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -2261,17 +3697,9 @@ impl<'a> builder::AutoScribeUsersReactivate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Revoke an AutoScribe user's access: sends `POST /v1/autoScribe/users/revoke-access` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/users/revoke-access` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.users.revoke_access()`](crate::resources::AutoScribeUsers::revoke_access), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_users_revoke_access()
-///     .body(avara::types::UserRevokeAccessParams::builder().user_id("usr_1234567890abcdef1234567890abcdef"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeUsersRevokeAccess<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -2291,16 +3719,9 @@ impl<'a> builder::AutoScribeUsersRevokeAccess<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// List AutoScribe invitations with pagination: sends `GET /v1/autoScribe/users/invitations` and resolves to `types::AutoScribeInvitationListPage`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/users/invitations` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.users.invitations.list()`](crate::resources::AutoScribeUsersInvitations::list), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_users_invitations_list()
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeUsersInvitationsList<'a> {
     type Output = ::std::result::Result<
         types::AutoScribeInvitationListPage,
@@ -2326,17 +3747,9 @@ impl<'a> builder::AutoScribeUsersInvitationsList<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve an AutoScribe invitation by ID: sends `GET /v1/autoScribe/users/invitations/{invitationId}` and resolves to `types::AutoScribeInvitation`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/autoScribe/users/invitations/{invitationId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.users.invitations.retrieve()`](crate::resources::AutoScribeUsersInvitations::retrieve), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_users_invitations_retrieve()
-///     .invitation_id("inv_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeUsersInvitationsRetrieve<'a> {
     type Output = ::std::result::Result<types::AutoScribeInvitation, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::AutoScribeInvitation>;
@@ -2356,18 +3769,9 @@ impl<'a> builder::AutoScribeUsersInvitationsRetrieve<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Update a pending AutoScribe invitation: sends `PATCH /v1/autoScribe/users/invitations/{invitationId}` and resolves to `types::AutoScribeInvitation`, or an [`avara::Error`](crate::Error).
+/// Sends `PATCH /v1/autoScribe/users/invitations/{invitationId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.users.invitations.update()`](crate::resources::AutoScribeUsersInvitations::update), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_users_invitations_update()
-///     .invitation_id("inv_1234567890abcdef1234567890abcdef")
-///     .body(avara::types::AutoScribeInvitationUpdateParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeUsersInvitationsUpdate<'a> {
     type Output = ::std::result::Result<types::AutoScribeInvitation, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::AutoScribeInvitation>;
@@ -2387,17 +3791,9 @@ impl<'a> builder::AutoScribeUsersInvitationsUpdate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Revoke a pending AutoScribe invitation: sends `POST /v1/autoScribe/users/invitations/revoke` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/autoScribe/users/invitations/revoke` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`auto_scribe.users.invitations.revoke()`](crate::resources::AutoScribeUsersInvitations::revoke), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.auto_scribe_users_invitations_revoke()
-///     .body(avara::types::InvitationRevokeParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::AutoScribeUsersInvitationsRevoke<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -2417,16 +3813,9 @@ impl<'a> builder::AutoScribeUsersInvitationsRevoke<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// List Viewer users with pagination: sends `GET /v1/viewer/users` and resolves to `types::ViewerUserListPage`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/viewer/users` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.users.list()`](crate::resources::ViewerUsers::list), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_users_list()
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerUsersList<'a> {
     type Output = ::std::result::Result<types::ViewerUserListPage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ViewerUserListPage>;
@@ -2446,17 +3835,9 @@ impl<'a> builder::ViewerUsersList<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Invite a user to the Viewer: sends `POST /v1/viewer/users` and resolves to `types::ViewerInvitedUser`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/viewer/users` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.users.invite()`](crate::resources::ViewerUsers::invite), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_users_invite()
-///     .body(avara::types::ViewerUserInviteParams::builder().can_manage_studies(true).clinic_role("Radiologist").email("dr.johnson@hospital.org").first_name("Sarah").has_dashboard_access(true).last_name("Johnson").level("member"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerUsersInvite<'a> {
     type Output = ::std::result::Result<types::ViewerInvitedUser, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ViewerInvitedUser>;
@@ -2476,17 +3857,9 @@ impl<'a> builder::ViewerUsersInvite<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve a Viewer user by ID: sends `GET /v1/viewer/users/{userId}` and resolves to `types::ViewerUser`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/viewer/users/{userId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.users.retrieve()`](crate::resources::ViewerUsers::retrieve), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_users_retrieve()
-///     .user_id("usr_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerUsersRetrieve<'a> {
     type Output = ::std::result::Result<types::ViewerUser, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ViewerUser>;
@@ -2506,18 +3879,9 @@ impl<'a> builder::ViewerUsersRetrieve<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Update a Viewer user: sends `PATCH /v1/viewer/users/{userId}` and resolves to `types::ViewerUser`, or an [`avara::Error`](crate::Error).
+/// Sends `PATCH /v1/viewer/users/{userId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.users.update()`](crate::resources::ViewerUsers::update), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_users_update()
-///     .user_id("usr_1234567890abcdef1234567890abcdef")
-///     .body(avara::types::ViewerUserUpdateParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerUsersUpdate<'a> {
     type Output = ::std::result::Result<types::ViewerUser, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ViewerUser>;
@@ -2537,17 +3901,9 @@ impl<'a> builder::ViewerUsersUpdate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Reactivate a Viewer user: sends `POST /v1/viewer/users/reactivate` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/viewer/users/reactivate` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.users.reactivate()`](crate::resources::ViewerUsers::reactivate), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_users_reactivate()
-///     .body(avara::types::UserReactivateParams::builder().user_id("usr_1234567890abcdef1234567890abcdef"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerUsersReactivate<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -2567,17 +3923,9 @@ impl<'a> builder::ViewerUsersReactivate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Revoke a Viewer user's access: sends `POST /v1/viewer/users/revoke-access` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/viewer/users/revoke-access` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.users.revoke_access()`](crate::resources::ViewerUsers::revoke_access), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_users_revoke_access()
-///     .body(avara::types::UserRevokeAccessParams::builder().user_id("usr_1234567890abcdef1234567890abcdef"))
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerUsersRevokeAccess<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -2597,16 +3945,9 @@ impl<'a> builder::ViewerUsersRevokeAccess<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// List Viewer invitations with pagination: sends `GET /v1/viewer/users/invitations` and resolves to `types::ViewerInvitationListPage`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/viewer/users/invitations` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.users.invitations.list()`](crate::resources::ViewerUsersInvitations::list), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_users_invitations_list()
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerUsersInvitationsList<'a> {
     type Output = ::std::result::Result<types::ViewerInvitationListPage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ViewerInvitationListPage>;
@@ -2626,17 +3967,9 @@ impl<'a> builder::ViewerUsersInvitationsList<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Retrieve a Viewer invitation by ID: sends `GET /v1/viewer/users/invitations/{invitationId}` and resolves to `types::ViewerInvitation`, or an [`avara::Error`](crate::Error).
+/// Sends `GET /v1/viewer/users/invitations/{invitationId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.users.invitations.retrieve()`](crate::resources::ViewerUsersInvitations::retrieve), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_users_invitations_retrieve()
-///     .invitation_id("inv_1234567890abcdef1234567890abcdef")
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerUsersInvitationsRetrieve<'a> {
     type Output = ::std::result::Result<types::ViewerInvitation, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ViewerInvitation>;
@@ -2656,18 +3989,9 @@ impl<'a> builder::ViewerUsersInvitationsRetrieve<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Update a pending Viewer invitation: sends `PATCH /v1/viewer/users/invitations/{invitationId}` and resolves to `types::ViewerInvitation`, or an [`avara::Error`](crate::Error).
+/// Sends `PATCH /v1/viewer/users/invitations/{invitationId}` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.users.invitations.update()`](crate::resources::ViewerUsersInvitations::update), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_users_invitations_update()
-///     .invitation_id("inv_1234567890abcdef1234567890abcdef")
-///     .body(avara::types::ViewerInvitationUpdateParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerUsersInvitationsUpdate<'a> {
     type Output = ::std::result::Result<types::ViewerInvitation, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::ViewerInvitation>;
@@ -2687,17 +4011,9 @@ impl<'a> builder::ViewerUsersInvitationsUpdate<'a> {
         crate::WithOptions::new(self, options)
     }
 }
-/// Revoke a pending Viewer invitation: sends `POST /v1/viewer/users/invitations/revoke` and resolves to `types::SuccessMessage`, or an [`avara::Error`](crate::Error).
+/// Sends `POST /v1/viewer/users/invitations/revoke` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`viewer.users.invitations.revoke()`](crate::resources::ViewerUsersInvitations::revoke), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.
-///
-/// ```no_run
-/// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
-/// let response = client.viewer_users_invitations_revoke()
-///     .body(avara::types::InvitationRevokeParams::builder())
-///     .await?;
-/// # Ok(()) }
-/// ```
 impl<'a> ::std::future::IntoFuture for builder::ViewerUsersInvitationsRevoke<'a> {
     type Output = ::std::result::Result<types::SuccessMessage, crate::Error>;
     type IntoFuture = crate::runtime::CallFuture<'a, types::SuccessMessage>;
@@ -2743,7 +4059,7 @@ impl<'a> builder::OrgsList<'a> {
     /// ```no_run
     /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
     /// use futures::TryStreamExt;
-    /// let mut items = client.orgs_list().stream();
+    /// let mut items = client.orgs().list().stream();
     /// while let Some(item) = items.try_next().await? {
     ///     // ...
     /// }
@@ -2784,7 +4100,7 @@ impl<'a> builder::AutoScribeClinicalReferencesList<'a> {
     /// ```no_run
     /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
     /// use futures::TryStreamExt;
-    /// let mut items = client.auto_scribe_clinical_references_list().stream();
+    /// let mut items = client.auto_scribe().clinical_references().list().stream();
     /// while let Some(item) = items.try_next().await? {
     ///     // ...
     /// }
@@ -2825,7 +4141,7 @@ impl<'a> builder::AutoScribeStudiesList<'a> {
     /// ```no_run
     /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
     /// use futures::TryStreamExt;
-    /// let mut items = client.auto_scribe_studies_list().stream();
+    /// let mut items = client.auto_scribe().studies().list().stream();
     /// while let Some(item) = items.try_next().await? {
     ///     // ...
     /// }
@@ -2866,7 +4182,7 @@ impl<'a> builder::AutoScribeStudiesExternalReportsList<'a> {
     /// ```no_run
     /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
     /// use futures::TryStreamExt;
-    /// let mut items = client.auto_scribe_studies_external_reports_list().stream();
+    /// let mut items = client.auto_scribe().studies().external().reports().list().stream();
     /// while let Some(item) = items.try_next().await? {
     ///     // ...
     /// }
@@ -2907,7 +4223,7 @@ impl<'a> builder::ViewerStudiesList<'a> {
     /// ```no_run
     /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
     /// use futures::TryStreamExt;
-    /// let mut items = client.viewer_studies_list().stream();
+    /// let mut items = client.viewer().studies().list().stream();
     /// while let Some(item) = items.try_next().await? {
     ///     // ...
     /// }
@@ -2948,7 +4264,7 @@ impl<'a> builder::ExpressList<'a> {
     /// ```no_run
     /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
     /// use futures::TryStreamExt;
-    /// let mut items = client.express_list().stream();
+    /// let mut items = client.express().list().stream();
     /// while let Some(item) = items.try_next().await? {
     ///     // ...
     /// }
@@ -2989,7 +4305,7 @@ impl<'a> builder::AutoScribeUsersList<'a> {
     /// ```no_run
     /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
     /// use futures::TryStreamExt;
-    /// let mut items = client.auto_scribe_users_list().stream();
+    /// let mut items = client.auto_scribe().users().list().stream();
     /// while let Some(item) = items.try_next().await? {
     ///     // ...
     /// }
@@ -3030,7 +4346,7 @@ impl<'a> builder::AutoScribeUsersInvitationsList<'a> {
     /// ```no_run
     /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
     /// use futures::TryStreamExt;
-    /// let mut items = client.auto_scribe_users_invitations_list().stream();
+    /// let mut items = client.auto_scribe().users().invitations().list().stream();
     /// while let Some(item) = items.try_next().await? {
     ///     // ...
     /// }
@@ -3071,7 +4387,7 @@ impl<'a> builder::ViewerUsersList<'a> {
     /// ```no_run
     /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
     /// use futures::TryStreamExt;
-    /// let mut items = client.viewer_users_list().stream();
+    /// let mut items = client.viewer().users().list().stream();
     /// while let Some(item) = items.try_next().await? {
     ///     // ...
     /// }
@@ -3112,7 +4428,7 @@ impl<'a> builder::ViewerUsersInvitationsList<'a> {
     /// ```no_run
     /// # async fn example(client: &avara::Client) -> Result<(), avara::Error> {
     /// use futures::TryStreamExt;
-    /// let mut items = client.viewer_users_invitations_list().stream();
+    /// let mut items = client.viewer().users().invitations().list().stream();
     /// while let Some(item) = items.try_next().await? {
     ///     // ...
     /// }

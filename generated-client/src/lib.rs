@@ -7,27 +7,35 @@
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
-//! use avara::types::OrgCreateParams;
+//! use avara::types::ExpressCreateParams;
 //!
 //! # async fn run() -> Result<(), avara::Error> {
 //! // Reads AVARA_API_KEY (and AVARA_BASE_URL, if set).
 //! let client = avara::Client::from_env()?;
 //!
-//! // Await a builder to send it: the typed body, or an `avara::Error`.
-//! let org = client
-//!     .orgs_create()
-//!     .body(OrgCreateParams::builder().org_name("City Medical Center"))
+//! // A resource, then a verb, as the official SDKs name them; await the
+//! // builder to send it: the typed body, or an `avara::Error`.
+//! let customer = client
+//!     .express()
+//!     .create()
+//!     .body(ExpressCreateParams::builder().express_customer_name("City Medical Center"))
 //!     .await?;
-//! let same = client.orgs_retrieve().org_id(org.org_id.clone()).await?;
-//! assert_eq!(same.org_id, org.org_id);
+//! // Path parameters are the verb's arguments.
+//! let same = client.express().retrieve(customer.express_customer_id.clone()).await?;
+//! assert_eq!(same.express_customer_id, customer.express_customer_id);
 //!
-//! // Every organization, page after page, one page in memory at a time.
-//! let mut orgs = client.orgs_list().limit(100).stream();
-//! while let Some(org) = orgs.try_next().await? {
-//!     println!("{} {}", org.org_id.as_str(), org.org_name.as_str());
+//! // Every customer, page after page, one page in memory at a time.
+//! let mut customers = client.express().list().limit(100).stream();
+//! while let Some(customer) = customers.try_next().await? {
+//!     println!("{}", customer.express_customer_name.as_str());
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! [`resources`] lists every resource with its verbs. Each verb returns the
+//! operation's builder (in [`builder`]), whose setters take the query
+//! parameters and the body; the same builder is also reachable by the
+//! operation's flat name (`client.express_create()`), as progenitor names it.
 //!
 //! Every call retries connection failures, timeouts, a body cut off
 //! mid-stream, 408, 409, 429 and 5xx (twice by default, with exponential
@@ -73,7 +81,7 @@ pub use config::{
 };
 pub use error::{Error, ErrorKind, RAW_BODY_LIMIT};
 pub use generated::{Client, builder, types};
-pub use generated_sdk::{ApiErrorBody, DEFAULT_BASE_URL};
+pub use generated_sdk::{ApiErrorBody, DEFAULT_BASE_URL, resources};
 pub use log::LOG_ENV;
 pub use options::{RequestOptions, WithOptions};
 pub use runtime::{

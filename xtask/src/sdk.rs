@@ -1,8 +1,13 @@
 //! The SDK glue that progenitor does not generate, written with quote from the
-//! same spec: typed calls (`IntoFuture` on every operation builder), cursor
-//! pagination for operations marked `x-avara-pagination`, the table of spec
-//! constraints that the runtime checks before a request is sent, and the
-//! per-operation facts the runtime needs (method, path template).
+//! same spec: the resource tree ([`resources`]), typed calls (`IntoFuture` on
+//! every operation builder), cursor pagination for operations with a
+//! [`Pagination`], the table of spec constraints that the runtime checks
+//! before a request is sent, and the per-operation facts the runtime needs
+//! (method, path template).
+
+pub mod resources;
+
+use std::collections::BTreeMap;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -40,23 +45,29 @@ pub fn generate(spec: &LoadedSpec, names: &RustNames) -> Result<SdkOutput, SpecE
             )
         })?;
 
+    let tree = resources::tree(spec)?;
     let mut calls = Vec::new();
     let mut infos = Vec::new();
     let mut pagers = Vec::new();
     let mut constraints = Vec::new();
     let mut warnings = Vec::new();
+    let mut verb_docs = BTreeMap::new();
     for op in &operations {
         let op_names = operation_names(spec, op, names)?;
         let builder = format_ident!("{}", op_names.builder);
         let output = RustNames::tokens(&op_names.success);
         infos.push(operation_facts(spec, op));
         let doc = call_doc(spec, op, op_names, names, &output, &mut warnings)?;
-        calls.push(typed_call(op, &builder, &output, &doc));
+        calls.push(typed_call(op, &builder, &output));
         if let Some(pagination) = op.pagination {
-            pagers.push(pager(spec, op, pagination, op_names, names, &builder)?);
+            pagers.push(pager(
+                spec, op, pagination, op_names, names, &builder, &doc.head,
+            )?);
         }
+        verb_docs.insert(op.id.to_string(), doc.lines);
         constraints.extend(operation_constraints(spec, op));
     }
+    let resource_tree = resources::generate(spec, &tree, names, &verb_docs)?;
 
     let tokens = quote! {
         use crate::generated::{builder, types};
@@ -74,6 +85,7 @@ pub fn generate(spec: &LoadedSpec, names: &RustNames) -> Result<SdkOutput, SpecE
         /// checked by the runtime before a request is sent.
         pub static CONSTRAINTS: &[crate::validate::Constraint] = &[#(#constraints)*];
 
+        #resource_tree
         #(#calls)*
         #(#pagers)*
     };
@@ -111,13 +123,21 @@ fn operation_facts(spec: &LoadedSpec, op: &SpecOperation<'_>) -> TokenStream {
 }
 
 /// `IntoFuture` on an operation's builder: the typed call.
-fn typed_call(
-    op: &SpecOperation<'_>,
-    builder: &syn::Ident,
-    output: &TokenStream,
-    doc: &[String],
-) -> TokenStream {
+fn typed_call(op: &SpecOperation<'_>, builder: &syn::Ident, output: &TokenStream) -> TokenStream {
     let id = op.id;
+    let verb = op.verb();
+    let resource = resources::type_name(&op.resource());
+    let doc = [
+        format!(
+            " Sends `{} {}` and resolves to the typed body, or an [`avara::Error`](crate::Error): \
+             [`{}.{verb}()`](crate::resources::{resource}::{verb}), awaited.",
+            op.method.to_uppercase(),
+            op.path,
+            op.resource().join("."),
+        ),
+        String::new(),
+        " Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.".to_string(),
+    ];
     quote! {
         #(#[doc = #doc])*
         impl<'a> ::std::future::IntoFuture for builder::#builder<'a> {
@@ -173,10 +193,12 @@ fn call_doc(
     names: &RustNames,
     output: &TokenStream,
     warnings: &mut Vec<String>,
-) -> Result<Vec<String>, SpecError> {
+) -> Result<CallDoc, SpecError> {
     let method = op.method.to_uppercase();
     let summary = op.operation.summary.as_deref().unwrap_or(op.id);
     let output = output.to_string().replace(' ', "");
+    let path_parameters = resources::path_parameters(spec, op);
+    let mut arguments = vec![String::new(); path_parameters.len()];
     let mut setters = Vec::new();
     for param in op.parameters(spec).iter().filter(|p| p.required) {
         let setter = op_names.parameters.get(param.name).ok_or_else(|| {
@@ -205,7 +227,10 @@ fn call_doc(
             Some(ty) => typed_literal(&value, ty),
             None => rust_literal(&value),
         };
-        setters.push(format!("    .{setter}({literal})"));
+        match path_parameters.iter().position(|p| *p == param.name) {
+            Some(position) if param.location == "path" => arguments[position] = literal,
+            _ => setters.push(format!("    .{setter}({literal})")),
+        }
     }
     if let (Some(body), Some(body_type)) = (op.json_body(spec), &op_names.body) {
         let schema = spec.schema_json(body.schema);
@@ -229,20 +254,45 @@ fn call_doc(
             "    .body(avara::types::{body_type}::builder(){fields})"
         ));
     }
+    let mut head = String::from("client");
+    for segment in op.resource() {
+        head.push_str(&format!(".{segment}()"));
+    }
+    head.push_str(&format!(".{}({})", op.verb(), arguments.join(", ")));
     let mut lines = vec![
-        format!(" {summary}: sends `{method} {}` and resolves to `{output}`, or an [`avara::Error`](crate::Error).", op.path),
+        format!(
+            " {summary}: sends `{method} {}` and resolves to `{output}`, or an [`avara::Error`](crate::Error).",
+            op.path
+        ),
         String::new(),
+    ];
+    if let Some(description) = op.operation.description.as_deref() {
+        lines.extend(description.trim_end().lines().map(|l| format!(" {l}")));
+        lines.push(String::new());
+    }
+    if !path_parameters.is_empty() {
+        lines.push(" Path parameters are the arguments (anything the parameter's type converts from; a value it refuses is an [`InvalidRequest`](crate::ErrorKind::InvalidRequest) error before anything is sent); the rest are the returned builder's setters.".to_string());
+        lines.push(String::new());
+    }
+    lines.extend([
         " Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.".to_string(),
         String::new(),
         " ```no_run".to_string(),
         " # async fn example(client: &avara::Client) -> Result<(), avara::Error> {".to_string(),
-        format!(" let response = client.{}()", op_names.method),
-    ];
+        format!(" let response = {head}"),
+    ]);
     lines.extend(setters.iter().map(|s| format!(" {s}")));
     lines.push("     .await?;".to_string());
     lines.push(" # Ok(()) }".to_string());
     lines.push(" ```".to_string());
-    Ok(lines)
+    Ok(CallDoc { lines, head })
+}
+
+/// The doc of a verb, and how its example starts the call
+/// (`client.express().retrieve("cus_...")`).
+struct CallDoc {
+    lines: Vec<String>,
+    head: String,
 }
 
 /// A doc example argument of type `ty` (crate-relative, `types::Study`): a
@@ -357,6 +407,7 @@ fn pager(
     op_names: &OperationNames,
     names: &RustNames,
     builder: &syn::Ident,
+    call_head: &str,
 ) -> Result<TokenStream, SpecError> {
     let located = |e: String| spec.error_at(&pg.pointer, e);
     let page_type = RustNames::tokens(&op_names.success);
@@ -413,7 +464,7 @@ fn pager(
         " ```no_run".to_string(),
         " # async fn example(client: &avara::Client) -> Result<(), avara::Error> {".to_string(),
         " use futures::TryStreamExt;".to_string(),
-        format!(" let mut items = client.{}().stream();", op_names.method),
+        format!(" let mut items = {call_head}.stream();"),
         " while let Some(item) = items.try_next().await? {".to_string(),
         "     // ...".to_string(),
         " }".to_string(),
