@@ -21,7 +21,7 @@
 //!     .api_key("sk_test_example")
 //!     .base_url(server.base_url())
 //!     .build()?;
-//! let found = client.orgs_retrieve().org_id(org.org_id.clone()).await?;
+//! let found = client.orgs().retrieve(org.org_id.clone()).await?;
 //! assert_eq!(found, org);
 //! mock.assert();
 //! # Ok(()) }

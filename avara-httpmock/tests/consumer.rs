@@ -9,7 +9,7 @@ use httpmock::MockServer;
 /// The code under test: the display name of an organization, flagged when
 /// the organization is inactive.
 async fn org_label(client: &avara::Client, id: &OrgId) -> Result<String, avara::Error> {
-    let org = client.orgs_retrieve().org_id(id.clone()).await?;
+    let org = client.orgs().retrieve(id.clone()).await?;
     Ok(if org.is_active {
         org.org_name.to_string()
     } else {

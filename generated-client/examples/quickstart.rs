@@ -38,7 +38,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("Riverside Clinic", "general"),
     ] {
         let customer = client
-            .express_create()
+            .express()
+            .create()
             .body(
                 ExpressCreateParams::builder()
                     .express_customer_name(name)
@@ -54,7 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     println!("\n# List them all, two per page (the stream fetches pages as needed)");
-    let mut customers = client.express_list().limit(2u32).stream();
+    let mut customers = client.express().list().limit(2u32).stream();
     let mut count = 0;
     while let Some(customer) = customers.try_next().await? {
         count += 1;
@@ -67,15 +68,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("\n# Retrieve one");
     let customer = client
-        .express_retrieve()
-        .express_customer_id(created[0].express_customer_id.clone())
+        .express()
+        .retrieve(created[0].express_customer_id.clone())
         .await?;
     println!("{}", serde_json::to_string_pretty(&customer)?);
 
     println!("\n# An API error: an Express customer that does not exist");
     match client
-        .express_retrieve()
-        .express_customer_id("cus_00000000000000000000000000000000")
+        .express()
+        .retrieve("cus_00000000000000000000000000000000")
         .await
     {
         Ok(customer) => println!(
