@@ -2563,6 +2563,67 @@ pub mod resources {
         }
     }
 }
+/// The union of every webhook event.
+pub type WebhookEvent = types::WebhookEvent;
+/// Every webhook event type of the spec, and how to parse its body.
+pub(crate) static WEBHOOK_EVENTS: &[crate::webhooks::EventKind] = &[
+    crate::webhooks::EventKind {
+        event_type: "clinical_context.enrichment_requested",
+        parse: crate::webhooks::parse_event::<
+            types::ClinicalContextEnrichmentRequestedEvent,
+        >,
+    },
+    crate::webhooks::EventKind {
+        event_type: "ephemeral.access_requested",
+        parse: crate::webhooks::parse_event::<types::EphemeralAccessRequestedEvent>,
+    },
+    crate::webhooks::EventKind {
+        event_type: "modality_worklist.requested",
+        parse: crate::webhooks::parse_event::<types::ModalityWorklistRequestedEvent>,
+    },
+    crate::webhooks::EventKind {
+        event_type: "patient_study.enrichment_requested",
+        parse: crate::webhooks::parse_event::<
+            types::PatientStudyEnrichmentRequestedEvent,
+        >,
+    },
+    crate::webhooks::EventKind {
+        event_type: "report.delivered",
+        parse: crate::webhooks::parse_event::<types::ReportDeliveredEvent>,
+    },
+    crate::webhooks::EventKind {
+        event_type: "secondary_capture.access_requested",
+        parse: crate::webhooks::parse_event::<
+            types::SecondaryCaptureAccessRequestedEvent,
+        >,
+    },
+    crate::webhooks::EventKind {
+        event_type: "study.access_requested",
+        parse: crate::webhooks::parse_event::<types::StudyAccessRequestedEvent>,
+    },
+];
+/// The event type on the wire of a webhook event.
+pub(crate) fn webhook_event_type(event: &WebhookEvent) -> &'static str {
+    match event {
+        types::WebhookEvent::ClinicalContextEnrichmentRequestedEvent(_) => {
+            "clinical_context.enrichment_requested"
+        }
+        types::WebhookEvent::EphemeralAccessRequestedEvent(_) => {
+            "ephemeral.access_requested"
+        }
+        types::WebhookEvent::ModalityWorklistRequestedEvent(_) => {
+            "modality_worklist.requested"
+        }
+        types::WebhookEvent::PatientStudyEnrichmentRequestedEvent(_) => {
+            "patient_study.enrichment_requested"
+        }
+        types::WebhookEvent::ReportDeliveredEvent(_) => "report.delivered",
+        types::WebhookEvent::SecondaryCaptureAccessRequestedEvent(_) => {
+            "secondary_capture.access_requested"
+        }
+        types::WebhookEvent::StudyAccessRequestedEvent(_) => "study.access_requested",
+    }
+}
 /// Sends `GET /v1/orgs` and resolves to the typed body, or an [`avara::Error`](crate::Error): [`orgs.list()`](crate::resources::Orgs::list), awaited.
 ///
 /// Awaiting the builder validates the request against the spec, then sends it with the client's auth, retries and timeout.

@@ -51,7 +51,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sha2::Sha256;
 
-use crate::types::{self, WebhookEvent};
+use crate::generated_sdk::{WEBHOOK_EVENTS, WebhookEvent};
 use crate::{Client, Error, ErrorKind};
 
 /// The environment variable that holds the webhook key.
@@ -242,65 +242,34 @@ pub fn unsafe_unwrap(body: impl AsRef<[u8]>) -> Result<WebhookEvent, Error> {
 
 /// The `type` of an event, as sent on the wire (`report.delivered`).
 pub fn event_type(event: &WebhookEvent) -> String {
-    // Exhaustive: a new event in the spec fails to compile here until it is
-    // also added to `EVENTS` below.
-    match event {
-        WebhookEvent::StudyAccessRequestedEvent(e) => e.type_.to_string(),
-        WebhookEvent::EphemeralAccessRequestedEvent(e) => e.type_.to_string(),
-        WebhookEvent::ReportDeliveredEvent(e) => e.type_.to_string(),
-        WebhookEvent::SecondaryCaptureAccessRequestedEvent(e) => e.type_.to_string(),
-        WebhookEvent::ModalityWorklistRequestedEvent(e) => e.type_.to_string(),
-        WebhookEvent::PatientStudyEnrichmentRequestedEvent(e) => e.type_.to_string(),
-        WebhookEvent::ClinicalContextEnrichmentRequestedEvent(e) => e.type_.to_string(),
-    }
+    crate::generated_sdk::webhook_event_type(event).to_string()
 }
 
-/// One event of the union: `Some` when `body`'s `type` is this event's (its
-/// generated type enum accepts it), with the parse of the whole body.
-type Candidate = fn(&Value) -> Option<Result<WebhookEvent, Error>>;
+/// One event type of the spec (the generated `WEBHOOK_EVENTS`): its `type`
+/// on the wire and the parse of a body of that type.
+pub(crate) struct EventKind {
+    pub(crate) event_type: &'static str,
+    pub(crate) parse: fn(&Value, &str) -> Result<WebhookEvent, Error>,
+}
 
-fn candidate<Type, Event>(body: &Value) -> Option<Result<WebhookEvent, Error>>
+/// Parses `body`, whose `type` is `event_type`, as the event type `Event`.
+pub(crate) fn parse_event<Event>(body: &Value, event_type: &str) -> Result<WebhookEvent, Error>
 where
-    Type: DeserializeOwned + fmt::Display,
     Event: DeserializeOwned + Into<WebhookEvent>,
 {
-    let event_type = Type::deserialize(body.get("type")?).ok()?;
-    Some(
-        serde_path_to_error::deserialize::<_, Event>(body)
-            .map(Into::into)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                problem(
-                    WebhookProblem::NotAnEvent { path: path.clone() },
-                    format!(
-                        "webhook: the body is not a `{event_type}` event: at `{path}`: {}",
-                        e.inner()
-                    ),
-                )
-            }),
-    )
+    serde_path_to_error::deserialize::<_, Event>(body)
+        .map(Into::into)
+        .map_err(|e| {
+            let path = e.path().to_string();
+            problem(
+                WebhookProblem::NotAnEvent { path: path.clone() },
+                format!(
+                    "webhook: the body is not a `{event_type}` event: at `{path}`: {}",
+                    e.inner()
+                ),
+            )
+        })
 }
-
-/// Every event of the spec's `WebhookEvent` union, by its generated types.
-/// The event type names come from the generated `*EventType` enums.
-const EVENTS: &[Candidate] = &[
-    candidate::<types::StudyAccessRequestedEventType, types::StudyAccessRequestedEvent>,
-    candidate::<types::EphemeralAccessRequestedEventType, types::EphemeralAccessRequestedEvent>,
-    candidate::<types::ReportDeliveredEventType, types::ReportDeliveredEvent>,
-    candidate::<
-        types::SecondaryCaptureAccessRequestedEventType,
-        types::SecondaryCaptureAccessRequestedEvent,
-    >,
-    candidate::<types::ModalityWorklistRequestedEventType, types::ModalityWorklistRequestedEvent>,
-    candidate::<
-        types::PatientStudyEnrichmentRequestedEventType,
-        types::PatientStudyEnrichmentRequestedEvent,
-    >,
-    candidate::<
-        types::ClinicalContextEnrichmentRequestedEventType,
-        types::ClinicalContextEnrichmentRequestedEvent,
-    >,
-];
 
 fn parse(body: &[u8]) -> Result<WebhookEvent, Error> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
@@ -310,8 +279,12 @@ fn parse(body: &[u8]) -> Result<WebhookEvent, Error> {
         )
         .with_source(e)
     })?;
-    if let Some(parsed) = EVENTS.iter().find_map(|candidate| candidate(&value)) {
-        return parsed;
+    let kind = value
+        .get("type")
+        .and_then(Value::as_str)
+        .and_then(|wire| WEBHOOK_EVENTS.iter().find(|kind| kind.event_type == wire));
+    if let Some(kind) = kind {
+        return (kind.parse)(&value, kind.event_type);
     }
     match value.get("type") {
         Some(Value::String(unknown)) => Err(problem(

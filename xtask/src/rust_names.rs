@@ -52,6 +52,9 @@ pub struct RustNames {
     /// The fields of each struct in `types::`, by struct name and then by
     /// the property's JSON name.
     pub structs: BTreeMap<String, BTreeMap<String, FieldNames>>,
+    /// The variants of each enum in `types::` whose variants each wrap one
+    /// type (a `oneOf`/`anyOf` union): `(variant, wrapped type)` by enum name.
+    pub unions: BTreeMap<String, Vec<(String, String)>>,
 }
 
 impl RustNames {
@@ -61,10 +64,18 @@ impl RustNames {
         let types = module(&client.items, "types").unwrap_or(&[]);
         let type_names = type_names(types);
         for item in types {
-            if let syn::Item::Struct(s) = item {
-                names
-                    .structs
-                    .insert(s.ident.to_string(), struct_fields(s, &type_names));
+            match item {
+                syn::Item::Struct(s) => {
+                    names
+                        .structs
+                        .insert(s.ident.to_string(), struct_fields(s, &type_names));
+                }
+                syn::Item::Enum(e) => {
+                    if let Some(variants) = union_variants(e) {
+                        names.unions.insert(e.ident.to_string(), variants);
+                    }
+                }
+                _ => {}
             }
         }
 
@@ -151,6 +162,20 @@ impl RustNames {
             .map(|ty| ty.to_token_stream())
             .unwrap_or_else(|_| text.parse().unwrap_or_default())
     }
+}
+
+/// `(variant, wrapped type)` of an enum whose every variant wraps exactly one
+/// type, as typify writes a union: `Item(ReportPdfItem)`.
+fn union_variants(e: &syn::ItemEnum) -> Option<Vec<(String, String)>> {
+    e.variants
+        .iter()
+        .map(|v| match &v.fields {
+            syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                Some((v.ident.to_string(), type_ident(&fields.unnamed[0].ty)))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The names of the structs, enums and type aliases among `items` (the

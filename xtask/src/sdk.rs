@@ -14,11 +14,15 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::example;
+use crate::reference::sdk::WEBHOOKS;
 use crate::rust_names::{OperationNames, RustNames};
 use crate::spec::{
     LoadedSpec, MAX_KEY_LENGTH_EXTENSION, Pagination, SpecError, SpecOperation,
     escape_pointer_token, response_json_schema,
 };
+
+/// The tag extension that names the union of the webhook events.
+const WEBHOOK_EVENT_EXTENSION: &str = "x-avara-webhook-event";
 
 /// What the SDK generator produced: the code, and lint warnings (such as a
 /// doc example value it could not synthesize to match its schema).
@@ -68,6 +72,7 @@ pub fn generate(spec: &LoadedSpec, names: &RustNames) -> Result<SdkOutput, SpecE
         constraints.extend(operation_constraints(spec, op));
     }
     let resource_tree = resources::generate(spec, &tree, names, &verb_docs)?;
+    let webhook_events = webhook_events(spec, names)?;
 
     let tokens = quote! {
         use crate::generated::{builder, types};
@@ -86,6 +91,7 @@ pub fn generate(spec: &LoadedSpec, names: &RustNames) -> Result<SdkOutput, SpecE
         pub static CONSTRAINTS: &[crate::validate::Constraint] = &[#(#constraints)*];
 
         #resource_tree
+        #webhook_events
         #(#calls)*
         #(#pagers)*
     };
@@ -673,5 +679,158 @@ fn schema_checks(
             }
         }
         _ => {}
+    }
+}
+
+/// The webhook events the `webhooks` module parses: for each event type of
+/// the spec's webhooks, its event type on the wire, the type it parses into
+/// and the variant of the events' union that wraps that type.
+fn webhook_events(spec: &LoadedSpec, names: &RustNames) -> Result<TokenStream, SpecError> {
+    let union_ref = spec
+        .openapi
+        .tags
+        .iter()
+        .find_map(|tag| tag.extensions.get(WEBHOOK_EVENT_EXTENSION))
+        .and_then(|union| union.get("$ref"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            spec.error_at(
+                "/tags",
+                format!(
+                    "no tag names the union of the webhook events (`{WEBHOOK_EVENT_EXTENSION}`: {{$ref: ...}}); the SDK's `webhooks` module parses into it"
+                ),
+            )
+        })?;
+    let union = union_ref.trim_start_matches("#/components/schemas/");
+    let variants = names.unions.get(union).ok_or_else(|| {
+        spec.error_at(
+            "/tags",
+            format!("the generated client has no union `types::{union}` (from `{union_ref}`)"),
+        )
+    })?;
+    let hooks = spec
+        .json
+        .get(WEBHOOKS)
+        .and_then(Value::as_object)
+        .ok_or_else(|| {
+            spec.error_at(
+                &format!("/{WEBHOOKS}"),
+                "the webhook events are missing; the SDK's `webhooks` module needs them",
+            )
+        })?;
+    let union_ident = format_ident!("{union}");
+    let mut kinds = Vec::new();
+    let mut arms = Vec::new();
+    for event_type in hooks.keys() {
+        let pointer = format!(
+            "/{WEBHOOKS}/{}/post/requestBody/content/application~1json/schema",
+            escape_pointer_token(event_type)
+        );
+        let schema = spec
+            .json
+            .pointer(&pointer[..])
+            .and_then(|s| s.get("$ref"))
+            .and_then(Value::as_str)
+            .map(|r| r.trim_start_matches("#/components/schemas/"))
+            .ok_or_else(|| {
+                spec.error_at(&pointer, "an event's body must be a `$ref` to its schema")
+            })?;
+        let variant = variants
+            .iter()
+            .find(|(_, wrapped)| wrapped == schema)
+            .map(|(variant, _)| format_ident!("{variant}"))
+            .ok_or_else(|| {
+                spec.error_at(
+                    &pointer,
+                    format!("`{schema}` is not a member of the webhook events' union `{union}`"),
+                )
+            })?;
+        let ty = format_ident!("{schema}");
+        kinds.push(quote! {
+            crate::webhooks::EventKind {
+                event_type: #event_type,
+                parse: crate::webhooks::parse_event::<types::#ty>,
+            },
+        });
+        arms.push(quote!(types::#union_ident::#variant(_) => #event_type,));
+    }
+    if hooks.len() != variants.len() {
+        return Err(spec.error_at(
+            &format!("/{WEBHOOKS}"),
+            format!(
+                "the union `{union}` has {} members and the webhooks {} event types; every event needs both",
+                variants.len(),
+                hooks.len()
+            ),
+        ));
+    }
+    Ok(quote! {
+        /// The union of every webhook event.
+        pub type WebhookEvent = types::#union_ident;
+
+        /// Every webhook event type of the spec, and how to parse its body.
+        pub(crate) static WEBHOOK_EVENTS: &[crate::webhooks::EventKind] = &[#(#kinds)*];
+
+        /// The event type on the wire of a webhook event.
+        pub(crate) fn webhook_event_type(event: &WebhookEvent) -> &'static str {
+            match event {
+                #(#arms)*
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn real_text() -> String {
+        std::fs::read_to_string(crate::workspace_root().join(crate::codegen::SPEC)).unwrap()
+    }
+
+    fn webhook_table(text: String) -> Result<String, SpecError> {
+        let spec =
+            crate::spec::parse(Path::new("spec.yaml"), text).unwrap_or_else(|e| panic!("{e}"));
+        let settings = crate::codegen::progenitor_settings();
+        let tokens = progenitor::Generator::new(&settings)
+            .generate_tokens(&spec.openapi)
+            .unwrap();
+        let names = RustNames::read(&syn::parse2(tokens).unwrap());
+        webhook_events(&spec, &names).map(|t| t.to_string().replace(' ', ""))
+    }
+
+    #[test]
+    fn every_webhook_event_type_parses_into_its_member_of_the_union() {
+        let table = webhook_table(real_text()).unwrap();
+        assert!(
+            table.contains(r#"event_type:"report.delivered",parse:crate::webhooks::parse_event::<types::ReportDeliveredEvent>"#),
+            "{table}"
+        );
+        assert!(
+            table.contains(r#"types::WebhookEvent::ReportDeliveredEvent(_)=>"report.delivered""#),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn an_event_missing_from_the_union_is_a_located_error() {
+        let text = real_text().replacen(
+            "        - $ref: \"#/components/schemas/ReportDeliveredEvent\"\n",
+            "",
+            1,
+        );
+        let error = webhook_table(text).unwrap_err().to_string();
+        assert!(
+            error.contains(
+                "`ReportDeliveredEvent` is not a member of the webhook events' union `WebhookEvent`"
+            ),
+            "{error}"
+        );
+        assert!(
+            error.contains("report.delivered/post/requestBody"),
+            "{error}"
+        );
     }
 }
