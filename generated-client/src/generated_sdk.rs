@@ -722,8 +722,9 @@ pub static CONSTRAINTS: &[crate::validate::Constraint] = &[
         },
     },
 ];
+use crate::generated::Client;
 /// The API's resources, as the official SDKs name them.
-impl crate::Client {
+impl Client {
     /// `client.orgs()`: Organizations group and manage users, studies and access permissions
     /// across the Avara platform. Deprecated since 2026-01-24: use Express
     /// customers (`express`).

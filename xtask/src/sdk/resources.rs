@@ -239,8 +239,10 @@ pub fn generate(
     }
 
     Ok(quote! {
+        use crate::generated::Client;
+
         /// The API's resources, as the official SDKs name them.
-        impl crate::Client {
+        impl Client {
             #(#accessors)*
         }
 
