@@ -199,8 +199,12 @@ pub struct OperationCommand {
     /// The ids of its positional arguments (the path parameters, in path
     /// order).
     pub positional: &'static [&'static str],
-    /// Whether it pages with a cursor (and so takes `--all`).
-    pub paginated: bool,
+    /// For an operation that pages with a cursor (and so takes `--all`):
+    /// the field of a page that holds its items.
+    pub items_field: Option<&'static str>,
+    /// For an operation that pages with a cursor: the argument that carries
+    /// the request cursor (which `--all` conflicts with).
+    pub cursor_arg: Option<&'static str>,
 }
 
 /// Every operation of the spec, with the command that runs it.
@@ -211,7 +215,8 @@ pub fn operation_commands() -> Vec<OperationCommand> {
             operation_id: op.operation_id,
             path: op.resource.iter().copied().chain([op.verb]).collect(),
             positional: op.positional,
-            paginated: op.pagination.is_some(),
+            items_field: op.pagination.as_ref().map(|p| p.items_field),
+            cursor_arg: op.pagination.as_ref().map(|p| p.cursor_arg),
         })
         .collect()
 }
@@ -231,7 +236,7 @@ fn completions(matches: &clap::ArgMatches, stdout: &mut dyn Write, stderr: &mut 
 fn man(matches: &clap::ArgMatches, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     let Some(dir) = matches.get_one::<std::path::PathBuf>("out-dir") else {
         let mut page = Vec::new();
-        return match clap_mangen::Man::new(command()).render(&mut page) {
+        return match man_page(command().disable_help_subcommand(true)).render(&mut page) {
             Ok(()) => write_out(stdout, stderr, &page),
             Err(e) => {
                 error_line(stderr, &format!("cannot render the man page: {e}"));
@@ -273,7 +278,7 @@ fn man_pages(
         dir: &std::path::Path,
         out: &mut Vec<std::path::PathBuf>,
     ) -> std::io::Result<()> {
-        out.push(clap_mangen::Man::new(cmd.clone()).generate_to(dir)?);
+        out.push(man_page(cmd.clone()).generate_to(dir)?);
         for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
             each(sub, dir, out)?;
         }
@@ -285,6 +290,12 @@ fn man_pages(
     let mut out = Vec::new();
     each(cmd, dir, &mut out)?;
     Ok(out)
+}
+
+/// The page of `cmd`, its source naming the program and its version (a
+/// subcommand has no version of its own).
+fn man_page(cmd: clap::Command) -> clap_mangen::Man {
+    clap_mangen::Man::new(cmd).source(format!("avara {}", env!("CARGO_PKG_VERSION")))
 }
 
 /// Writes `bytes` to stdout; a closed pipe is a success, as for results.
