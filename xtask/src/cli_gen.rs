@@ -346,7 +346,7 @@ pub fn generate(
             pub resource: &'static [&'static str],
             /// The command name of its verb on that resource: `create`.
             pub verb: &'static str,
-            /// The path parameters, in order: positional arguments.
+            /// The path parameters, in path order: positional arguments.
             pub positional: &'static [&'static str],
             /// `Some` for operations that page with a cursor (the spec's
             /// pagination extension).
