@@ -1,12 +1,20 @@
-//! The `avara` command tree: one group per tag of the spec, one subcommand
-//! per operation (`<tag>_<verb>` → `avara <tag> <verb>`), each with the
-//! arguments progenitor generated for it.
+//! The `avara` command tree: the official SDKs' resource tree. One command
+//! per resource segment of the spec (tag `auto_scribe.studies.external` →
+//! `avara auto-scribe studies external`), one leaf per operation, its verb
+//! (`avara auto-scribe studies external create`), with the arguments
+//! progenitor generated for it; plus `completions` and `man`, made from the
+//! same tree.
 
 use clap::{Arg, ArgAction, Command};
 
 use std::sync::LazyLock;
 
-use crate::generated::{Cli, OPERATIONS, Operation, TAGS, extra_args};
+use crate::generated::{Cli, OPERATIONS, Operation, RESOURCES, Resource, extra_args};
+
+/// The top-level command that prints shell completions.
+pub const COMPLETIONS: &str = "completions";
+/// The top-level command that prints or writes the man pages.
+pub const MAN: &str = "man";
 
 /// The environment and the exit codes, as `avara --help` lists them. The
 /// default base URL is the spec's first server, `avara::DEFAULT_BASE_URL`.
@@ -26,27 +34,6 @@ Exit codes:
         avara::DEFAULT_BASE_URL
     )
 });
-
-/// The name of an operation's subcommand within its tag's group.
-pub fn subcommand_name(op: &Operation) -> String {
-    let id = op.operation_id;
-    id.strip_prefix(op.tag)
-        .and_then(|rest| rest.strip_prefix('_'))
-        .unwrap_or(id)
-        .replace('_', "-")
-}
-
-/// The tags of the operations, in the order of their first operation.
-fn groups() -> Vec<&'static str> {
-    let mut tags: Vec<&'static str> = TAGS.iter().map(|t| t.name).collect();
-    for op in OPERATIONS {
-        if !tags.contains(&op.tag) {
-            tags.push(op.tag);
-        }
-    }
-    tags.retain(|t| OPERATIONS.iter().any(|op| op.tag == *t));
-    tags
-}
 
 /// Splits a description into a one-line summary and the full text.
 fn about(text: &str) -> (String, String) {
@@ -98,24 +85,70 @@ pub fn build() -> Command {
                 .default_value("json")
                 .help("How to print results"),
         );
-    for tag in groups() {
-        let description = TAGS
-            .iter()
-            .find(|t| t.name == tag)
-            .map(|t| t.description)
-            .unwrap_or_default();
-        let (summary, full) = about(description);
-        let mut group = Command::new(tag)
-            .about(summary)
-            .long_about(full)
-            .subcommand_required(true)
-            .arg_required_else_help(true);
-        for op in OPERATIONS.iter().filter(|op| op.tag == tag) {
-            group = group.subcommand(operation_command(op));
-        }
-        root = root.subcommand(group);
+    for resource in RESOURCES.iter().filter(|r| r.path.len() == 1) {
+        root = root.subcommand(resource_command(resource));
     }
-    root
+    root.subcommand(completions_command())
+        .subcommand(man_command())
+}
+
+/// A resource's command: its operations' commands, then its child
+/// resources'.
+fn resource_command(resource: &Resource) -> Command {
+    let (summary, full) = about(resource.description);
+    let name = resource.path.last().copied().unwrap_or_default();
+    let mut cmd = Command::new(name)
+        .about(summary)
+        .long_about(full)
+        .subcommand_required(true)
+        .arg_required_else_help(true);
+    for op in OPERATIONS.iter().filter(|op| op.resource == resource.path) {
+        cmd = cmd.subcommand(operation_command(op));
+    }
+    for child in RESOURCES.iter().filter(|child| {
+        child.path.len() == resource.path.len() + 1 && child.path.starts_with(resource.path)
+    }) {
+        cmd = cmd.subcommand(resource_command(child));
+    }
+    cmd
+}
+
+fn completions_command() -> Command {
+    Command::new(COMPLETIONS)
+        .about("Print the shell completion script of avara")
+        .long_about(
+            "Print the shell completion script of avara to stdout, covering every \
+             resource, operation and argument.\n\n\
+             bash: avara completions bash > ~/.local/share/bash-completion/completions/avara\n\
+             zsh:  avara completions zsh > \"${fpath[1]}/_avara\"\n\
+             fish: avara completions fish > ~/.config/fish/completions/avara.fish\n\
+             PowerShell: avara completions powershell | Out-String | Invoke-Expression",
+        )
+        .arg(
+            Arg::new("shell")
+                .value_name("SHELL")
+                .required(true)
+                .value_parser(clap::value_parser!(clap_complete::Shell))
+                .help("The shell to complete for"),
+        )
+}
+
+fn man_command() -> Command {
+    Command::new(MAN)
+        .about("Print the man page of avara (roff), or write one per command")
+        .long_about(
+            "Print the man page of avara, in roff, to stdout: `avara man | man -l -`.\n\n\
+             With --out-dir, write one page per command instead: avara.1, and \
+             avara-<resource...>.1 and avara-<resource...>-<verb>.1 for every resource and \
+             operation; print the paths written.",
+        )
+        .arg(
+            Arg::new("out-dir")
+                .long("out-dir")
+                .value_name("DIR")
+                .value_parser(clap::value_parser!(std::path::PathBuf))
+                .help("Write one page per command into DIR (an existing directory)"),
+        )
 }
 
 fn has_arg(cmd: &Command, name: &str) -> bool {
@@ -127,7 +160,7 @@ fn has_arg(cmd: &Command, name: &str) -> bool {
 /// help text and `--help` all of it, and paginated operations get `--all`.
 fn operation_command(op: &Operation) -> Command {
     let mut cmd = Cli::get_command(op.command)
-        .name(subcommand_name(op))
+        .name(op.verb)
         .args(extra_args(op.command));
     let about_text = cmd.get_about().map(|a| a.to_string()).unwrap_or_default();
     let (summary, full) = about(&about_text);
@@ -181,11 +214,13 @@ fn operation_command(op: &Operation) -> Command {
     cmd
 }
 
-/// The operation behind `avara <group> <name>`.
-pub fn find(group: &str, name: &str) -> Option<&'static Operation> {
+/// The operation behind `avara <path...>`: its resource's command names,
+/// then its verb.
+pub fn find(path: &[&str]) -> Option<&'static Operation> {
+    let (verb, resource) = path.split_last()?;
     OPERATIONS
         .iter()
-        .find(|op| op.tag == group && subcommand_name(op) == name)
+        .find(|op| op.resource == resource && op.verb == *verb)
 }
 
 /// Makes sure that every operation has a command of its own.
@@ -197,10 +232,10 @@ mod tests {
     fn every_operation_has_a_command() {
         build().debug_assert();
         for op in OPERATIONS {
-            assert!(
-                find(op.tag, &subcommand_name(op)).is_some(),
-                "{}",
-                op.operation_id
+            let path: Vec<&str> = op.resource.iter().copied().chain([op.verb]).collect();
+            assert_eq!(
+                find(&path).map(|found| found.operation_id),
+                Some(op.operation_id)
             );
         }
         assert_eq!(

@@ -3824,11 +3824,15 @@ impl CliCommand {
         }
     }
 }
-/// A tag of the spec: a command group of the CLI.
-pub struct Tag {
-    /// The tag's name, the group's command name.
-    pub name: &'static str,
-    /// The tag's description.
+/// A resource of the spec: a command group of the CLI, holding the
+/// commands of its operations and of its child resources.
+pub struct Resource {
+    /// The command names from the top: `["auto-scribe", "studies"]`.
+    pub path: &'static [&'static str],
+    /// The resource as the spec's tags name it: `auto_scribe.studies`.
+    pub tag: &'static str,
+    /// Its tag's description, or a generated line for a resource
+    /// that has no tag of its own.
     pub description: &'static str,
 }
 /// How a paginated operation returns its items.
@@ -3844,85 +3848,117 @@ pub struct Operation {
     pub command: CliCommand,
     /// The operation's `operationId`.
     pub operation_id: &'static str,
-    /// The operation's first tag.
-    pub tag: &'static str,
-    /// The path parameters, in order: positional arguments.
+    /// The command names of its resource: `["auto-scribe", "studies"]`.
+    pub resource: &'static [&'static str],
+    /// The command name of its verb on that resource: `create`.
+    pub verb: &'static str,
+    /// The path parameters, in path order: positional arguments.
     pub positional: &'static [&'static str],
-    /// `Some` for operations marked `x-avara-pagination`.
+    /// `Some` for operations that page with a cursor (the spec's
+    /// pagination extension).
     pub pagination: Option<Pagination>,
     /// The properties of the returned object (or of a page's items),
     /// in the spec's order: the columns of a table.
     pub columns: &'static [&'static str],
 }
-/// The spec's tags.
-pub const TAGS: &[Tag] = &[
-    Tag {
-        name: "orgs",
+/// Every resource node, parents before their children.
+pub const RESOURCES: &[Resource] = &[
+    Resource {
+        path: &["orgs"],
+        tag: "orgs",
         description: "Organizations group and manage users, studies and access permissions\nacross the Avara platform. Deprecated since 2026-01-24: use Express\ncustomers (`express`).",
     },
-    Tag {
-        name: "auto_scribe.clinical_references",
+    Resource {
+        path: &["auto-scribe"],
+        tag: "auto_scribe",
+        description: "Operations under auto_scribe",
+    },
+    Resource {
+        path: &["auto-scribe", "clinical-references"],
+        tag: "auto_scribe.clinical_references",
         description: "Canonical clinical reference values (facilities, referring providers,\nstudy descriptions and procedures) for AutoScribe study workflow pickers\nand normalization of inbound data.",
     },
-    Tag {
-        name: "auto_scribe.ephemeral_sessions",
+    Resource {
+        path: &["auto-scribe", "ephemeral-sessions"],
+        tag: "auto_scribe.ephemeral_sessions",
         description: "Short-lived (30-second) tokenized landing URLs for userless, studyless\nAutoScribe viewer sessions, named by a customer `retrievalId`.",
     },
-    Tag {
-        name: "auto_scribe.studies",
+    Resource {
+        path: &["auto-scribe", "studies"],
+        tag: "auto_scribe.studies",
         description: "Studies in the AutoScribe system (viewer + dictation): DICOM metadata,\npatient demographics and scan information for report generation,\nclinical context, assignment, cancellation and tokenized reroute URLs.",
     },
-    Tag {
-        name: "auto_scribe.studies.external",
+    Resource {
+        path: &["auto-scribe", "studies", "external"],
+        tag: "auto_scribe.studies.external",
         description: "Archive (external) AutoScribe studies: imported studies with an\noptional report, used as priors for later reads of the same patient.",
     },
-    Tag {
-        name: "auto_scribe.studies.external.reports",
+    Resource {
+        path: &["auto-scribe", "studies", "external", "reports"],
+        tag: "auto_scribe.studies.external.reports",
         description: "Reports of external (archive) AutoScribe studies: the report text that\nAI priors use and a reader-only PDF or image file.",
     },
-    Tag {
-        name: "auto_scribe.reports",
+    Resource {
+        path: &["auto-scribe", "reports"],
+        tag: "auto_scribe.reports",
         description: "Radiology reports of AutoScribe studies: the reports of a study,\naddendums, presigned PDF URLs and plain text.",
     },
-    Tag {
-        name: "viewer.ephemeral_sessions",
+    Resource {
+        path: &["viewer"],
+        tag: "viewer",
+        description: "Operations under viewer",
+    },
+    Resource {
+        path: &["viewer", "ephemeral-sessions"],
+        tag: "viewer.ephemeral_sessions",
         description: "Short-lived (30-second) tokenized landing URLs for userless, studyless\nViewer sessions, named by a customer `retrievalId`.",
     },
-    Tag {
-        name: "viewer.studies",
+    Resource {
+        path: &["viewer", "studies"],
+        tag: "viewer.studies",
         description: "Studies in the Viewer system with their viewing status: creation,\nassignment, cancellation and tokenized reroute URLs to the Avara Viewer.",
     },
-    Tag {
-        name: "express",
+    Resource {
+        path: &["express"],
+        tag: "express",
         description: "Express customers group and manage users, studies and access permissions\nacross the Avara platform. They replaced organizations (`orgs`) in the\nofficial SDKs on 2026-01-24, with the same operations and field layout.",
     },
-    Tag {
-        name: "express.users",
+    Resource {
+        path: &["express", "users"],
+        tag: "express.users",
         description: "The users of an Express customer: associate an existing user with a\ncustomer, or remove that association.",
     },
-    Tag {
-        name: "auto_scribe.users",
+    Resource {
+        path: &["auto-scribe", "users"],
+        tag: "auto_scribe.users",
         description: "Users of AutoScribe, with report-creation and study-management\npermissions: invite, retrieve, update and list them, and revoke or\nrestore their access.",
     },
-    Tag {
-        name: "auto_scribe.users.invitations",
+    Resource {
+        path: &["auto-scribe", "users", "invitations"],
+        tag: "auto_scribe.users.invitations",
         description: "Invitations of AutoScribe users: retrieve, update before they are\naccepted, list and revoke them.",
     },
-    Tag {
-        name: "viewer.users",
+    Resource {
+        path: &["viewer", "users"],
+        tag: "viewer.users",
         description: "Users of the Viewer, with study-management permissions: invite,\nretrieve, update and list them, and revoke or restore their access.",
     },
-    Tag {
-        name: "viewer.users.invitations",
+    Resource {
+        path: &["viewer", "users", "invitations"],
+        tag: "viewer.users.invitations",
         description: "Invitations of Viewer users: retrieve, update before they are accepted,\nlist and revoke them.",
     },
 ];
+/// The names of the CLI's own top-level commands, which no resource
+/// takes (checked by codegen).
+pub const RESERVED_TOP_LEVEL: &[&str] = &["completions", "man", "help"];
 /// Every operation of the spec.
 pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::OrgsList,
         operation_id: "orgs_list",
-        tag: "orgs",
+        resource: &["orgs"],
+        verb: "list",
         positional: &[],
         pagination: Some(Pagination {
             items_field: "organizations",
@@ -3943,7 +3979,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::OrgsCreate,
         operation_id: "orgs_create",
-        tag: "orgs",
+        resource: &["orgs"],
+        verb: "create",
         positional: &[],
         pagination: None,
         columns: &[
@@ -3961,7 +3998,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::OrgsRetrieve,
         operation_id: "orgs_retrieve",
-        tag: "orgs",
+        resource: &["orgs"],
+        verb: "retrieve",
         positional: &["org-id"],
         pagination: None,
         columns: &[
@@ -3979,7 +4017,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeClinicalReferencesList,
         operation_id: "auto_scribe_clinical_references_list",
-        tag: "auto_scribe.clinical_references",
+        resource: &["auto-scribe", "clinical-references"],
+        verb: "list",
         positional: &[],
         pagination: Some(Pagination {
             items_field: "clinicalReferences",
@@ -4000,7 +4039,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeClinicalReferencesCreate,
         operation_id: "auto_scribe_clinical_references_create",
-        tag: "auto_scribe.clinical_references",
+        resource: &["auto-scribe", "clinical-references"],
+        verb: "create",
         positional: &[],
         pagination: None,
         columns: &[
@@ -4018,7 +4058,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeClinicalReferencesRetrieve,
         operation_id: "auto_scribe_clinical_references_retrieve",
-        tag: "auto_scribe.clinical_references",
+        resource: &["auto-scribe", "clinical-references"],
+        verb: "retrieve",
         positional: &["clinical-reference-id"],
         pagination: None,
         columns: &[
@@ -4036,7 +4077,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeClinicalReferencesUpdate,
         operation_id: "auto_scribe_clinical_references_update",
-        tag: "auto_scribe.clinical_references",
+        resource: &["auto-scribe", "clinical-references"],
+        verb: "update",
         positional: &["clinical-reference-id"],
         pagination: None,
         columns: &[
@@ -4054,7 +4096,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeClinicalReferencesDelete,
         operation_id: "auto_scribe_clinical_references_delete",
-        tag: "auto_scribe.clinical_references",
+        resource: &["auto-scribe", "clinical-references"],
+        verb: "delete",
         positional: &["clinical-reference-id"],
         pagination: None,
         columns: &[
@@ -4072,7 +4115,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeClinicalReferencesRetrieveByExternalReferenceId,
         operation_id: "auto_scribe_clinical_references_retrieve_by_external_reference_id",
-        tag: "auto_scribe.clinical_references",
+        resource: &["auto-scribe", "clinical-references"],
+        verb: "retrieve-by-external-reference-id",
         positional: &["external-reference-id"],
         pagination: None,
         columns: &[
@@ -4090,7 +4134,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeEphemeralSessionsCreate,
         operation_id: "auto_scribe_ephemeral_sessions_create",
-        tag: "auto_scribe.ephemeral_sessions",
+        resource: &["auto-scribe", "ephemeral-sessions"],
+        verb: "create",
         positional: &[],
         pagination: None,
         columns: &["url"],
@@ -4098,7 +4143,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesList,
         operation_id: "auto_scribe_studies_list",
-        tag: "auto_scribe.studies",
+        resource: &["auto-scribe", "studies"],
+        verb: "list",
         positional: &[],
         pagination: Some(Pagination {
             items_field: "studies",
@@ -4136,7 +4182,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesCreate,
         operation_id: "auto_scribe_studies_create",
-        tag: "auto_scribe.studies",
+        resource: &["auto-scribe", "studies"],
+        verb: "create",
         positional: &[],
         pagination: None,
         columns: &[
@@ -4171,7 +4218,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesRetrieve,
         operation_id: "auto_scribe_studies_retrieve",
-        tag: "auto_scribe.studies",
+        resource: &["auto-scribe", "studies"],
+        verb: "retrieve",
         positional: &["study-id"],
         pagination: None,
         columns: &[
@@ -4206,7 +4254,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesUpdate,
         operation_id: "auto_scribe_studies_update",
-        tag: "auto_scribe.studies",
+        resource: &["auto-scribe", "studies"],
+        verb: "update",
         positional: &["study-id"],
         pagination: None,
         columns: &[
@@ -4241,7 +4290,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesCancel,
         operation_id: "auto_scribe_studies_cancel",
-        tag: "auto_scribe.studies",
+        resource: &["auto-scribe", "studies"],
+        verb: "cancel",
         positional: &[],
         pagination: None,
         columns: &["success", "message"],
@@ -4249,7 +4299,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesRerouteUrl,
         operation_id: "auto_scribe_studies_reroute_url",
-        tag: "auto_scribe.studies",
+        resource: &["auto-scribe", "studies"],
+        verb: "reroute-url",
         positional: &[],
         pagination: None,
         columns: &["url"],
@@ -4257,7 +4308,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesRetrieveByUid,
         operation_id: "auto_scribe_studies_retrieve_by_uid",
-        tag: "auto_scribe.studies",
+        resource: &["auto-scribe", "studies"],
+        verb: "retrieve-by-uid",
         positional: &["study-instance-uid"],
         pagination: None,
         columns: &[
@@ -4292,7 +4344,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesUncancel,
         operation_id: "auto_scribe_studies_uncancel",
-        tag: "auto_scribe.studies",
+        resource: &["auto-scribe", "studies"],
+        verb: "uncancel",
         positional: &[],
         pagination: None,
         columns: &["success", "message"],
@@ -4300,7 +4353,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesViewerOnlyRerouteUrl,
         operation_id: "auto_scribe_studies_viewer_only_reroute_url",
-        tag: "auto_scribe.studies",
+        resource: &["auto-scribe", "studies"],
+        verb: "viewer-only-reroute-url",
         positional: &[],
         pagination: None,
         columns: &["url"],
@@ -4308,7 +4362,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesExternalCreate,
         operation_id: "auto_scribe_studies_external_create",
-        tag: "auto_scribe.studies.external",
+        resource: &["auto-scribe", "studies", "external"],
+        verb: "create",
         positional: &[],
         pagination: None,
         columns: &[
@@ -4343,7 +4398,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesExternalDelete,
         operation_id: "auto_scribe_studies_external_delete",
-        tag: "auto_scribe.studies.external",
+        resource: &["auto-scribe", "studies", "external"],
+        verb: "delete",
         positional: &[],
         pagination: None,
         columns: &["success", "message"],
@@ -4351,7 +4407,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesExternalReportsList,
         operation_id: "auto_scribe_studies_external_reports_list",
-        tag: "auto_scribe.studies.external.reports",
+        resource: &["auto-scribe", "studies", "external", "reports"],
+        verb: "list",
         positional: &[],
         pagination: Some(Pagination {
             items_field: "reports",
@@ -4371,7 +4428,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesExternalReportsCreate,
         operation_id: "auto_scribe_studies_external_reports_create",
-        tag: "auto_scribe.studies.external.reports",
+        resource: &["auto-scribe", "studies", "external", "reports"],
+        verb: "create",
         positional: &[],
         pagination: None,
         columns: &["externalReportId", "studyId", "studyInstanceUid"],
@@ -4379,7 +4437,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeStudiesExternalReportsRetrieve,
         operation_id: "auto_scribe_studies_external_reports_retrieve",
-        tag: "auto_scribe.studies.external.reports",
+        resource: &["auto-scribe", "studies", "external", "reports"],
+        verb: "retrieve",
         positional: &["external-report-id"],
         pagination: None,
         columns: &[
@@ -4397,7 +4456,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeReportsList,
         operation_id: "auto_scribe_reports_list",
-        tag: "auto_scribe.reports",
+        resource: &["auto-scribe", "reports"],
+        verb: "list",
         positional: &[],
         pagination: None,
         columns: &["reports", "studyId", "studyInstanceUid"],
@@ -4405,7 +4465,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeReportsAddendum,
         operation_id: "auto_scribe_reports_addendum",
-        tag: "auto_scribe.reports",
+        resource: &["auto-scribe", "reports"],
+        verb: "addendum",
         positional: &["report-id"],
         pagination: None,
         columns: &["success", "message"],
@@ -4413,7 +4474,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeReportsCancelAddendum,
         operation_id: "auto_scribe_reports_cancel_addendum",
-        tag: "auto_scribe.reports",
+        resource: &["auto-scribe", "reports"],
+        verb: "cancel-addendum",
         positional: &["report-id"],
         pagination: None,
         columns: &["success", "message"],
@@ -4421,7 +4483,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeReportsPdf,
         operation_id: "auto_scribe_reports_pdf",
-        tag: "auto_scribe.reports",
+        resource: &["auto-scribe", "reports"],
+        verb: "pdf",
         positional: &[],
         pagination: None,
         columns: &[],
@@ -4429,7 +4492,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeReportsText,
         operation_id: "auto_scribe_reports_text",
-        tag: "auto_scribe.reports",
+        resource: &["auto-scribe", "reports"],
+        verb: "text",
         positional: &[],
         pagination: None,
         columns: &[],
@@ -4437,7 +4501,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerEphemeralSessionsCreate,
         operation_id: "viewer_ephemeral_sessions_create",
-        tag: "viewer.ephemeral_sessions",
+        resource: &["viewer", "ephemeral-sessions"],
+        verb: "create",
         positional: &[],
         pagination: None,
         columns: &["url"],
@@ -4445,7 +4510,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerStudiesList,
         operation_id: "viewer_studies_list",
-        tag: "viewer.studies",
+        resource: &["viewer", "studies"],
+        verb: "list",
         positional: &[],
         pagination: Some(Pagination {
             items_field: "studies",
@@ -4471,7 +4537,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerStudiesCreate,
         operation_id: "viewer_studies_create",
-        tag: "viewer.studies",
+        resource: &["viewer", "studies"],
+        verb: "create",
         positional: &[],
         pagination: None,
         columns: &[
@@ -4494,7 +4561,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerStudiesRetrieve,
         operation_id: "viewer_studies_retrieve",
-        tag: "viewer.studies",
+        resource: &["viewer", "studies"],
+        verb: "retrieve",
         positional: &["study-id"],
         pagination: None,
         columns: &[
@@ -4517,7 +4585,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerStudiesUpdate,
         operation_id: "viewer_studies_update",
-        tag: "viewer.studies",
+        resource: &["viewer", "studies"],
+        verb: "update",
         positional: &["study-id"],
         pagination: None,
         columns: &[
@@ -4540,7 +4609,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerStudiesCancel,
         operation_id: "viewer_studies_cancel",
-        tag: "viewer.studies",
+        resource: &["viewer", "studies"],
+        verb: "cancel",
         positional: &[],
         pagination: None,
         columns: &["success", "message"],
@@ -4548,7 +4618,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerStudiesRerouteUrl,
         operation_id: "viewer_studies_reroute_url",
-        tag: "viewer.studies",
+        resource: &["viewer", "studies"],
+        verb: "reroute-url",
         positional: &[],
         pagination: None,
         columns: &["url"],
@@ -4556,7 +4627,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerStudiesRetrieveByUid,
         operation_id: "viewer_studies_retrieve_by_uid",
-        tag: "viewer.studies",
+        resource: &["viewer", "studies"],
+        verb: "retrieve-by-uid",
         positional: &["study-instance-uid"],
         pagination: None,
         columns: &[
@@ -4579,7 +4651,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerStudiesUncancel,
         operation_id: "viewer_studies_uncancel",
-        tag: "viewer.studies",
+        resource: &["viewer", "studies"],
+        verb: "uncancel",
         positional: &[],
         pagination: None,
         columns: &["success", "message"],
@@ -4587,7 +4660,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ExpressList,
         operation_id: "express_list",
-        tag: "express",
+        resource: &["express"],
+        verb: "list",
         positional: &[],
         pagination: Some(Pagination {
             items_field: "expressCustomers",
@@ -4608,7 +4682,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ExpressCreate,
         operation_id: "express_create",
-        tag: "express",
+        resource: &["express"],
+        verb: "create",
         positional: &[],
         pagination: None,
         columns: &[
@@ -4626,7 +4701,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ExpressRetrieve,
         operation_id: "express_retrieve",
-        tag: "express",
+        resource: &["express"],
+        verb: "retrieve",
         positional: &["express-customer-id"],
         pagination: None,
         columns: &[
@@ -4644,7 +4720,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ExpressUpdate,
         operation_id: "express_update",
-        tag: "express",
+        resource: &["express"],
+        verb: "update",
         positional: &["express-customer-id"],
         pagination: None,
         columns: &[
@@ -4662,7 +4739,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ExpressDeactivate,
         operation_id: "express_deactivate",
-        tag: "express",
+        resource: &["express"],
+        verb: "deactivate",
         positional: &["express-customer-id"],
         pagination: None,
         columns: &[
@@ -4680,7 +4758,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ExpressReactivate,
         operation_id: "express_reactivate",
-        tag: "express",
+        resource: &["express"],
+        verb: "reactivate",
         positional: &["express-customer-id"],
         pagination: None,
         columns: &[
@@ -4698,7 +4777,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ExpressUsersAdd,
         operation_id: "express_users_add",
-        tag: "express.users",
+        resource: &["express", "users"],
+        verb: "add",
         positional: &["express-customer-id"],
         pagination: None,
         columns: &["success", "message"],
@@ -4706,7 +4786,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ExpressUsersRemove,
         operation_id: "express_users_remove",
-        tag: "express.users",
+        resource: &["express", "users"],
+        verb: "remove",
         positional: &["express-customer-id"],
         pagination: None,
         columns: &["success", "message"],
@@ -4714,7 +4795,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeUsersList,
         operation_id: "auto_scribe_users_list",
-        tag: "auto_scribe.users",
+        resource: &["auto-scribe", "users"],
+        verb: "list",
         positional: &[],
         pagination: Some(Pagination {
             items_field: "users",
@@ -4743,7 +4825,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeUsersInvite,
         operation_id: "auto_scribe_users_invite",
-        tag: "auto_scribe.users",
+        resource: &["auto-scribe", "users"],
+        verb: "invite",
         positional: &[],
         pagination: None,
         columns: &[
@@ -4769,7 +4852,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeUsersRetrieve,
         operation_id: "auto_scribe_users_retrieve",
-        tag: "auto_scribe.users",
+        resource: &["auto-scribe", "users"],
+        verb: "retrieve",
         positional: &["user-id"],
         pagination: None,
         columns: &[
@@ -4795,7 +4879,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeUsersUpdate,
         operation_id: "auto_scribe_users_update",
-        tag: "auto_scribe.users",
+        resource: &["auto-scribe", "users"],
+        verb: "update",
         positional: &["user-id"],
         pagination: None,
         columns: &[
@@ -4821,7 +4906,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeUsersReactivate,
         operation_id: "auto_scribe_users_reactivate",
-        tag: "auto_scribe.users",
+        resource: &["auto-scribe", "users"],
+        verb: "reactivate",
         positional: &[],
         pagination: None,
         columns: &["success", "message"],
@@ -4829,7 +4915,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeUsersRevokeAccess,
         operation_id: "auto_scribe_users_revoke_access",
-        tag: "auto_scribe.users",
+        resource: &["auto-scribe", "users"],
+        verb: "revoke-access",
         positional: &[],
         pagination: None,
         columns: &["success", "message"],
@@ -4837,7 +4924,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeUsersInvitationsList,
         operation_id: "auto_scribe_users_invitations_list",
-        tag: "auto_scribe.users.invitations",
+        resource: &["auto-scribe", "users", "invitations"],
+        verb: "list",
         positional: &[],
         pagination: Some(Pagination {
             items_field: "invitations",
@@ -4872,7 +4960,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeUsersInvitationsRetrieve,
         operation_id: "auto_scribe_users_invitations_retrieve",
-        tag: "auto_scribe.users.invitations",
+        resource: &["auto-scribe", "users", "invitations"],
+        verb: "retrieve",
         positional: &["invitation-id"],
         pagination: None,
         columns: &[
@@ -4904,7 +4993,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeUsersInvitationsUpdate,
         operation_id: "auto_scribe_users_invitations_update",
-        tag: "auto_scribe.users.invitations",
+        resource: &["auto-scribe", "users", "invitations"],
+        verb: "update",
         positional: &["invitation-id"],
         pagination: None,
         columns: &[
@@ -4936,7 +5026,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::AutoScribeUsersInvitationsRevoke,
         operation_id: "auto_scribe_users_invitations_revoke",
-        tag: "auto_scribe.users.invitations",
+        resource: &["auto-scribe", "users", "invitations"],
+        verb: "revoke",
         positional: &[],
         pagination: None,
         columns: &["success", "message"],
@@ -4944,7 +5035,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerUsersList,
         operation_id: "viewer_users_list",
-        tag: "viewer.users",
+        resource: &["viewer", "users"],
+        verb: "list",
         positional: &[],
         pagination: Some(Pagination {
             items_field: "users",
@@ -4971,7 +5063,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerUsersInvite,
         operation_id: "viewer_users_invite",
-        tag: "viewer.users",
+        resource: &["viewer", "users"],
+        verb: "invite",
         positional: &[],
         pagination: None,
         columns: &[
@@ -4995,7 +5088,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerUsersRetrieve,
         operation_id: "viewer_users_retrieve",
-        tag: "viewer.users",
+        resource: &["viewer", "users"],
+        verb: "retrieve",
         positional: &["user-id"],
         pagination: None,
         columns: &[
@@ -5019,7 +5113,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerUsersUpdate,
         operation_id: "viewer_users_update",
-        tag: "viewer.users",
+        resource: &["viewer", "users"],
+        verb: "update",
         positional: &["user-id"],
         pagination: None,
         columns: &[
@@ -5043,7 +5138,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerUsersReactivate,
         operation_id: "viewer_users_reactivate",
-        tag: "viewer.users",
+        resource: &["viewer", "users"],
+        verb: "reactivate",
         positional: &[],
         pagination: None,
         columns: &["success", "message"],
@@ -5051,7 +5147,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerUsersRevokeAccess,
         operation_id: "viewer_users_revoke_access",
-        tag: "viewer.users",
+        resource: &["viewer", "users"],
+        verb: "revoke-access",
         positional: &[],
         pagination: None,
         columns: &["success", "message"],
@@ -5059,7 +5156,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerUsersInvitationsList,
         operation_id: "viewer_users_invitations_list",
-        tag: "viewer.users.invitations",
+        resource: &["viewer", "users", "invitations"],
+        verb: "list",
         positional: &[],
         pagination: Some(Pagination {
             items_field: "invitations",
@@ -5092,7 +5190,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerUsersInvitationsRetrieve,
         operation_id: "viewer_users_invitations_retrieve",
-        tag: "viewer.users.invitations",
+        resource: &["viewer", "users", "invitations"],
+        verb: "retrieve",
         positional: &["invitation-id"],
         pagination: None,
         columns: &[
@@ -5122,7 +5221,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerUsersInvitationsUpdate,
         operation_id: "viewer_users_invitations_update",
-        tag: "viewer.users.invitations",
+        resource: &["viewer", "users", "invitations"],
+        verb: "update",
         positional: &["invitation-id"],
         pagination: None,
         columns: &[
@@ -5152,7 +5252,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         command: CliCommand::ViewerUsersInvitationsRevoke,
         operation_id: "viewer_users_invitations_revoke",
-        tag: "viewer.users.invitations",
+        resource: &["viewer", "users", "invitations"],
+        verb: "revoke",
         positional: &[],
         pagination: None,
         columns: &["success", "message"],

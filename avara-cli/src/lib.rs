@@ -4,9 +4,14 @@
 //! The commands come from `spec/openapi.yaml`: `cargo xtask codegen` writes
 //! progenitor's clap definitions of every operation, plus glue that fills the
 //! SDK's request builders from the parsed arguments, into `generated.rs`.
-//! Operations are grouped by tag (operation `<tag>_<verb>` → `avara <tag>
-//! <verb>`) and run through [`avara::Client`], so the SDK's validation,
-//! retries and errors apply. The README shows a session.
+//! Commands follow the official SDKs' resource tree: the resource path of
+//! an operation's tag, then its verb, in kebab-case (tag
+//! `auto_scribe.studies.external.reports`, verb `create` → `avara
+//! auto-scribe studies external reports create`); path parameters are
+//! positional. Every operation runs through [`avara::Client`], so the SDK's
+//! validation, retries and errors apply. `avara completions SHELL` and
+//! `avara man` are made from the same [`command`]. The README shows a
+//! session.
 
 #![warn(missing_docs)]
 
@@ -62,13 +67,18 @@ where
             };
         }
     };
-    let Some((group, group_matches)) = matches.subcommand() else {
-        unreachable!("clap requires a subcommand")
-    };
-    let Some((name, op_matches)) = group_matches.subcommand() else {
-        unreachable!("clap requires a subcommand")
-    };
-    let op = commands::find(group, name).expect("every subcommand is an operation");
+    let mut path = Vec::new();
+    let mut op_matches = &matches;
+    while let Some((name, sub)) = op_matches.subcommand() {
+        path.push(name);
+        op_matches = sub;
+    }
+    match path.as_slice() {
+        [commands::COMPLETIONS] => return completions(op_matches, stdout, stderr),
+        [commands::MAN] => return man(op_matches, stdout, stderr),
+        _ => {}
+    }
+    let op = commands::find(&path).expect("every leaf command is an operation");
 
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let api_key = op_matches
@@ -118,7 +128,8 @@ where
     let show_progress = all && std::io::stderr().is_terminal();
     let mut progress_out = Vec::new();
     let (result, write_error) = {
-        let progress = show_progress.then(|| output::Progress::new(&mut progress_out, group));
+        let progress =
+            show_progress.then(|| output::Progress::new(&mut progress_out, path[path.len() - 2]));
         let mut printer = output::Printer::new(
             stdout,
             format,
@@ -167,6 +178,134 @@ where
         Err(sdk::ExecError::Api(e)) => {
             error_line(stderr, &e.to_string());
             exit_code(&e)
+        }
+    }
+}
+
+/// The clap command tree that [`run`] parses with: every resource and
+/// operation of the spec, plus `completions` and `man`.
+pub fn command() -> clap::Command {
+    commands::build()
+}
+
+/// An operation of the spec as `avara` runs it.
+#[derive(Debug, Clone)]
+pub struct OperationCommand {
+    /// The operation's `operationId`.
+    pub operation_id: &'static str,
+    /// Its command names: the resource segments, then the verb
+    /// (`["auto-scribe", "studies", "create"]`).
+    pub path: Vec<&'static str>,
+    /// The ids of its positional arguments (the path parameters, in path
+    /// order).
+    pub positional: &'static [&'static str],
+    /// For an operation that pages with a cursor (and so takes `--all`):
+    /// the field of a page that holds its items.
+    pub items_field: Option<&'static str>,
+    /// For an operation that pages with a cursor: the argument that carries
+    /// the request cursor (which `--all` conflicts with).
+    pub cursor_arg: Option<&'static str>,
+}
+
+/// Every operation of the spec, with the command that runs it.
+pub fn operation_commands() -> Vec<OperationCommand> {
+    generated::OPERATIONS
+        .iter()
+        .map(|op| OperationCommand {
+            operation_id: op.operation_id,
+            path: op.resource.iter().copied().chain([op.verb]).collect(),
+            positional: op.positional,
+            items_field: op.pagination.as_ref().map(|p| p.items_field),
+            cursor_arg: op.pagination.as_ref().map(|p| p.cursor_arg),
+        })
+        .collect()
+}
+
+/// `avara completions SHELL`: the completion script of [`command`].
+fn completions(matches: &clap::ArgMatches, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let shell = *matches
+        .get_one::<clap_complete::Shell>("shell")
+        .expect("the shell is required");
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command(), "avara", &mut script);
+    write_out(stdout, stderr, &script)
+}
+
+/// `avara man [--out-dir DIR]`: the man page of [`command`] on stdout, or
+/// one page per command written into DIR.
+fn man(matches: &clap::ArgMatches, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let Some(dir) = matches.get_one::<std::path::PathBuf>("out-dir") else {
+        let mut page = Vec::new();
+        return match man_page(command().disable_help_subcommand(true)).render(&mut page) {
+            Ok(()) => write_out(stdout, stderr, &page),
+            Err(e) => {
+                error_line(stderr, &format!("cannot render the man page: {e}"));
+                EXIT_OUTPUT
+            }
+        };
+    };
+    if !dir.is_dir() {
+        error_line(
+            stderr,
+            &format!("--out-dir {}: not an existing directory", dir.display()),
+        );
+        return EXIT_USAGE;
+    }
+    match man_pages(command(), dir) {
+        Ok(paths) => {
+            let listing: String = paths.iter().map(|p| format!("{}\n", p.display())).collect();
+            write_out(stdout, stderr, listing.as_bytes())
+        }
+        Err(e) => {
+            error_line(
+                stderr,
+                &format!("cannot write the man pages into {}: {e}", dir.display()),
+            );
+            EXIT_OUTPUT
+        }
+    }
+}
+
+/// Writes the page of `cmd` and of each of its subcommands (clap's `help`
+/// aside) into `dir`, as clap_mangen's `generate_to` does, returning the
+/// paths written.
+fn man_pages(
+    cmd: clap::Command,
+    dir: &std::path::Path,
+) -> std::io::Result<Vec<std::path::PathBuf>> {
+    fn each(
+        cmd: clap::Command,
+        dir: &std::path::Path,
+        out: &mut Vec<std::path::PathBuf>,
+    ) -> std::io::Result<()> {
+        out.push(man_page(cmd.clone()).generate_to(dir)?);
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+            each(sub, dir, out)?;
+        }
+        Ok(())
+    }
+    let mut cmd = cmd.disable_help_subcommand(true);
+    // Sets each subcommand's display name (`avara-auto-scribe-studies`).
+    cmd.build();
+    let mut out = Vec::new();
+    each(cmd, dir, &mut out)?;
+    Ok(out)
+}
+
+/// The page of `cmd`, its source naming the program and its version (a
+/// subcommand has no version of its own).
+fn man_page(cmd: clap::Command) -> clap_mangen::Man {
+    clap_mangen::Man::new(cmd).source(format!("avara {}", env!("CARGO_PKG_VERSION")))
+}
+
+/// Writes `bytes` to stdout; a closed pipe is a success, as for results.
+fn write_out(stdout: &mut dyn Write, stderr: &mut dyn Write, bytes: &[u8]) -> i32 {
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            error_line(stderr, &format!("cannot write the output: {e}"));
+            EXIT_OUTPUT
         }
     }
 }

@@ -4,6 +4,8 @@
 // One test binary for the CLI: each links the whole stack.
 #[path = "cli/edges.rs"]
 mod edges;
+#[path = "cli/tree.rs"]
+mod tree;
 
 use std::process::{Command, Output};
 

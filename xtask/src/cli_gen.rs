@@ -12,10 +12,16 @@
 //!   definitions), followed by `KEY=VALUE` arguments for the string maps of
 //!   the body that progenitor skips (its arguments are scalars only).
 //! - `execute(cmd, ...)`: awaits the builder through the SDK (typed errors,
-//!   retries, validation) or, for operations marked `x-avara-pagination`,
-//!   pages through `stream()` when asked for every item.
-//! - `TAGS` and `OPERATIONS`: the command groups (tags with their
-//!   descriptions), positional path parameters, pagination, table columns.
+//!   retries, validation) or, for operations with a cursor protocol, pages
+//!   through `stream()` when asked for every item.
+//! - `RESOURCES` and `OPERATIONS`: the command tree. Each operation is
+//!   `avara <resource segments> <verb>`, from the spec's resource path
+//!   ([`SpecOperation::resource`]) and verb ([`SpecOperation::verb`]) in
+//!   kebab-case; each resource node is described by its tag (or, without a
+//!   tag of its own, by a generated line). Plus the positional path
+//!   parameters (in path order), pagination and table columns.
+//!   [`check_command_tree`] refuses a spec whose tree cannot be a clap
+//!   command tree (a verb named like a child resource, a built-in name).
 
 use heck::ToKebabCase;
 use openapiv3::{Operation, Schema, SchemaKind, Type};
@@ -23,7 +29,145 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 
 use crate::rust_names::{OperationNames, RustNames};
-use crate::spec::{LoadedSpec, SpecOperation};
+use crate::spec::{LoadedSpec, SpecError, SpecOperation};
+
+/// The commands the `avara` CLI defines beside the resources (its top-level
+/// `completions` and `man`, clap's `help` at every level): a resource or
+/// verb of the spec may not take these names.
+pub const RESERVED_TOP_LEVEL: &[&str] = &["completions", "man", "help"];
+/// The command clap adds to every command with subcommands.
+pub const RESERVED_EVERYWHERE: &[&str] = &["help"];
+
+/// A resource node of the command tree: `["auto_scribe", "studies"]`.
+type ResourcePath<'a> = Vec<&'a str>;
+
+/// The command name of a spec name (a resource segment or a verb).
+fn command_name(name: &str) -> String {
+    name.to_kebab_case()
+}
+
+/// Every resource node of the tree, parents before their children, in the
+/// order of the spec's tags and then of its operations; with the tag that
+/// names each node, when the spec lists one.
+fn resource_nodes<'a>(
+    spec: &'a LoadedSpec,
+    ops: &[SpecOperation<'a>],
+) -> Vec<(ResourcePath<'a>, Option<&'a openapiv3::Tag>)> {
+    let used: std::collections::BTreeSet<ResourcePath<'a>> =
+        ops.iter().map(|op| op.resource()).collect();
+    let listed = spec
+        .openapi
+        .tags
+        .iter()
+        .map(|tag| tag.name.split('.').collect::<Vec<_>>())
+        .filter(|path| used.contains(path));
+    let mut out: Vec<(ResourcePath<'a>, Option<&'a openapiv3::Tag>)> = Vec::new();
+    for path in listed.chain(ops.iter().map(|op| op.resource())) {
+        for depth in 1..=path.len() {
+            let prefix = &path[..depth];
+            if out.iter().any(|(p, _)| p == prefix) {
+                continue;
+            }
+            let name = prefix.join(".");
+            let tag = spec.openapi.tags.iter().find(|t| t.name == name);
+            out.push((prefix.to_vec(), tag));
+        }
+    }
+    out
+}
+
+/// Checks that the operations make a command tree: under every resource
+/// node, each verb and child resource has a command name of its own, and
+/// none takes a name of the CLI's own commands. An error is located at the
+/// operation whose verb or tag takes the name.
+pub fn check_command_tree(spec: &LoadedSpec) -> Result<(), SpecError> {
+    let ops = spec.operations();
+    let nodes = resource_nodes(spec, &ops);
+    for op in &ops {
+        let resource = op.resource();
+        let verb = command_name(op.verb());
+        let verb_pointer = format!("{}/operationId", op.pointer);
+        let tag_pointer = format!("{}/tags/0", op.pointer);
+        // A verb sits under its resource, never at the top.
+        if RESERVED_EVERYWHERE.contains(&verb.as_str()) {
+            return Err(spec.error_at(
+                &verb_pointer,
+                format!(
+                    "the verb `{}` of operation `{}` is the CLI's own `{verb}` command",
+                    op.verb(),
+                    op.id
+                ),
+            ));
+        }
+        for (depth, segment) in resource.iter().enumerate() {
+            let name = command_name(segment);
+            let reserved = if depth == 0 {
+                RESERVED_TOP_LEVEL
+            } else {
+                RESERVED_EVERYWHERE
+            };
+            if reserved.contains(&name.as_str()) {
+                return Err(spec.error_at(
+                    &tag_pointer,
+                    format!(
+                        "the resource `{}` (tag of operation `{}`) is named like the CLI's own `{name}` command",
+                        resource[..=depth].join("."),
+                        op.id
+                    ),
+                ));
+            }
+        }
+        let child = nodes.iter().find(|(path, _)| {
+            path.len() == resource.len() + 1
+                && path.starts_with(&resource)
+                && command_name(path[resource.len()]) == verb
+        });
+        if let Some((child, _)) = child {
+            return Err(spec.error_at(
+                &verb_pointer,
+                format!(
+                    "the verb `{}` of operation `{}` on resource `{}` is also the name of its child resource `{}`: `avara {}` cannot be both a command and a group",
+                    op.verb(),
+                    op.id,
+                    resource.join("."),
+                    child.join("."),
+                    resource
+                        .iter()
+                        .map(|s| command_name(s))
+                        .chain([verb.clone()])
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            ));
+        }
+    }
+    // Distinct snake_case names could share a kebab-case command name.
+    for (path, _) in &nodes {
+        let parent = &path[..path.len() - 1];
+        let name = command_name(path[path.len() - 1]);
+        let twin = nodes.iter().find(|(other, _)| {
+            other != path
+                && other.len() == path.len()
+                && other.starts_with(parent)
+                && command_name(other[other.len() - 1]) == name
+        });
+        if let Some((other, _)) = twin {
+            let op = ops
+                .iter()
+                .find(|op| op.resource().starts_with(path))
+                .expect("every node comes from an operation");
+            return Err(spec.error_at(
+                &format!("{}/tags/0", op.pointer),
+                format!(
+                    "the resources `{}` and `{}` have the same command name `{name}`",
+                    path.join("."),
+                    other.join(".")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// The type each body builder setter of the generated client converts into,
 /// by `(body type, setter)`, as Rust source relative to the crate path.
@@ -40,22 +184,19 @@ pub fn generate(
 ) -> Result<TokenStream, String> {
     let ops = spec.operations();
 
-    // A tag that no operation carries (the webhooks' tag) is no command group.
-    let used: std::collections::BTreeSet<&str> = ops
-        .iter()
-        .filter_map(|op| op.operation.tags.first().map(String::as_str))
-        .collect();
-    let tags = spec
-        .openapi
-        .tags
-        .iter()
-        .filter(|tag| used.contains(tag.name.as_str()))
-        .map(|tag| {
-            let name = &tag.name;
-            let description = tag.description.as_deref().unwrap_or_default().trim();
-            quote! { Tag { name: #name, description: #description } }
-        });
-
+    let resources = resource_nodes(spec, &ops).into_iter().map(|(path, tag)| {
+        let tag_name = path.join(".");
+        let commands = path.iter().map(|s| command_name(s));
+        let description = tag
+            .and_then(|t| t.description.as_deref())
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("Operations under {tag_name}"));
+        quote! {
+            Resource { path: &[#(#commands),*], tag: #tag_name, description: #description }
+        }
+    });
     let mut operations = Vec::new();
     let mut request_fns = Vec::new();
     let mut extra_arms = Vec::new();
@@ -67,15 +208,16 @@ pub fn generate(
         let request_fn = format_ident!("request_{}", op_names.method);
         let method = format_ident!("{}", op_names.method);
         let builder_ty = format_ident!("{}", op_names.builder);
-        let tag = op
-            .operation
-            .tags
-            .first()
-            .ok_or_else(|| format!("operation `{id}` has no tag"))?;
-        let positional = op
+        let resource = op.resource().into_iter().map(command_name);
+        let verb = command_name(op.verb());
+        let mut path_params: Vec<_> = op
             .parameters(spec)
-            .iter()
+            .into_iter()
             .filter(|p| p.location == "path")
+            .collect();
+        path_params.sort_by_key(|p| op.path.find(&format!("{{{}}}", p.name)));
+        let positional = path_params
+            .iter()
             .map(|p| cli_argument(cli, op_names, p.name))
             .collect::<Result<Vec<_>, _>>()?;
         let items_field = op.pagination.map(|p| p.items.name.as_str());
@@ -92,7 +234,8 @@ pub fn generate(
             Operation {
                 command: CliCommand::#variant,
                 operation_id: #id,
-                tag: #tag,
+                resource: &[#(#resource),*],
+                verb: #verb,
                 positional: &[#(#positional),*],
                 pagination: #pagination,
                 columns: &[#(#columns),*],
@@ -171,12 +314,17 @@ pub fn generate(
         });
     }
 
+    let reserved = RESERVED_TOP_LEVEL;
     Ok(quote! {
-        /// A tag of the spec: a command group of the CLI.
-        pub struct Tag {
-            /// The tag's name, the group's command name.
-            pub name: &'static str,
-            /// The tag's description.
+        /// A resource of the spec: a command group of the CLI, holding the
+        /// commands of its operations and of its child resources.
+        pub struct Resource {
+            /// The command names from the top: `["auto-scribe", "studies"]`.
+            pub path: &'static [&'static str],
+            /// The resource as the spec's tags name it: `auto_scribe.studies`.
+            pub tag: &'static str,
+            /// Its tag's description, or a generated line for a resource
+            /// that has no tag of its own.
             pub description: &'static str,
         }
 
@@ -194,19 +342,26 @@ pub fn generate(
             pub command: CliCommand,
             /// The operation's `operationId`.
             pub operation_id: &'static str,
-            /// The operation's first tag.
-            pub tag: &'static str,
-            /// The path parameters, in order: positional arguments.
+            /// The command names of its resource: `["auto-scribe", "studies"]`.
+            pub resource: &'static [&'static str],
+            /// The command name of its verb on that resource: `create`.
+            pub verb: &'static str,
+            /// The path parameters, in path order: positional arguments.
             pub positional: &'static [&'static str],
-            /// `Some` for operations marked `x-avara-pagination`.
+            /// `Some` for operations that page with a cursor (the spec's
+            /// pagination extension).
             pub pagination: Option<Pagination>,
             /// The properties of the returned object (or of a page's items),
             /// in the spec's order: the columns of a table.
             pub columns: &'static [&'static str],
         }
 
-        /// The spec's tags.
-        pub const TAGS: &[Tag] = &[#(#tags),*];
+        /// Every resource node, parents before their children.
+        pub const RESOURCES: &[Resource] = &[#(#resources),*];
+
+        /// The names of the CLI's own top-level commands, which no resource
+        /// takes (checked by codegen).
+        pub const RESERVED_TOP_LEVEL: &[&str] = &[#(#reserved),*];
 
         /// Every operation of the spec.
         pub const OPERATIONS: &[Operation] = &[#(#operations),*];

@@ -121,6 +121,7 @@ pub fn plain_progenitor_client(spec: &LoadedSpec) -> Result<String, CodegenError
 /// Runs every generator on an already loaded spec, in memory.
 pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
     spec.check_pagination()?;
+    cli_gen::check_command_tree(spec)?;
     let generator_error = |message: String| CodegenError::Generator {
         path: spec.path.clone(),
         message,

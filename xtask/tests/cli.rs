@@ -1,5 +1,8 @@
 //! The xtask command line: `--help` on every task, revisions that git could
 //! read as options, and a binary built in one checkout acting on another.
+//! And the `avara` CLI's command tree as codegen writes it: the resource
+//! path and verb of every operation, and the trees it refuses (fixtures in
+//! `tests/fixtures/cli/`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -226,4 +229,198 @@ fn outside_any_workspace_is_a_clear_error() {
         "{}",
         text(&output.stderr)
     );
+}
+
+/// A fixture spec of `xtask/tests/fixtures/cli/`.
+fn cli_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cli")
+        .join(name)
+}
+
+/// The 1-based line of `text` that is `line` once trimmed.
+fn line_of(text: &str, line: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim() == line)
+        .unwrap_or_else(|| panic!("no line `{line}`"))
+        + 1
+}
+
+/// The generated `avara` CLI file of the spec at `path`, whitespace removed.
+fn cli_table(path: &Path) -> String {
+    let generated = xtask::codegen::generate(path).unwrap_or_else(|e| panic!("{e}"));
+    generated
+        .files
+        .iter()
+        .find(|f| f.relative_path == xtask::codegen::CLI_GENERATED)
+        .unwrap()
+        .contents
+        .split_whitespace()
+        .collect()
+}
+
+/// Each operation's command is its resource path and verb, in kebab-case,
+/// from the spec: checked for every operation of the real spec, and on a
+/// fixture whose path parameters are listed out of path order.
+#[test]
+fn the_cli_command_table_follows_the_spec_resource_tree() {
+    let spec_path = manifest_root().join(xtask::codegen::SPEC);
+    let spec = xtask::spec::load(&spec_path).unwrap();
+    let table = cli_table(&spec_path);
+    let kebab = |s: &str| s.replace('_', "-");
+    for op in spec.operations() {
+        let resource: Vec<String> = op
+            .resource()
+            .iter()
+            .map(|s| format!("\"{}\"", kebab(s)))
+            .collect();
+        let expected = format!(
+            "operation_id:\"{}\",resource:&[{}],verb:\"{}\",",
+            op.id,
+            resource.join(","),
+            kebab(op.verb())
+        );
+        assert!(table.contains(&expected), "{expected}");
+    }
+    // Every tag of an operation describes its resource node.
+    for tag in &spec.openapi.tags {
+        let Some(description) = &tag.description else {
+            continue;
+        };
+        let path: Vec<String> = tag
+            .name
+            .split('.')
+            .map(|s| format!("\"{}\"", kebab(s)))
+            .collect();
+        let node = format!("Resource{{path:&[{}],tag:\"{}\",", path.join(","), tag.name);
+        if spec
+            .operations()
+            .iter()
+            .any(|op| op.resource().join(".") == tag.name)
+        {
+            assert!(table.contains(&node), "{node}");
+            let first_words: String = description.split_whitespace().take(3).collect();
+            assert!(
+                table[table.find(&node).unwrap()..]
+                    .starts_with(&format!("{node}description:\"{first_words}")),
+                "{}",
+                tag.name
+            );
+        }
+    }
+
+    let fixture = cli_table(&cli_fixture("tree.yaml"));
+    for expected in [
+        "Resource{path:&[\"widgets\"],tag:\"widgets\",description:\"Inventedwidgets(fixture).\",}",
+        "Resource{path:&[\"widgets\",\"parts\"],tag:\"widgets.parts\",description:\"Inventedpartsofawidget(fixture).\",}",
+        "operation_id:\"widgets_parts_retrieve\",resource:&[\"widgets\",\"parts\"],verb:\"retrieve\",positional:&[\"widget-id\",\"part-id\"],",
+        "operation_id:\"widgets_list\",resource:&[\"widgets\"],verb:\"list\",positional:&[],",
+    ] {
+        assert!(fixture.contains(expected), "{expected}");
+    }
+}
+
+/// A resource without a tag of its own gets a generated description.
+#[test]
+fn an_untagged_resource_node_gets_a_generated_description() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("openapi.yaml");
+    let text = std::fs::read_to_string(cli_fixture("tree.yaml")).unwrap();
+    let without_parent = text.replace(
+        "  - name: widgets\n    description: Invented widgets (fixture).\n",
+        "",
+    );
+    let moved = without_parent
+        .replace("tags: [widgets]", "tags: [widgets.parts]")
+        .replace(
+            "operationId: widgets_list",
+            "operationId: widgets_parts_list",
+        );
+    assert_ne!(moved, text);
+    std::fs::write(&path, moved).unwrap();
+    let table = cli_table(&path);
+    assert!(
+        table.contains(
+            "Resource{path:&[\"widgets\"],tag:\"widgets\",description:\"Operationsunderwidgets\",}"
+        ),
+        "{table}"
+    );
+}
+
+/// A verb named like a child resource of the same resource is an error
+/// located at the operation, naming both.
+#[test]
+fn a_verb_named_like_a_child_resource_is_a_located_codegen_error() {
+    let path = cli_fixture("verb-collision.yaml");
+    let spec_text = std::fs::read_to_string(&path).unwrap();
+    let error = match xtask::codegen::generate(&path) {
+        Ok(_) => panic!("the collision generated"),
+        Err(e) => e.to_string(),
+    };
+    let line = line_of(&spec_text, "operationId: widgets_parts");
+    assert!(
+        error.starts_with(&format!("{}:{line}:", path.display())),
+        "{error}"
+    );
+    for needle in [
+        "the verb `parts` of operation `widgets_parts`",
+        "child resource `widgets.parts`",
+        "`avara widgets parts`",
+        "(at /paths/~1widgets~1{widgetId}~1parts/post/operationId)",
+    ] {
+        assert!(error.contains(needle), "{needle}: {error}");
+    }
+
+    // The command line reports it with exit code 2 and writes nothing.
+    let dir = tempfile::tempdir().unwrap();
+    make_checkout(dir.path());
+    let before = snapshot(dir.path());
+    std::fs::write(dir.path().join(xtask::codegen::SPEC), &spec_text).unwrap();
+    let output = xtask_in(dir.path(), &["codegen"]);
+    assert_ne!(output.status.code(), Some(0));
+    assert!(
+        text(&output.stderr).contains("child resource `widgets.parts`"),
+        "{}",
+        text(&output.stderr)
+    );
+    let after = snapshot(dir.path());
+    assert_eq!(before[1..], after[1..], "generated files were written");
+}
+
+/// Resources and verbs may not take the names of the CLI's own commands.
+#[test]
+fn names_of_the_clis_own_commands_are_codegen_errors() {
+    let text = std::fs::read_to_string(cli_fixture("tree.yaml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("openapi.yaml");
+    let cases = [
+        (
+            text.replace("operationId: widgets_list", "operationId: widgets_help"),
+            "operationId: widgets_help",
+            "the verb `help` of operation `widgets_help`",
+        ),
+        (
+            text.replace("widgets", "man"),
+            "tags: [man]",
+            "the resource `man` (tag of operation `man_list`)",
+        ),
+        (
+            text.replace("widgets", "completions"),
+            "tags: [completions]",
+            "the resource `completions`",
+        ),
+    ];
+    for (spec, line, needle) in cases {
+        std::fs::write(&path, &spec).unwrap();
+        let error = match xtask::codegen::generate(&path) {
+            Ok(_) => panic!("{needle}: generated"),
+            Err(e) => e.to_string(),
+        };
+        let line = line_of(&spec, line);
+        assert!(
+            error.starts_with(&format!("{}:{line}:", path.display())),
+            "{error}"
+        );
+        assert!(error.contains(needle), "{needle}: {error}");
+    }
 }
