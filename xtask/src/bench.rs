@@ -391,9 +391,14 @@ pub fn synthetic_spec(real: &Value, operations: usize) -> Result<String, String>
                         return false;
                     }
                     remaining -= 1;
+                    // Each copy is its own resource tree: `g1_express.users`
+                    // with `g1_express_users_add`.
                     if let Some(id) = op.get("operationId").and_then(Value::as_str) {
                         let id = format!("g{k}_{id}");
                         op["operationId"] = Value::String(id);
+                    }
+                    if let Some(Value::String(tag)) = op.pointer_mut("/tags/0") {
+                        *tag = format!("g{k}_{tag}");
                     }
                     // The mock's resource is named by its item schema, as
                     // text rather than a `$ref`. A partial copy may lack the
