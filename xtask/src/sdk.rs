@@ -686,11 +686,25 @@ fn schema_checks(
 /// the spec's webhooks, its event type on the wire, the type it parses into
 /// and the variant of the events' union that wraps that type.
 fn webhook_events(spec: &LoadedSpec, names: &RustNames) -> Result<TokenStream, SpecError> {
-    let union_ref = spec
+    let union = spec
         .openapi
         .tags
         .iter()
-        .find_map(|tag| tag.extensions.get(WEBHOOK_EVENT_EXTENSION))
+        .find_map(|tag| tag.extensions.get(WEBHOOK_EVENT_EXTENSION));
+    if union.is_none() && spec.json.get(WEBHOOKS).is_none() {
+        return Ok(quote! {
+            /// The spec describes no webhook events: nothing parses into this.
+            #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            pub enum WebhookEvent {}
+
+            pub(crate) static WEBHOOK_EVENTS: &[crate::webhooks::EventKind] = &[];
+
+            pub(crate) fn webhook_event_type(event: &WebhookEvent) -> &'static str {
+                match *event {}
+            }
+        });
+    }
+    let union_ref = union
         .and_then(|union| union.get("$ref"))
         .and_then(Value::as_str)
         .ok_or_else(|| {
@@ -810,6 +824,22 @@ mod tests {
         );
         assert!(
             table.contains(r#"types::WebhookEvent::ReportDeliveredEvent(_)=>"report.delivered""#),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn a_spec_without_webhooks_has_no_events() {
+        let mut spec: serde_json::Value = serde_yaml::from_str(&real_text()).unwrap();
+        let object = spec.as_object_mut().unwrap();
+        object.remove(WEBHOOKS);
+        for tag in object["tags"].as_array_mut().unwrap() {
+            tag.as_object_mut().unwrap().remove(WEBHOOK_EVENT_EXTENSION);
+        }
+        let table = webhook_table(serde_yaml::to_string(&spec).unwrap()).unwrap();
+        assert!(table.contains("pubenumWebhookEvent{}"), "{table}");
+        assert!(
+            table.contains("WEBHOOK_EVENTS:&[crate::webhooks::EventKind]=&[];"),
             "{table}"
         );
     }
