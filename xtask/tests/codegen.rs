@@ -735,15 +735,18 @@ fn a_spec_without_examples_generates_with_synthesized_doc_values() {
         .unwrap()
         .contents;
     for op in spec.operations() {
+        let chain: String = op.resource().iter().map(|r| format!(".{r}()")).collect();
         assert!(
-            sdk.contains(&format!("let response = client.{}()", op.id)),
+            sdk.contains(&format!("let response = client{chain}.{}(", op.verb())),
             "no doc example for {}",
             op.id
         );
     }
-    // The fixture's UserId has a pattern and no example.
+    // The fixture's UserId has a pattern and no example; it is the second
+    // path parameter of users_retrieve.
     let user_id = format!("usr_{}", "a".repeat(32));
-    assert!(sdk.contains(&format!(".user_id(\"{user_id}\")")), "{sdk}");
+    assert!(sdk.contains("client.users().retrieve(\"org_"), "{sdk}");
+    assert!(sdk.contains(&format!(", \"{user_id}\")")), "{sdk}");
     assert!(
         sdk.contains(".body(avara::types::UserCreateParams::builder().email(\"user@example.com\").role(\"admin\"))"),
         "{sdk}"
