@@ -28,6 +28,7 @@ use openapiv3::{Operation, Schema, SchemaKind, Type};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 
+use crate::resource_tree::{ResourceTree, path_parameters};
 use crate::rust_names::{OperationNames, RustNames};
 use crate::spec::{LoadedSpec, SpecError, SpecOperation};
 
@@ -38,42 +39,9 @@ pub const RESERVED_TOP_LEVEL: &[&str] = &["completions", "man", "help"];
 /// The command clap adds to every command with subcommands.
 pub const RESERVED_EVERYWHERE: &[&str] = &["help"];
 
-/// A resource node of the command tree: `["auto_scribe", "studies"]`.
-type ResourcePath<'a> = Vec<&'a str>;
-
 /// The command name of a spec name (a resource segment or a verb).
 fn command_name(name: &str) -> String {
     name.to_kebab_case()
-}
-
-/// Every resource node of the tree, parents before their children, in the
-/// order of the spec's tags and then of its operations; with the tag that
-/// names each node, when the spec lists one.
-fn resource_nodes<'a>(
-    spec: &'a LoadedSpec,
-    ops: &[SpecOperation<'a>],
-) -> Vec<(ResourcePath<'a>, Option<&'a openapiv3::Tag>)> {
-    let used: std::collections::BTreeSet<ResourcePath<'a>> =
-        ops.iter().map(|op| op.resource()).collect();
-    let listed = spec
-        .openapi
-        .tags
-        .iter()
-        .map(|tag| tag.name.split('.').collect::<Vec<_>>())
-        .filter(|path| used.contains(path));
-    let mut out: Vec<(ResourcePath<'a>, Option<&'a openapiv3::Tag>)> = Vec::new();
-    for path in listed.chain(ops.iter().map(|op| op.resource())) {
-        for depth in 1..=path.len() {
-            let prefix = &path[..depth];
-            if out.iter().any(|(p, _)| p == prefix) {
-                continue;
-            }
-            let name = prefix.join(".");
-            let tag = spec.openapi.tags.iter().find(|t| t.name == name);
-            out.push((prefix.to_vec(), tag));
-        }
-    }
-    out
 }
 
 /// Checks that the operations make a command tree: under every resource
@@ -81,8 +49,8 @@ fn resource_nodes<'a>(
 /// none takes a name of the CLI's own commands. An error is located at the
 /// operation whose verb or tag takes the name.
 pub fn check_command_tree(spec: &LoadedSpec) -> Result<(), SpecError> {
+    let tree = ResourceTree::build(spec)?;
     let ops = spec.operations();
-    let nodes = resource_nodes(spec, &ops);
     for op in &ops {
         let resource = op.resource();
         let verb = command_name(op.verb());
@@ -117,41 +85,19 @@ pub fn check_command_tree(spec: &LoadedSpec) -> Result<(), SpecError> {
                 ));
             }
         }
-        let child = nodes.iter().find(|(path, _)| {
-            path.len() == resource.len() + 1
-                && path.starts_with(&resource)
-                && command_name(path[resource.len()]) == verb
-        });
-        if let Some((child, _)) = child {
-            return Err(spec.error_at(
-                &verb_pointer,
-                format!(
-                    "the verb `{}` of operation `{}` on resource `{}` is also the name of its child resource `{}`: `avara {}` cannot be both a command and a group",
-                    op.verb(),
-                    op.id,
-                    resource.join("."),
-                    child.join("."),
-                    resource
-                        .iter()
-                        .map(|s| command_name(s))
-                        .chain([verb.clone()])
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                ),
-            ));
-        }
     }
     // Distinct snake_case names could share a kebab-case command name.
-    for (path, _) in &nodes {
+    for node in &tree.nodes {
+        let path = &node.path;
         let parent = &path[..path.len() - 1];
         let name = command_name(path[path.len() - 1]);
-        let twin = nodes.iter().find(|(other, _)| {
-            other != path
+        let twin = tree.nodes.iter().map(|n| &n.path).find(|other| {
+            *other != path
                 && other.len() == path.len()
                 && other.starts_with(parent)
                 && command_name(other[other.len() - 1]) == name
         });
-        if let Some((other, _)) = twin {
+        if let Some(other) = twin {
             let op = ops
                 .iter()
                 .find(|op| op.resource().starts_with(path))
@@ -184,13 +130,12 @@ pub fn generate(
 ) -> Result<TokenStream, String> {
     let ops = spec.operations();
 
-    let resources = resource_nodes(spec, &ops).into_iter().map(|(path, tag)| {
-        let tag_name = path.join(".");
-        let commands = path.iter().map(|s| command_name(s));
-        let description = tag
-            .and_then(|t| t.description.as_deref())
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
+    let tree = ResourceTree::build(spec).map_err(|e| e.to_string())?;
+    let resources = tree.nodes.iter().map(|node| {
+        let tag_name = node.name();
+        let commands = node.path.iter().map(|s| command_name(s));
+        let description = node
+            .description()
             .map(str::to_string)
             .unwrap_or_else(|| format!("Operations under {tag_name}"));
         quote! {
@@ -210,13 +155,7 @@ pub fn generate(
         let builder_ty = format_ident!("{}", op_names.builder);
         let resource = op.resource().into_iter().map(command_name);
         let verb = command_name(op.verb());
-        let mut path_params: Vec<_> = op
-            .parameters(spec)
-            .into_iter()
-            .filter(|p| p.location == "path")
-            .collect();
-        path_params.sort_by_key(|p| op.path.find(&format!("{{{}}}", p.name)));
-        let positional = path_params
+        let positional = path_parameters(spec, op)
             .iter()
             .map(|p| cli_argument(cli, op_names, p.name))
             .collect::<Result<Vec<_>, _>>()?;

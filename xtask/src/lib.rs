@@ -14,6 +14,7 @@ pub mod mock_gen;
 pub mod overlay;
 pub mod reference;
 pub mod release;
+pub mod resource_tree;
 pub mod rust_names;
 pub mod sdk;
 pub mod spec;

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::example;
 use crate::reference::sdk::WEBHOOKS;
+use crate::resource_tree::{ResourceTree, path_parameters};
 use crate::rust_names::{OperationNames, RustNames};
 use crate::spec::{
     LoadedSpec, MAX_KEY_LENGTH_EXTENSION, Pagination, SpecError, SpecOperation,
@@ -49,7 +50,8 @@ pub fn generate(spec: &LoadedSpec, names: &RustNames) -> Result<SdkOutput, SpecE
             )
         })?;
 
-    let tree = resources::tree(spec)?;
+    let tree = ResourceTree::build(spec)?;
+    resources::check(spec, &tree)?;
     let mut calls = Vec::new();
     let mut infos = Vec::new();
     let mut pagers = Vec::new();
@@ -203,7 +205,7 @@ fn call_doc(
     let method = op.method.to_uppercase();
     let summary = op.operation.summary.as_deref().unwrap_or(op.id);
     let output = output.to_string().replace(' ', "");
-    let path_parameters = resources::path_parameters(spec, op);
+    let path_parameters: Vec<&str> = path_parameters(spec, op).iter().map(|p| p.name).collect();
     let mut arguments = vec![String::new(); path_parameters.len()];
     let mut setters = Vec::new();
     for param in op.parameters(spec).iter().filter(|p| p.required) {

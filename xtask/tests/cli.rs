@@ -363,9 +363,9 @@ fn a_verb_named_like_a_child_resource_is_a_located_codegen_error() {
         "{error}"
     );
     for needle in [
-        "the verb `parts` of operation `widgets_parts`",
-        "child resource `widgets.parts`",
-        "`avara widgets parts`",
+        "the verb `parts` of `widgets_parts`",
+        "the child resource `widgets.parts`",
+        "cannot be both a call and a resource",
         "(at /paths/~1widgets~1{widgetId}~1parts/post/operationId)",
     ] {
         assert!(error.contains(needle), "{needle}: {error}");

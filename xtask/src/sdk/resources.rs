@@ -12,105 +12,44 @@ use heck::ToPascalCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::resource_tree::{Resource, ResourceTree, path_parameters};
 use crate::rust_names::{OperationNames, RustNames};
 use crate::spec::{LoadedSpec, SpecError, SpecOperation};
 
-/// One node of the tree: a resource path such as `["express", "users"]`.
-pub struct Resource<'s> {
-    pub path: Vec<&'s str>,
-    /// The struct in `resources::` (`ExpressUsers`).
-    pub type_name: String,
-    /// The names of the child resources, in the spec's order.
-    pub children: Vec<&'s str>,
-    /// The operations whose resource this is, in the spec's order.
-    pub operations: Vec<SpecOperation<'s>>,
-}
-
-impl Resource<'_> {
-    /// How a caller reaches this resource: `client.express().users()`.
-    pub fn accessor_chain(&self) -> String {
-        let mut chain = String::from("client");
-        for segment in &self.path {
-            chain.push_str(&format!(".{segment}()"));
-        }
-        chain
+/// How a caller reaches a resource: `client.express().users()`.
+pub fn accessor_chain(resource: &Resource<'_>) -> String {
+    let mut chain = String::from("client");
+    for segment in &resource.path {
+        chain.push_str(&format!(".{segment}()"));
     }
+    chain
 }
 
-/// The resource tree of the spec's operations, checked: no verb of a
-/// resource has the name of one of its children, no two resources make the
-/// same type name, and no top resource has the name of an operation's flat
-/// method on the client.
-pub fn tree<'s>(spec: &'s LoadedSpec) -> Result<Vec<Resource<'s>>, SpecError> {
-    let mut nodes: Vec<Resource<'s>> = Vec::new();
-    let mut index: BTreeMap<Vec<&'s str>, usize> = BTreeMap::new();
-    let mut node = |path: &[&'s str], nodes: &mut Vec<Resource<'s>>| -> usize {
-        *index.entry(path.to_vec()).or_insert_with(|| {
-            nodes.push(Resource {
-                path: path.to_vec(),
-                type_name: type_name(path),
-                children: Vec::new(),
-                operations: Vec::new(),
-            });
-            nodes.len() - 1
-        })
-    };
-    for op in spec.operations() {
-        let path = op.resource();
-        for depth in 1..=path.len() {
-            let child = node(&path[..depth], &mut nodes);
-            if depth > 1 {
-                let parent = node(&path[..depth - 1], &mut nodes);
-                if !nodes[parent].children.contains(&path[depth - 1]) {
-                    nodes[parent].children.push(path[depth - 1]);
-                }
-            }
-            if depth == path.len() {
-                nodes[child].operations.push(op.clone());
-            }
-        }
-    }
-    check(spec, &nodes)?;
-    Ok(nodes)
-}
-
-fn check(spec: &LoadedSpec, nodes: &[Resource<'_>]) -> Result<(), SpecError> {
-    let mut type_names: BTreeMap<&str, &[&str]> = BTreeMap::new();
-    for node in nodes {
-        if let Some(other) = type_names.insert(&node.type_name, &node.path) {
-            let op = node.operations.first().or(nodes
+/// Checks what the Rust names add to the tree's own rules: no two resources
+/// make the same type name, and no top resource has the name of an
+/// operation's flat method on the client.
+pub fn check(spec: &LoadedSpec, tree: &ResourceTree<'_>) -> Result<(), SpecError> {
+    let mut type_names: BTreeMap<String, String> = BTreeMap::new();
+    for node in &tree.nodes {
+        if let Some(other) = type_names.insert(type_name(&node.path), node.name()) {
+            let op = tree
+                .nodes
                 .iter()
-                .find(|n| n.path.starts_with(&node.path))
-                .and_then(|n| n.operations.first()));
+                .filter(|n| n.path.starts_with(&node.path))
+                .find_map(|n| n.operations.first());
             let pointer = op.map(|op| format!("{}/tags/0", op.pointer));
             return Err(spec.error_at(
                 pointer.as_deref().unwrap_or("/tags"),
                 format!(
-                    "the resources `{}` and `{}` would both be the type `resources::{}`; rename one",
-                    other.join("."),
-                    node.path.join("."),
-                    node.type_name
+                    "the resources `{other}` and `{}` would both be the type `resources::{}`; rename one",
+                    node.name(),
+                    type_name(&node.path)
                 ),
             ));
         }
-        for op in &node.operations {
-            if node.children.contains(&op.verb()) {
-                return Err(spec.error_at(
-                    &format!("{}/operationId", op.pointer),
-                    format!(
-                        "the verb `{}` of `{}` has the name of the child resource `{}.{}`; `{}` cannot be both a method and a resource",
-                        op.verb(),
-                        op.id,
-                        node.path.join("."),
-                        op.verb(),
-                        op.verb()
-                    ),
-                ));
-            }
-        }
     }
     let operations = spec.operations();
-    for top in nodes.iter().filter(|n| n.path.len() == 1) {
+    for top in tree.top() {
         if let Some(op) = operations.iter().find(|op| op.id == top.path[0]) {
             return Err(spec.error_at(
                 &format!("{}/operationId", op.pointer),
@@ -133,21 +72,13 @@ pub fn type_name(path: &[&str]) -> String {
 /// The `Client` accessors and the `resources` module.
 pub fn generate(
     spec: &LoadedSpec,
-    nodes: &[Resource<'_>],
+    tree: &ResourceTree<'_>,
     names: &RustNames,
     verb_docs: &BTreeMap<String, Vec<String>>,
 ) -> Result<TokenStream, SpecError> {
-    let tag_description = |path: &[&str]| -> Option<String> {
-        let name = path.join(".");
-        spec.openapi
-            .tags
-            .iter()
-            .find(|t| t.name == name)
-            .and_then(|t| t.description.clone())
-    };
     let about = |node: &Resource<'_>| -> Vec<String> {
-        let chain = node.accessor_chain();
-        match tag_description(&node.path) {
+        let chain = accessor_chain(node);
+        match node.description() {
             Some(text) => {
                 let mut lines = text.trim_end().lines();
                 let mut doc = vec![format!(" `{chain}`: {}", lines.next().unwrap_or_default())];
@@ -156,15 +87,15 @@ pub fn generate(
             }
             None => vec![format!(
                 " `{chain}`: the resources under `{}`.",
-                node.path.join(".")
+                node.name()
             )],
         }
     };
 
     let mut accessors = Vec::new();
-    for top in nodes.iter().filter(|n| n.path.len() == 1) {
+    for top in tree.top() {
         let method = format_ident!("{}", top.path[0]);
-        let ty = format_ident!("{}", top.type_name);
+        let ty = format_ident!("{}", type_name(&top.path));
         let doc = about(top);
         accessors.push(quote! {
             #(#[doc = #doc])*
@@ -175,8 +106,8 @@ pub fn generate(
     }
 
     let mut structs = Vec::new();
-    for node in nodes {
-        let ty = format_ident!("{}", node.type_name);
+    for node in &tree.nodes {
+        let ty = format_ident!("{}", type_name(&node.path));
         let mut doc = about(node);
         if !node.operations.is_empty() {
             doc.push(String::new());
@@ -205,11 +136,8 @@ pub fn generate(
         for child in &node.children {
             let mut path = node.path.clone();
             path.push(child);
-            let child_node = nodes
-                .iter()
-                .find(|n| n.path == path)
-                .expect("every child is a node of the tree");
-            let child_ty = format_ident!("{}", child_node.type_name);
+            let child_node = tree.get(&path).expect("every child is a node of the tree");
+            let child_ty = format_ident!("{}", type_name(&child_node.path));
             let method = format_ident!("{}", child);
             let child_doc = about(child_node);
             methods.push(quote! {
@@ -260,22 +188,6 @@ pub fn generate(
     })
 }
 
-/// The path parameters of an operation, in the order of its path template.
-pub fn path_parameters<'s>(spec: &'s LoadedSpec, op: &SpecOperation<'s>) -> Vec<&'s str> {
-    let declared: Vec<&str> = op
-        .parameters(spec)
-        .iter()
-        .filter(|p| p.location == "path")
-        .map(|p| p.name)
-        .collect();
-    op.path
-        .split('{')
-        .skip(1)
-        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
-        .filter_map(|name| declared.iter().copied().find(|d| *d == name))
-        .collect()
-}
-
 /// The method of one verb: the operation's builder with its path parameters
 /// set from the arguments, accepting what the builder's setters accept.
 fn verb(
@@ -291,7 +203,8 @@ fn verb(
     let mut args = Vec::new();
     let mut bounds = Vec::new();
     let mut setters = Vec::new();
-    for (i, name) in path_parameters(spec, op).into_iter().enumerate() {
+    for (i, param) in path_parameters(spec, op).iter().enumerate() {
+        let name = param.name;
         let (Some(setter), Some(ty)) = (
             op_names.parameters.get(name),
             op_names.parameter_types.get(name),
@@ -350,8 +263,8 @@ mod tests {
             .generate_tokens(&spec.openapi)
             .unwrap();
         let names = RustNames::read(&syn::parse2(tokens).unwrap());
-        let nodes = tree(spec).unwrap();
-        syn::parse2(generate(spec, &nodes, &names, &BTreeMap::new()).unwrap()).unwrap()
+        let tree = ResourceTree::build(spec).unwrap();
+        syn::parse2(generate(spec, &tree, &names, &BTreeMap::new()).unwrap()).unwrap()
     }
 
     /// `(struct, method) → the body of the method` of the `resources` module.
@@ -399,7 +312,7 @@ mod tests {
             );
             for param in path_parameters(&spec, &op) {
                 assert!(
-                    body.contains(&format!("({})", param.to_snake_case())),
+                    body.contains(&format!("({})", param.name.to_snake_case())),
                     "{}: {body}",
                     op.id
                 );
@@ -419,7 +332,7 @@ mod tests {
             1,
         );
         let spec = load(text);
-        let error = tree(&spec)
+        let error = ResourceTree::build(&spec)
             .err()
             .expect("a verb and a child both named `users`");
         assert!(
@@ -437,9 +350,8 @@ mod tests {
         // `express_users_add` stays valid: resource `express_users`, verb `add`.
         let text = real_text().replacen("tags: [express.users]", "tags: [express_users]", 1);
         let spec = load(text);
-        let error = tree(&spec)
-            .err()
-            .expect("`express.users` and `express_users`");
+        let tree = ResourceTree::build(&spec).unwrap();
+        let error = check(&spec, &tree).expect_err("`express.users` and `express_users`");
         assert!(
             error
                 .to_string()
