@@ -68,7 +68,8 @@ async fn sdk() -> Result<()> {
     let mut created = Vec::new();
     for i in 0..3 {
         let org = client
-            .orgs_create()
+            .orgs()
+            .create()
             .body(OrgCreateParams::builder().org_name(format!("Growth org {i}")))
             .await
             .map_err(err)?;
@@ -76,13 +77,14 @@ async fn sdk() -> Result<()> {
     }
     let org = created[0].clone();
     let same = client
-        .orgs_retrieve()
-        .org_id(org.org_id.clone())
+        .orgs()
+        .retrieve(org.org_id.clone())
         .await
         .map_err(err)?;
     ensure!(same == org, "retrieve differs from create: {same:?} != {org:?}");
     let listed: Vec<_> = client
-        .orgs_list()
+        .orgs()
+        .list()
         .limit(2u32)
         .stream()
         .map_ok(|o| o.org_id)
@@ -93,8 +95,8 @@ async fn sdk() -> Result<()> {
         ensure!(listed.contains(&o.org_id), "{} not listed", o.org_id.as_str());
     }
     let updated = client
-        .orgs_update()
-        .org_id(org.org_id.clone())
+        .orgs()
+        .update(org.org_id.clone())
         .body(
             OrgUpdateParams::builder()
                 .org_name(Some("Growth org renamed".parse().map_err(err)?))
@@ -108,8 +110,8 @@ async fn sdk() -> Result<()> {
     );
     ensure!(updated.org_id == org.org_id, "update changed the id");
     let again = client
-        .orgs_retrieve()
-        .org_id(org.org_id.clone())
+        .orgs()
+        .retrieve(org.org_id.clone())
         .await
         .map_err(err)?;
     ensure!(again == updated, "retrieve after update: {again:?}");
@@ -121,8 +123,8 @@ async fn sdk() -> Result<()> {
         .enumerate()
     {
         let user = client
-            .users_create()
-            .org_id(org.org_id.clone())
+            .users()
+            .create(org.org_id.clone())
             .body(
                 UserCreateParams::builder()
                     .email(format!("user{i}@example.com"))
@@ -135,15 +137,14 @@ async fn sdk() -> Result<()> {
         users.push(user);
     }
     let user = client
-        .users_retrieve()
-        .org_id(org.org_id.clone())
-        .user_id(users[1].user_id.clone())
+        .users()
+        .retrieve(org.org_id.clone(), users[1].user_id.clone())
         .await
         .map_err(err)?;
     ensure!(user == users[1], "user retrieve differs: {user:?}");
     let listed: Vec<_> = client
-        .users_list()
-        .org_id(org.org_id.clone())
+        .users()
+        .list(org.org_id.clone())
         .page_size(2u32)
         .stream()
         .try_collect()
@@ -151,16 +152,16 @@ async fn sdk() -> Result<()> {
         .map_err(err)?;
     ensure!(listed == users, "users list is not the users in creation order: {listed:?}");
     let other: Vec<_> = client
-        .users_list()
-        .org_id(created[1].org_id.clone())
+        .users()
+        .list(created[1].org_id.clone())
         .stream()
         .try_collect()
         .await
         .map_err(err)?;
     ensure!(other.is_empty(), "users leaked into another org: {other:?}");
     let error = client
-        .users_list()
-        .org_id("org_00000000000000000000000000000000")
+        .users()
+        .list("org_00000000000000000000000000000000")
         .await
         .expect_err("users of an unknown org");
     ensure!(error.kind() == ErrorKind::NotFound, "unknown parent: {error}");
@@ -168,8 +169,8 @@ async fn sdk() -> Result<()> {
     println!("SDK: seeded studies: list (every page) → retrieve");
     let (seeded_org, seeded_count) = seeded()?;
     let studies: Vec<_> = client
-        .studies_list()
-        .org_id(seeded_org.as_str())
+        .studies()
+        .list(seeded_org.as_str())
         .limit(2u32)
         .stream()
         .try_collect()
@@ -181,29 +182,27 @@ async fn sdk() -> Result<()> {
         studies.len()
     );
     let study = client
-        .studies_retrieve()
-        .org_id(seeded_org.as_str())
-        .study_id(studies[1].study_id.clone())
+        .studies()
+        .retrieve(seeded_org.as_str(), studies[1].study_id.clone())
         .await
         .map_err(err)?;
     ensure!(study == studies[1], "study retrieve differs: {study:?}");
 
     println!("SDK: delete → 404, and the nested users go with their org");
     client
-        .orgs_delete()
-        .org_id(org.org_id.clone())
+        .orgs()
+        .delete(org.org_id.clone())
         .await
         .map_err(err)?;
     let error = client
-        .orgs_retrieve()
-        .org_id(org.org_id.clone())
+        .orgs()
+        .retrieve(org.org_id.clone())
         .await
         .expect_err("a deleted org");
     ensure!(error.kind() == ErrorKind::NotFound, "after delete: {error}");
     let error = client
-        .users_retrieve()
-        .org_id(org.org_id.clone())
-        .user_id(users[0].user_id.clone())
+        .users()
+        .retrieve(org.org_id.clone(), users[0].user_id.clone())
         .await
         .expect_err("a user of a deleted org");
     ensure!(error.kind() == ErrorKind::NotFound, "user after delete: {error}");
