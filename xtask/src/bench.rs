@@ -395,6 +395,11 @@ pub fn synthetic_spec(real: &Value, operations: usize) -> Result<String, String>
                         let id = format!("g{k}_{id}");
                         op["operationId"] = Value::String(id);
                     }
+                    // The operationId is its first tag's resource path and a
+                    // verb (checked at load): the copy's path starts `g{k}`.
+                    if let Some(tag) = op.pointer("/tags/0").and_then(Value::as_str) {
+                        op["tags"][0] = Value::String(format!("g{k}.{tag}"));
+                    }
                     // The mock's resource is named by its item schema, as
                     // text rather than a `$ref`. A partial copy may lack the
                     // paths that make a resource, so there the mock goes by

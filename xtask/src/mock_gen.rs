@@ -2643,7 +2643,8 @@ mod tests {
                 "operationId: express_create\n",
                 "operationId: copies_create\n",
             )
-            .replace("operationId: express_list\n", "operationId: copies_list\n");
+            .replace("operationId: express_list\n", "operationId: copies_list\n")
+            .replace("tags: [express]\n", "tags: [copies]\n");
         let text = text.replacen("paths:\n", &format!("paths:\n{copy}"), 1);
         let spec = load(text);
         let ops = spec.operations();
