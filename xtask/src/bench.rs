@@ -406,10 +406,10 @@ pub fn synthetic_spec(real: &Value, operations: usize) -> Result<String, String>
                     // convention alone.
                     if partial {
                         if let Some(op) = op.as_object_mut() {
-                            op.remove(crate::mock_gen::RESOURCE_EXTENSION);
+                            op.remove(crate::extensions::RESOURCE);
                         }
                     } else if let Some(Value::String(resource)) = op
-                        .get_mut(crate::mock_gen::RESOURCE_EXTENSION)
+                        .get_mut(crate::extensions::RESOURCE)
                         .and_then(|e| e.get_mut("resource"))
                         && schema_names.contains(resource)
                     {

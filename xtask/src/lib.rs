@@ -9,6 +9,7 @@ pub mod cli_gen;
 pub mod codegen;
 pub mod ergonomics;
 pub mod example;
+pub mod extensions;
 pub mod growth_check;
 pub mod mock_gen;
 pub mod overlay;

@@ -2,7 +2,7 @@
 //!
 //! Every fact the page states is compared with the spec element it
 //! describes. A disagreement is accepted only when the element (or a schema
-//! it reaches through `$ref`/`allOf`) carries an `x-avara-reference` note for
+//! it reaches through `$ref`/`allOf`) carries an [`extensions::REFERENCE`] note for
 //! that aspect whose `page` and `spec` values are exactly the two values
 //! compared; see [`Note`]. Anything else is an error naming the page line and
 //! the spec pointer. Elements only the spec has are information.
@@ -15,28 +15,14 @@ use serde_json::Value;
 
 use super::page::{Field, Page, PageType, RequestExample, Section, View};
 use super::validate;
+use crate::extensions::{self, MAX_KEY_LENGTH};
 use crate::spec::{LoadedSpec, escape_pointer_token, locate_pointer};
 
 /// The vendor extension that records a deliberate deviation from the pages.
-pub const EXTENSION: &str = "x-avara-reference";
+pub use crate::extensions::REFERENCE as EXTENSION;
 
-/// One `x-avara-reference` entry: `aspect: {page, sdk, spec, reason}`, with
-/// `page` or `sdk` or both.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Note {
-    /// The pointer of the entry in the spec (`.../x-avara-reference/type`).
-    pub pointer: String,
-    pub aspect: String,
-    /// What the page says (`null` when the page does not state it); `None`
-    /// when the note does not concern the pages.
-    pub page: Option<Value>,
-    /// What the official SDK's facts say; `None` when the note does not
-    /// concern the SDK.
-    pub sdk: Option<Value>,
-    /// What the spec says instead.
-    pub spec: Value,
-    pub reason: String,
-}
+/// One [`EXTENSION`] entry (see [`extensions::ReferenceNote`]).
+pub use crate::extensions::ReferenceNote as Note;
 
 /// A disagreement nobody recorded, or a page or SDK fact the spec cannot
 /// match.
@@ -82,7 +68,7 @@ pub struct PageReport {
     pub info: Vec<Info>,
 }
 
-/// Every `x-avara-reference` note in the spec, and the errors of the malformed
+/// Every [`EXTENSION`] note in the spec, and the errors of the malformed
 /// ones (each entry needs `page`, `spec` and a non-empty `reason`).
 pub fn all_notes(spec: &LoadedSpec) -> (Vec<Note>, Vec<Finding>) {
     let mut notes = Vec::new();
@@ -134,117 +120,17 @@ fn spec_finding(spec: &LoadedSpec, pointer: &str, message: String) -> Finding {
     }
 }
 
+/// The notes of the [`EXTENSION`] `value` at `pointer`, compared as the
+/// check compares (a note recording no difference is malformed).
 pub(super) fn parse_notes(value: &Value, pointer: &str) -> Result<Vec<Note>, (String, String)> {
-    let map = value.as_object().ok_or_else(|| {
-        (
-            pointer.to_string(),
-            format!("`{EXTENSION}` must map each aspect to {{page, sdk, spec, reason}}"),
-        )
-    })?;
-    let mut notes = Vec::new();
-    for (aspect, entry) in map {
-        let at = format!("{pointer}/{}", escape_pointer_token(aspect));
-        if !ASPECTS.contains(&aspect.as_str()) {
-            return Err((
-                at,
-                format!(
-                    "`{EXTENSION}` aspect `{aspect}` is unknown; expected one of {}",
-                    ASPECTS.join(", ")
-                ),
-            ));
-        }
-        let entry = entry.as_object().ok_or_else(|| {
-            (
-                at.clone(),
-                format!("`{EXTENSION}.{aspect}` must be a mapping {{page, sdk, spec, reason}}"),
-            )
-        })?;
-        for key in entry.keys() {
-            if !["page", "sdk", "spec", "reason"].contains(&key.as_str()) {
-                return Err((
-                    at.clone(),
-                    format!(
-                        "`{EXTENSION}.{aspect}` has the unknown key `{key}`; expected page, sdk, spec, reason"
-                    ),
-                ));
-            }
-        }
-        let reason = entry
-            .get("reason")
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .ok_or_else(|| {
-                (
-                    at.clone(),
-                    format!("`{EXTENSION}.{aspect}` needs a `reason`"),
-                )
-            })?;
-        let (page, sdk) = (entry.get("page"), entry.get("sdk"));
-        let (Some(spec), true) = (entry.get("spec"), page.is_some() || sdk.is_some()) else {
-            return Err((
-                at,
-                format!(
-                    "`{EXTENSION}.{aspect}` needs `spec` and `page` (null when the page is silent) or `sdk` (what the SDK facts say), or both"
-                ),
-            ));
-        };
-        if let Some(sdk) = sdk
-            && same_as(aspect, sdk, spec)
-        {
-            return Err((
-                at,
-                format!(
-                    "`{EXTENSION}.{aspect}` records no difference: `sdk` and `spec` are both {}",
-                    show(spec)
-                ),
-            ));
-        }
-        notes.push(Note {
-            pointer: at,
-            aspect: aspect.clone(),
-            page: page.cloned(),
-            sdk: sdk.cloned(),
-            spec: spec.clone(),
-            reason: reason.split_whitespace().collect::<Vec<_>>().join(" "),
-        });
-    }
-    Ok(notes)
+    extensions::parse_reference_notes(value, pointer, same_as, show)
 }
 
 /// The aspects a note may concern: the facts the check compares. The
 /// pages' checks compare the first nineteen; the SDK's check compares
 /// `required`, `nullable`, `type`, `format` and the ones after `pattern`'s
 /// bound, see [`super::sdk`].
-pub const ASPECTS: [&str; 27] = [
-    "method",
-    "operationId",
-    "summary",
-    "description",
-    "status",
-    "required",
-    "nullable",
-    "type",
-    "format",
-    "minimum",
-    "maximum",
-    "minLength",
-    "maxLength",
-    "minItems",
-    "maxItems",
-    "minProperties",
-    "maxProperties",
-    "pattern",
-    "x-avara-max-key-length",
-    "enum",
-    "presence",
-    "arrayFormat",
-    "requestCursorParam",
-    "itemsField",
-    "nextCursorField",
-    "hasMoreField",
-    "discriminator",
-];
+pub use crate::extensions::REFERENCE_ASPECTS as ASPECTS;
 
 /// The bounds compared between a page's constraint lines and the spec.
 const BOUNDS: [&str; 10] = [
@@ -257,7 +143,7 @@ const BOUNDS: [&str; 10] = [
     "minProperties",
     "maxProperties",
     "pattern",
-    "x-avara-max-key-length",
+    MAX_KEY_LENGTH,
 ];
 
 /// A schema with its `$ref`s followed and its `allOf` members merged: each

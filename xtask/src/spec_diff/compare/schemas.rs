@@ -8,6 +8,7 @@ use heck::ToKebabCase;
 use serde_json::Value;
 
 use super::{DOC_KEYWORDS, Differ, Dir, Node, resolve, show, show_opt};
+use crate::extensions::MAX_KEY_LENGTH;
 use crate::spec::{LoadedSpec, escape_pointer_token};
 use crate::spec_diff::Level;
 
@@ -27,7 +28,7 @@ const HANDLED_SCHEMA_KEYWORDS: [&str; 25] = [
     "maxItems",
     "minProperties",
     "maxProperties",
-    "x-avara-max-key-length",
+    MAX_KEY_LENGTH,
     "multipleOf",
     "uniqueItems",
     "pattern",
@@ -66,7 +67,7 @@ const UPPER_BOUNDS: [&str; 5] = [
     "maxLength",
     "maxItems",
     "maxProperties",
-    "x-avara-max-key-length",
+    MAX_KEY_LENGTH,
 ];
 
 impl<'a> Flat<'a> {
@@ -577,7 +578,7 @@ impl Differ<'_> {
             ("maxItems", true),
             ("minProperties", false),
             ("maxProperties", true),
-            ("x-avara-max-key-length", true),
+            (MAX_KEY_LENGTH, true),
         ];
         for (k, upper) in BOUNDS {
             let num = |f: &Flat<'_>| f.get(k).and_then(Value::as_f64);
