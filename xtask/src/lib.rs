@@ -16,6 +16,7 @@ pub mod overlay;
 pub mod reference;
 pub mod release;
 pub mod rust_names;
+pub mod schema;
 pub mod sdk;
 pub mod spec;
 pub mod spec_diff;

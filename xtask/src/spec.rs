@@ -29,7 +29,7 @@ use heck::{ToPascalCase, ToSnakeCase};
 use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, StatusCode};
 use serde_json::Value;
 
-use crate::extensions;
+use crate::{extensions, schema};
 
 /// A spec that parsed and passed our checks, with its source text kept for
 /// hashing and for locating nodes in later checks.
@@ -224,15 +224,8 @@ impl LoadedSpec {
     /// Follows `$ref`s and single-member `allOf`s (how the spec makes a
     /// referenced schema nullable) from a JSON schema to the schema that says
     /// what a value is.
-    pub fn schema_json<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
-        for _ in 0..64 {
-            schema = self.deref(schema);
-            match schema.get("allOf").and_then(Value::as_array) {
-                Some(all_of) if all_of.len() == 1 => schema = &all_of[0],
-                _ => return schema,
-            }
-        }
-        schema
+    pub fn schema_json<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        schema::schema_json(self, schema)
     }
 
     /// The description of a schema or parameter: its own, else the first
@@ -249,10 +242,7 @@ impl LoadedSpec {
             }
             let next = match value.get("$ref").and_then(Value::as_str) {
                 Some(reference) => self.resolve_ref(reference),
-                None => match value.get("allOf").and_then(Value::as_array) {
-                    Some(all_of) if all_of.len() == 1 => Some(&all_of[0]),
-                    _ => None,
-                },
+                None => schema::one_part(value),
             };
             value = next?;
         }
@@ -325,28 +315,15 @@ impl LoadedSpec {
 
     /// Follows `$ref`s from `value` until a node that is not a reference.
     pub fn deref<'a>(&'a self, value: &'a Value) -> &'a Value {
-        self.deref_at(value, "").0
+        schema::deref(self, value)
     }
 
     /// [`Self::deref`] that also follows the JSON pointer: `value` is at
     /// `pointer`, and the node returned is at the pointer returned (that of
     /// the last component followed, or `pointer` when `value` is no `$ref`).
     /// A `$ref` that points at nothing, or a cycle, stops the walk.
-    pub fn deref_at<'a>(&'a self, mut value: &'a Value, pointer: &str) -> (&'a Value, String) {
-        let mut pointer = pointer.to_string();
-        for _ in 0..64 {
-            match value.get("$ref").and_then(Value::as_str) {
-                Some(reference) => match self.resolve_ref(reference) {
-                    Some(target) => {
-                        pointer = reference.trim_start_matches('#').to_string();
-                        value = target;
-                    }
-                    None => break,
-                },
-                None => break,
-            }
-        }
-        (value, pointer)
+    pub fn deref_at<'a>(&'a self, value: &'a Value, pointer: &str) -> (&'a Value, String) {
+        schema::deref_at(self, value, pointer)
     }
 }
 
