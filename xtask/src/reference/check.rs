@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::page::{Field, Page, PageType, RequestExample, Section, View};
 use super::validate;
 use crate::extensions::{self, MAX_KEY_LENGTH};
+use crate::schema::{self, Merge};
 use crate::spec::{LoadedSpec, escape_pointer_token, locate_pointer};
 
 /// The vendor extension that records a deliberate deviation from the pages.
@@ -146,9 +147,9 @@ const BOUNDS: [&str; 10] = [
     MAX_KEY_LENGTH,
 ];
 
-/// A schema with its `$ref`s followed and its `allOf` members merged: each
-/// keyword with the pointer it was found at (the outermost wins), and every
-/// note met on the way.
+/// A schema with its `$ref`s followed and its `allOf` members merged as
+/// [`Merge::FirstMet`]: each keyword with the pointer it was found at, and
+/// every note met on the way.
 #[derive(Debug, Default)]
 pub(super) struct Flat {
     pub(super) keywords: BTreeMap<String, (Value, String)>,
@@ -163,62 +164,36 @@ pub(super) struct Flat {
 }
 
 impl Flat {
+    /// The schema at `pointer` read as [`Merge::FirstMet`], with the notes
+    /// of every schema object met on the way.
     pub(super) fn of(spec: &LoadedSpec, pointer: &str) -> Flat {
-        let mut flat = Flat::default();
-        flat.add(spec, pointer, 0);
-        flat
-    }
-
-    fn add(&mut self, spec: &LoadedSpec, pointer: &str, depth: usize) {
-        let Some(Value::Object(map)) = spec.json.pointer(pointer) else {
-            return;
-        };
-        if depth > 32 {
-            return;
-        }
-        if self.home.is_none() && !map.contains_key("$ref") {
-            self.home = Some(pointer.to_string());
-        }
-        if let Some(extension) = map.get(EXTENSION)
-            && let Ok(notes) = parse_notes(extension, &format!("{pointer}/{EXTENSION}"))
-        {
-            self.notes.extend(notes);
-        }
-        for (key, value) in map {
-            let at = format!("{pointer}/{}", escape_pointer_token(key));
-            match key.as_str() {
-                "$ref" => {
-                    if let Some(target) = value.as_str().and_then(|r| r.strip_prefix('#')) {
-                        self.add(spec, target, depth + 1);
-                    }
-                }
-                "allOf" => {
-                    for i in 0..value.as_array().map_or(0, Vec::len) {
-                        self.add(spec, &format!("{at}/{i}"), depth + 1);
-                    }
-                }
-                "properties" => {
-                    self.properties_pointer.get_or_insert(at.clone());
-                    for name in value.as_object().into_iter().flat_map(|m| m.keys()) {
-                        self.properties
-                            .entry(name.clone())
-                            .or_insert_with(|| format!("{at}/{}", escape_pointer_token(name)));
-                    }
-                }
-                "required" => self.required.extend(
-                    value
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string),
-                ),
-                _ => {
-                    self.keywords
-                        .entry(key.clone())
-                        .or_insert_with(|| (value.clone(), at));
-                }
+        let view = schema::Flat::at_pointer(spec, pointer, Merge::FirstMet);
+        let mut notes = Vec::new();
+        for (node, at) in &view.met {
+            if let Some(extension) = node.get(EXTENSION)
+                && let Ok(found) = parse_notes(extension, &format!("{at}/{EXTENSION}"))
+            {
+                notes.extend(found);
             }
+        }
+        Flat {
+            keywords: view
+                .keywords
+                .iter()
+                .map(|(key, (value, _))| {
+                    let at = view.at(key);
+                    (key.to_string(), ((*value).clone(), at))
+                })
+                .collect(),
+            properties: view
+                .properties
+                .iter()
+                .map(|(name, (_, at))| (name.to_string(), at.clone()))
+                .collect(),
+            properties_pointer: view.properties_pointer.clone(),
+            required: view.required.iter().map(|name| name.to_string()).collect(),
+            notes,
+            home: view.home.clone(),
         }
     }
 
