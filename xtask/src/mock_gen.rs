@@ -43,6 +43,7 @@ use serde_json::Value;
 use crate::example::{self, PatternPiece};
 use crate::extensions::{self, Action, PAGINATION, Place, RESOURCE, RequestValue};
 use crate::rust_names::{OperationNames, RustNames};
+use crate::schema::{self, Nullability};
 use crate::spec::{
     LoadedSpec, Pagination, SpecError, SpecOperation, escape_pointer_token, media_example,
     response_json_schema,
@@ -339,13 +340,7 @@ fn is_nullable(schema: &Value) -> bool {
 
 /// The `$ref` name of a property schema, through `allOf: [one]`.
 fn property_ref(schema: &Value) -> Option<&str> {
-    ref_name(schema).or_else(|| {
-        schema
-            .get("allOf")
-            .and_then(Value::as_array)
-            .filter(|l| l.len() == 1)
-            .and_then(|l| ref_name(&l[0]))
-    })
+    ref_name(schema).or_else(|| schema::one_part(schema).and_then(ref_name))
 }
 
 /// Finds the resources: every collection path (ending in a literal segment)
@@ -1407,7 +1402,7 @@ fn not_null_pointers(spec: &LoadedSpec, schema: &Value) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     walk_body(spec, schema, "", None, 0, &mut |pointer, _, reached| {
         if let Some(reached) = reached
-            && !accepts_null(spec, reached, 0)
+            && !accepts_null(spec, reached)
             && !out.iter().any(|p| p == pointer)
         {
             out.push(pointer.to_string());
@@ -1416,57 +1411,11 @@ fn not_null_pointers(spec: &LoadedSpec, schema: &Value) -> Vec<String> {
     out
 }
 
-/// Whether `schema` lets a value be `null`: it (or a schema it is made of by
-/// `$ref`, `allOf`, `oneOf` or `anyOf`) says `nullable: true`, or it
-/// constrains nothing (any value).
-fn accepts_null(spec: &LoadedSpec, schema: &Value, depth: usize) -> bool {
-    if depth > 32 {
-        return true;
-    }
-    let schema = spec.deref(schema);
-    if is_nullable(schema) {
-        return true;
-    }
-    let mut constrained = false;
-    for key in ["allOf", "oneOf", "anyOf"] {
-        if let Some(parts) = schema.get(key).and_then(Value::as_array) {
-            constrained = true;
-            if parts.iter().any(|p| accepts_null(spec, p, depth + 1)) {
-                return true;
-            }
-        }
-    }
-    let Some(object) = schema.as_object() else {
-        return true;
-    };
-    !(constrained
-        || [
-            "type",
-            "properties",
-            "items",
-            "enum",
-            "additionalProperties",
-        ]
-        .iter()
-        .any(|k| object.contains_key(*k)))
-}
-
-/// The JSON type a schema gives its values (`type`, through `$ref`s and
-/// single-member `allOf`s; `object` for a schema with properties), if it
-/// says one.
-fn json_type<'a>(spec: &'a LoadedSpec, schema: &'a Value) -> Option<&'a str> {
-    let mut schema = schema;
-    for _ in 0..64 {
-        schema = spec.deref(schema);
-        if let Some(ty) = schema.get("type").and_then(Value::as_str) {
-            return Some(ty);
-        }
-        match schema.get("allOf").and_then(Value::as_array) {
-            Some(parts) if parts.len() == 1 => schema = &parts[0],
-            _ => break,
-        }
-    }
-    schema.get("properties").map(|_| "object")
+/// Whether `schema` lets a value be `null`, as avara-mock reads it
+/// ([`Nullability::Accepted`]: `nullable: true` on it or on a schema it is
+/// made of, or a schema that constrains nothing).
+fn accepts_null(spec: &LoadedSpec, schema: &Value) -> bool {
+    schema::nullable(spec, schema, Nullability::Accepted) == Some(true)
 }
 
 /// The body properties of a create, update or replace whose JSON type is not
@@ -1486,7 +1435,10 @@ fn derived_properties(
         let Some((_, item_prop)) = item_props.iter().find(|(n, _)| *n == name) else {
             continue;
         };
-        match (json_type(spec, prop), json_type(spec, item_prop)) {
+        match (
+            schema::json_type(spec, prop),
+            schema::json_type(spec, item_prop),
+        ) {
             (Some(given), Some(held)) if given != held => {}
             _ => continue,
         }
@@ -2130,7 +2082,7 @@ mod tests {
             ),
             ("{anyOf: [{type: string}, {type: integer}]}", false),
         ] {
-            assert_eq!(accepts_null(&spec, &schema(yaml), 0), nullable, "{yaml}");
+            assert_eq!(accepts_null(&spec, &schema(yaml)), nullable, "{yaml}");
         }
     }
 

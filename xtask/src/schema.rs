@@ -50,15 +50,35 @@ pub fn deref<'a>(spec: &'a LoadedSpec, value: &'a Value) -> &'a Value {
 /// Follows `$ref`s and single-member `allOf`s (how the spec makes a
 /// referenced schema nullable) from a JSON schema to the schema that says
 /// what a value is.
-pub fn schema_json<'a>(spec: &'a LoadedSpec, mut schema: &'a Value) -> &'a Value {
+pub fn schema_json<'a>(spec: &'a LoadedSpec, schema: &'a Value) -> &'a Value {
+    chain(spec, schema).last().copied().unwrap_or(schema)
+}
+
+/// The schemas met from `schema` through `$ref`s and single-member
+/// `allOf`s, each with its `$ref`s followed: the last is [`schema_json`].
+/// A reading that stops early (the first `type` said) takes a prefix.
+pub fn chain<'a>(spec: &'a LoadedSpec, mut schema: &'a Value) -> Vec<&'a Value> {
+    let mut out = Vec::new();
     for _ in 0..64 {
         schema = deref(spec, schema);
+        out.push(schema);
         match one_part(schema) {
             Some(part) => schema = part,
-            None => return schema,
+            None => break,
         }
     }
-    schema
+    out
+}
+
+/// The JSON type a schema gives its values: the first `type` said through
+/// `$ref`s and single-member `allOf`s, else `object` for a schema with
+/// properties; `None` when it says none.
+pub fn json_type<'a>(spec: &'a LoadedSpec, schema: &'a Value) -> Option<&'a str> {
+    let chain = chain(spec, schema);
+    chain
+        .iter()
+        .find_map(|s| s.get("type").and_then(Value::as_str))
+        .or_else(|| chain.last()?.get("properties").map(|_| "object"))
 }
 
 /// The part of an `allOf` of exactly one member.
@@ -71,10 +91,15 @@ pub fn one_part(schema: &Value) -> Option<&Value> {
 }
 
 /// The members of a union: the `oneOf`, else the `anyOf`, of `schema`
-/// (which is at `pointer`), each with its pointer; none when it is no union.
+/// (which is at `pointer`), each with its pointer; none when it is no union
+/// (an empty list is none).
 pub fn members<'a>(schema: &'a Value, pointer: &str) -> Vec<(&'a Value, String)> {
     for key in ["oneOf", "anyOf"] {
-        if let Some(list) = schema.get(key).and_then(Value::as_array) {
+        if let Some(list) = schema
+            .get(key)
+            .and_then(Value::as_array)
+            .filter(|l| !l.is_empty())
+        {
             return list
                 .iter()
                 .enumerate()
