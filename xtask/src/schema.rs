@@ -1,15 +1,17 @@
 //! The one reading of what a JSON schema of the spec means, for every tool
 //! of xtask: `$ref` resolution with the pointer of what was reached
 //! ([`deref_at`]), the schema that says what a value is behind `$ref`s and
-//! one-member `allOf`s ([`schema_json`]), the members of a union
-//! ([`members`]), whether `null` is accepted ([`nullable`]), and a schema
-//! with its `$ref`s and `allOf` parts merged into one view ([`Flat`]).
+//! one-member `allOf`s ([`schema_json`], typed: [`typed`]), the members of
+//! a union ([`members`]), whether `null` is accepted ([`nullable`]), and a
+//! schema with its `$ref`s and `allOf` parts merged into one view
+//! ([`Flat`]).
 //!
 //! Where two tools read a schema differently on purpose, the difference is
 //! a named mode ([`Merge`], [`Nullability`]) rather than a second copy.
 
 use std::collections::BTreeMap;
 
+use openapiv3::{ReferenceOr, Schema, SchemaKind};
 use serde_json::Value;
 
 use crate::spec::{LoadedSpec, escape_pointer_token};
@@ -79,6 +81,53 @@ pub fn json_type<'a>(spec: &'a LoadedSpec, schema: &'a Value) -> Option<&'a str>
         .iter()
         .find_map(|s| s.get("type").and_then(Value::as_str))
         .or_else(|| chain.last()?.get("properties").map(|_| "object"))
+}
+
+/// The typed form of [`schema_json`]: follows `$ref`s to
+/// `#/components/schemas/...` and single-member `allOf`s (also beside a
+/// `type: object`) in the typed model.
+pub fn typed<'a>(spec: &'a LoadedSpec, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
+    let mut current = schema;
+    for _ in 0..64 {
+        match current {
+            ReferenceOr::Reference { reference } => current = component(spec, reference)?,
+            ReferenceOr::Item(item) => match typed_one_part(item) {
+                Some(part) => current = part,
+                None => return Some(item),
+            },
+        }
+    }
+    None
+}
+
+/// [`typed`] for the boxed schemas of properties and items.
+pub fn typed_boxed<'a>(
+    spec: &'a LoadedSpec,
+    schema: &'a ReferenceOr<Box<Schema>>,
+) -> Option<&'a Schema> {
+    match schema {
+        ReferenceOr::Reference { reference } => typed(spec, component(spec, reference)?),
+        ReferenceOr::Item(item) => match typed_one_part(item) {
+            Some(part) => typed(spec, part),
+            None => Some(item),
+        },
+    }
+}
+
+/// The component schema a `$ref` to `#/components/schemas/...` names.
+fn component<'a>(spec: &'a LoadedSpec, reference: &str) -> Option<&'a ReferenceOr<Schema>> {
+    let name = reference.strip_prefix("#/components/schemas/")?;
+    spec.openapi.components.as_ref()?.schemas.get(name)
+}
+
+/// The typed part of an `allOf` of exactly one member (openapiv3 reads an
+/// `allOf` beside `type: object` as `Any`).
+fn typed_one_part(schema: &Schema) -> Option<&ReferenceOr<Schema>> {
+    match &schema.schema_kind {
+        SchemaKind::AllOf { all_of } if all_of.len() == 1 => Some(&all_of[0]),
+        SchemaKind::Any(any) if any.all_of.len() == 1 => Some(&any.all_of[0]),
+        _ => None,
+    }
 }
 
 /// The part of an `allOf` of exactly one member.

@@ -252,26 +252,7 @@ impl LoadedSpec {
     /// The typed form of [`Self::schema_json`]: follows `$ref`s to
     /// `#/components/schemas/...` and single-member `allOf`s.
     pub fn resolve_schema<'a>(&'a self, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
-        let mut current = schema;
-        for _ in 0..64 {
-            match current {
-                ReferenceOr::Reference { reference } => {
-                    let name = reference.strip_prefix("#/components/schemas/")?;
-                    current = self.openapi.components.as_ref()?.schemas.get(name)?;
-                }
-                ReferenceOr::Item(Schema {
-                    schema_kind: SchemaKind::AllOf { all_of },
-                    ..
-                }) if all_of.len() == 1 => current = &all_of[0],
-                // `type: object` beside a one-member `allOf`.
-                ReferenceOr::Item(Schema {
-                    schema_kind: SchemaKind::Any(any),
-                    ..
-                }) if any.all_of.len() == 1 => current = &any.all_of[0],
-                ReferenceOr::Item(item) => return Some(item),
-            }
-        }
-        None
+        schema::typed(self, schema)
     }
 
     /// The typed response behind a `$ref` to `#/components/responses/...`.
@@ -296,21 +277,7 @@ impl LoadedSpec {
         &'a self,
         schema: &'a ReferenceOr<Box<Schema>>,
     ) -> Option<&'a Schema> {
-        match schema {
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/schemas/")?;
-                self.resolve_schema(self.openapi.components.as_ref()?.schemas.get(name)?)
-            }
-            ReferenceOr::Item(item) => match &item.schema_kind {
-                SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
-                    self.resolve_schema(&all_of[0])
-                }
-                SchemaKind::Any(any) if any.all_of.len() == 1 => {
-                    self.resolve_schema(&any.all_of[0])
-                }
-                _ => Some(item),
-            },
-        }
+        schema::typed_boxed(self, schema)
     }
 
     /// Follows `$ref`s from `value` until a node that is not a reference.
