@@ -391,14 +391,14 @@ pub fn synthetic_spec(real: &Value, operations: usize) -> Result<String, String>
                         return false;
                     }
                     remaining -= 1;
-                    // Each copy is its own resource tree: `g1_express.users`
-                    // with `g1_express_users_add`.
                     if let Some(id) = op.get("operationId").and_then(Value::as_str) {
                         let id = format!("g{k}_{id}");
                         op["operationId"] = Value::String(id);
                     }
-                    if let Some(Value::String(tag)) = op.pointer_mut("/tags/0") {
-                        *tag = format!("g{k}_{tag}");
+                    // The operationId is its first tag's resource path and a
+                    // verb (checked at load): the copy's path starts `g{k}`.
+                    if let Some(tag) = op.pointer("/tags/0").and_then(Value::as_str) {
+                        op["tags"][0] = Value::String(format!("g{k}.{tag}"));
                     }
                     // The mock's resource is named by its item schema, as
                     // text rather than a `$ref`. A partial copy may lack the
@@ -406,10 +406,10 @@ pub fn synthetic_spec(real: &Value, operations: usize) -> Result<String, String>
                     // convention alone.
                     if partial {
                         if let Some(op) = op.as_object_mut() {
-                            op.remove(crate::mock_gen::RESOURCE_EXTENSION);
+                            op.remove(crate::extensions::RESOURCE);
                         }
                     } else if let Some(Value::String(resource)) = op
-                        .get_mut(crate::mock_gen::RESOURCE_EXTENSION)
+                        .get_mut(crate::extensions::RESOURCE)
                         .and_then(|e| e.get_mut("resource"))
                         && schema_names.contains(resource)
                     {

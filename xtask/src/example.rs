@@ -14,6 +14,7 @@
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use serde_json::{Value, json};
 
+use crate::schema;
 use crate::spec::LoadedSpec;
 
 /// A synthesized value, with a warning when it may not satisfy the schema.
@@ -67,14 +68,8 @@ fn synthesize_at(spec: &LoadedSpec, written: &Value, depth: usize) -> Synthesize
                 warning,
             };
         }
-        for key in ["oneOf", "anyOf"] {
-            if let Some(first) = schema
-                .get(key)
-                .and_then(Value::as_array)
-                .and_then(|l| l.first())
-            {
-                return synthesize_at(spec, first, depth + 1);
-            }
+        if let Some((first, _)) = schema::members(schema, "").into_iter().next() {
+            return synthesize_at(spec, first, depth + 1);
         }
     }
     let get = |key: &str| schema.get(key);

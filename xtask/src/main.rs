@@ -298,15 +298,16 @@ fn run_release_check(args: &ArgMatches, root: PathBuf) -> i32 {
 fn reference_command() -> Command {
     Command::new("reference")
         .about("Check the spec against the reference pages and the official SDK's API facts, or draft a spec fragment for a new page")
-        .long_about(
+        .long_about(format!(
             "Check the spec against the reference pages it was transcribed from and the official SDK's API \
              facts (default: every page *.txt and every facts file avara-<sdk>-<version>.json in \
              spec/reference/). Errors name the page line, or the facts file's line:column and JSON pointer, \
-             and the spec pointer; deviations recorded in x-avara-reference notes (page: for a page, sdk: for \
+             and the spec pointer; deviations recorded in {} notes (page: for a page, sdk: for \
              the SDK facts) are listed with their reasons. The default run also requires every operation and \
              webhook event of the spec to be documented by a page or an SDK, and every note to be needed. \
              With --draft, print a spec fragment for an untranscribed page instead (never written into the spec).",
-        )
+            xtask::extensions::REFERENCE
+        ))
         .override_usage(
             "cargo xtask reference [--spec PATH] [PAGES.txt... FACTS.json...]\n       cargo xtask reference [--spec PATH] --draft PAGE.txt",
         )

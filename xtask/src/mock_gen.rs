@@ -6,34 +6,10 @@
 //! resource with the values the server sets and its documented example.
 //!
 //! Behaviour follows REST convention by method and path (see
-//! `mock-server/src/lib.rs`); the `x-avara-resource` extension of an
-//! operation makes it explicit where convention is not enough:
+//! `mock-server/src/lib.rs`); the [`extensions::RESOURCE`] extension of an
+//! operation makes it explicit where convention is not enough (its fields:
+//! [`extensions::ResourceExtension`]).
 //!
-//! ```yaml
-//! x-avara-resource:
-//!   action: set             # create | list | retrieve | update | replace | delete
-//!                           # | set | add | remove | example
-//!   resource: Study         # the resource acted on, by its item schema's name
-//!                           # (default: the one whose collection or item path
-//!                           # the operation's path is, or lies under)
-//!   find:                   # how the item is found when the path names none:
-//!     studyId: body.studyId # item property: body.<property> | path.<param>
-//!                           # | query.<param>; the first of them (in this order)
-//!                           # that the request gives finds the item, the
-//!                           # others are not compared; none given: a 404
-//!   set:                    # create, set: values the item's properties take:
-//!     isCancelled: true     # a JSON value of the property's type, or
-//!     cancelledAt: now      # now (a date-time) or today (a date)
-//!   member: body.userId     # add, remove: the request value that joins or
-//!                           # leaves the item's member set (one set per path)
-//!   count: userCount        # add, remove: the integer property that counts them
-//!   idField: orgId          # the item property that holds the id in the path
-//!   limitParam: limit       # the query parameter that bounds a page
-//!   serverFields:           # properties the server sets, and how
-//!     createdByApiKeyId: api-key-id   # api-key-id | now | today | uuid
-//! ```
-//!
-//! `set` with no values only finds the item (a 404 when there is none).
 //! What an action answers follows from the response schema: the item, the
 //! item shown as the answer's schema when that schema's required properties
 //! are all item properties (a summary), or else the documented example.
@@ -59,39 +35,19 @@
 //! empty comma-separated list parameter is the empty list.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
 use crate::example::{self, PatternPiece};
-use crate::reference::sdk::WEBHOOKS;
+use crate::extensions::{self, Action, PAGINATION, Place, RESOURCE, RequestValue};
 use crate::rust_names::{OperationNames, RustNames};
+use crate::schema::{self, Nullability};
 use crate::spec::{
-    LoadedSpec, PAGINATION_EXTENSION, Pagination, SpecError, SpecOperation, escape_pointer_token,
-    media_example, response_json_schema,
+    LoadedSpec, Pagination, SpecError, SpecOperation, escape_pointer_token, media_example,
+    response_json_schema,
 };
-
-/// The vendor extension that states an operation's resource behaviour.
-pub const RESOURCE_EXTENSION: &str = "x-avara-resource";
-
-const ACTIONS: [&str; 10] = [
-    "create", "list", "retrieve", "update", "replace", "delete", "set", "add", "remove", "example",
-];
-/// The fields of the extension.
-const FIELDS: [&str; 9] = [
-    "action",
-    "resource",
-    "find",
-    "set",
-    "member",
-    "count",
-    "idField",
-    "limitParam",
-    "serverFields",
-];
-const SERVER_VALUES: [&str; 4] = ["api-key-id", "now", "today", "uuid"];
 
 /// A resource found in the spec.
 struct ResourceFacts {
@@ -137,14 +93,14 @@ pub fn generate_reporting(
     }
     let mut op_tokens = Vec::new();
     let mut doc_rows = Vec::new();
-    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<Action, usize> = BTreeMap::new();
     let mut fallbacks = Vec::new();
     for op in &ops {
         let behaviour = behaviour_of(spec, op, &resources)?;
         let (tokens, text) = operation_table(spec, names, op, &resources, &behaviour)?;
         op_tokens.push(tokens);
         *counts.entry(behaviour.action).or_default() += 1;
-        if behaviour.action == "example" {
+        if behaviour.action == Action::Example {
             fallbacks.push(format!(
                 "{}: avara-mock answers `{}` with its documented example ({})",
                 spec.located(&op.pointer),
@@ -194,21 +150,16 @@ pub fn generate_reporting(
     Ok((tokens, report))
 }
 
-/// The webhook events under the spec's `x-webhooks`, by event type:
+/// The webhook events under the spec's [`extensions::WEBHOOKS`], by event type:
 /// for each event type, its documented example (the request body's
 /// `example`) and checks of its event and answer types (the schemas of the
 /// request body and of the `200` response).
 fn event_table(spec: &LoadedSpec, names: &RustNames) -> Result<Vec<TokenStream>, SpecError> {
-    let Some(hooks) = spec.json.get(WEBHOOKS) else {
-        return Ok(Vec::new());
-    };
-    let Some(hooks) = hooks.as_object() else {
-        return Err(spec.error_at(&format!("/{WEBHOOKS}"), "must be a map of event types"));
-    };
     let mut events = Vec::new();
-    for (event_type, item) in hooks {
-        let pointer = format!("/{WEBHOOKS}/{}/post", escape_pointer_token(event_type));
-        let Some(post) = item.get("post") else {
+    for webhook in extensions::webhooks(spec)? {
+        let event_type = webhook.event_type;
+        let pointer = webhook.post_pointer();
+        let Some(post) = webhook.post() else {
             return Err(spec.error_at(&pointer, "an event is sent with `post`, which is missing"));
         };
         let body = spec.deref(post.get("requestBody").unwrap_or(&Value::Null));
@@ -261,13 +212,13 @@ fn event_table(spec: &LoadedSpec, names: &RustNames) -> Result<Vec<TokenStream>,
 /// One line saying what the mock does, by action: `avara-mock: 66
 /// operations on 9 resources: 9 create, …; 10 answer their documented
 /// example`.
-fn summary(counts: &BTreeMap<&'static str, usize>, operations: usize, resources: usize) -> String {
-    let stateful: Vec<String> = ACTIONS
+fn summary(counts: &BTreeMap<Action, usize>, operations: usize, resources: usize) -> String {
+    let stateful: Vec<String> = Action::ALL
         .iter()
-        .filter(|a| **a != "example")
+        .filter(|a| **a != Action::Example)
         .filter_map(|a| counts.get(a).map(|n| format!("{n} {a}")))
         .collect();
-    let examples = counts.get("example").copied().unwrap_or(0);
+    let examples = counts.get(&Action::Example).copied().unwrap_or(0);
     format!(
         "avara-mock: {operations} operations on {resources} resources: {}; {examples} answer their documented example",
         if stateful.is_empty() {
@@ -288,22 +239,6 @@ fn param_of(segment: &str) -> Option<&str> {
     segment.strip_prefix('{')?.strip_suffix('}')
 }
 
-/// Where a value of the request sits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Place {
-    Path,
-    Query,
-    Body,
-}
-
-/// A value of the request, named in the extension as `body.<property>`,
-/// `path.<param>` or `query.<param>`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct RequestValue {
-    place: Place,
-    name: String,
-}
-
 impl RequestValue {
     fn tokens(&self) -> TokenStream {
         let name = &self.name;
@@ -313,196 +248,6 @@ impl RequestValue {
             Place::Body => quote!(Source::Body(#name)),
         }
     }
-}
-
-impl fmt::Display for RequestValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let place = match self.place {
-            Place::Path => "path",
-            Place::Query => "query",
-            Place::Body => "body",
-        };
-        write!(f, "{place}.{}", self.name)
-    }
-}
-
-/// What the `x-avara-resource` extension of an operation states, each field
-/// checked on its own (the fields that need the resource are checked in
-/// [`behaviour_of`]).
-#[derive(Default)]
-struct Stated {
-    /// The pointer of the extension.
-    pointer: String,
-    action: Option<&'static str>,
-    resource: Option<String>,
-    find: Vec<(String, RequestValue)>,
-    set: Vec<(String, Value)>,
-    member: Option<RequestValue>,
-    count: Option<String>,
-    id_field: Option<String>,
-    limit_param: Option<String>,
-    server_fields: Vec<(String, String)>,
-}
-
-impl Stated {
-    /// The pointer of one field of the extension.
-    fn at(&self, key: &str) -> String {
-        format!("{}/{}", self.pointer, escape_pointer_token(key))
-    }
-}
-
-/// The `x-avara-resource` extension of an operation, read and checked.
-fn stated(spec: &LoadedSpec, op: &SpecOperation<'_>) -> Result<Stated, SpecError> {
-    let mut out = Stated {
-        pointer: format!("{}/{RESOURCE_EXTENSION}", op.pointer),
-        ..Stated::default()
-    };
-    let Some(ext) = op.json.get(RESOURCE_EXTENSION) else {
-        return Ok(out);
-    };
-    let Some(map) = ext.as_object() else {
-        return Err(spec.error_at(
-            &out.pointer,
-            format!("`{RESOURCE_EXTENSION}` must be a mapping"),
-        ));
-    };
-    let invalid = |out: &Stated, key: &str, what: &str| {
-        spec.error_at(
-            &out.at(key),
-            format!("`{RESOURCE_EXTENSION}.{key}` is invalid: {what}"),
-        )
-    };
-    for (key, value) in map {
-        match key.as_str() {
-            "action" => {
-                out.action = Some(
-                    value
-                        .as_str()
-                        .and_then(|a| ACTIONS.into_iter().find(|x| *x == a))
-                        .ok_or_else(|| {
-                            invalid(&out, key, &format!("it is one of {}", ACTIONS.join(", ")))
-                        })?,
-                );
-            }
-            "resource" | "count" | "idField" | "limitParam" => {
-                let text = value
-                    .as_str()
-                    .ok_or_else(|| invalid(&out, key, "it is a string"))?
-                    .to_string();
-                match key.as_str() {
-                    "resource" => out.resource = Some(text),
-                    "count" => out.count = Some(text),
-                    "idField" => out.id_field = Some(text),
-                    _ => out.limit_param = Some(text),
-                }
-            }
-            "find" => {
-                let fields = value.as_object().filter(|f| !f.is_empty()).ok_or_else(|| {
-                    invalid(
-                        &out,
-                        key,
-                        "it maps item properties to request values (body.<property>, path.<param> or query.<param>)",
-                    )
-                })?;
-                let mut find = Vec::new();
-                for (field, from) in fields {
-                    let pointer = format!("{}/{}", out.at(key), escape_pointer_token(field));
-                    find.push((field.clone(), request_value(spec, op, from, &pointer)?));
-                }
-                out.find = find;
-            }
-            "set" => {
-                let fields = value.as_object().ok_or_else(|| {
-                    invalid(&out, key, "it maps item properties to the values they take")
-                })?;
-                out.set = fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-            }
-            "member" => out.member = Some(request_value(spec, op, value, &out.at(key))?),
-            "serverFields" => {
-                let fields = value
-                    .as_object()
-                    .filter(|fields| {
-                        fields
-                            .values()
-                            .all(|v| v.as_str().is_some_and(|v| SERVER_VALUES.contains(&v)))
-                    })
-                    .ok_or_else(|| {
-                        invalid(
-                            &out,
-                            key,
-                            &format!(
-                                "it maps property names to one of {}",
-                                SERVER_VALUES.join(", ")
-                            ),
-                        )
-                    })?;
-                out.server_fields = fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                    .collect();
-            }
-            _ => {
-                return Err(spec.error_at(
-                    &out.at(key),
-                    format!(
-                        "unknown `{RESOURCE_EXTENSION}` field `{key}`; expected one of {}",
-                        FIELDS.join(", ")
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// A request value named in the extension (`body.userId`), which the
-/// operation must take.
-fn request_value(
-    spec: &LoadedSpec,
-    op: &SpecOperation<'_>,
-    value: &Value,
-    pointer: &str,
-) -> Result<RequestValue, SpecError> {
-    let parsed = value
-        .as_str()
-        .and_then(|text| text.split_once('.'))
-        .and_then(|(place, name)| {
-            let place = match place {
-                "path" => Place::Path,
-                "query" => Place::Query,
-                "body" => Place::Body,
-                _ => return None,
-            };
-            Some(RequestValue {
-                place,
-                name: name.to_string(),
-            })
-        });
-    let Some(found) = parsed else {
-        return Err(spec.error_at(
-            pointer,
-            format!(
-                "`{value}` is no request value: write body.<property>, path.<param> or query.<param>"
-            ),
-        ));
-    };
-    let exists = match found.place {
-        Place::Body => op.json_body_properties(spec).contains(&found.name.as_str()),
-        Place::Path | Place::Query => {
-            let location = if found.place == Place::Path {
-                "path"
-            } else {
-                "query"
-            };
-            op.parameters(spec)
-                .iter()
-                .any(|p| p.name == found.name && p.location == location)
-        }
-    };
-    if !exists {
-        return Err(spec.error_at(pointer, format!("`{}` takes no `{found}`", op.id)));
-    }
-    Ok(found)
 }
 
 /// The name of the component schema a `$ref` node points at.
@@ -595,13 +340,7 @@ fn is_nullable(schema: &Value) -> bool {
 
 /// The `$ref` name of a property schema, through `allOf: [one]`.
 fn property_ref(schema: &Value) -> Option<&str> {
-    ref_name(schema).or_else(|| {
-        schema
-            .get("allOf")
-            .and_then(Value::as_array)
-            .filter(|l| l.len() == 1)
-            .and_then(|l| ref_name(&l[0]))
-    })
+    ref_name(schema).or_else(|| schema::one_part(schema).and_then(ref_name))
 }
 
 /// Finds the resources: every collection path (ending in a literal segment)
@@ -679,7 +418,7 @@ fn resources(
             .iter()
             .filter(|op| Some(op.path) == item_path.as_deref() || op.path == *collection)
         {
-            if let Some(field) = stated(spec, op)?.id_field {
+            if let Some(field) = extensions::resource(spec, op)?.id_field {
                 named = Some(field);
             }
         }
@@ -727,7 +466,7 @@ fn resources(
                 &schema_pointer,
                 format!(
                     "avara-mock cannot tell which property of `{name}` holds {holder}; \
-                     name it with `{RESOURCE_EXTENSION}: {{idField: ...}}` on one of its operations"
+                     name it with `{RESOURCE}: {{idField: ...}}` on one of its operations"
                 ),
             ));
         };
@@ -809,7 +548,7 @@ enum SetPlan {
 
 /// What the mock does for one operation.
 struct Behaviour {
-    action: &'static str,
+    action: Action,
     resource: Option<usize>,
     find: FindPlan,
     set: Vec<(String, SetPlan)>,
@@ -915,7 +654,7 @@ fn behaviour_of(
     op: &SpecOperation<'_>,
     resources: &[ResourceFacts],
 ) -> Result<Behaviour, SpecError> {
-    let stated = stated(spec, op)?;
+    let stated = extensions::resource(spec, op)?;
     let on_collection = resources.iter().position(|r| r.collection == op.path);
     let on_item = resources
         .iter()
@@ -935,19 +674,19 @@ fn behaviour_of(
     let below_item = longest_below(&|r| r.item_path.clone());
     let below_collection = longest_below(&|r| Some(r.collection.clone()));
     let by_convention = match (op.method, on_collection, on_item) {
-        ("post", Some(_), _) => "create",
+        ("post", Some(_), _) => Action::Create,
         ("get", Some(r), _)
             if op
                 .pagination
                 .is_some_and(|p| listable(spec, p, &resources[r])) =>
         {
-            "list"
+            Action::List
         }
-        ("get", _, Some(_)) => "retrieve",
-        ("patch", _, Some(_)) => "update",
-        ("put", _, Some(_)) => "replace",
-        ("delete", _, Some(_)) => "delete",
-        _ => "example",
+        ("get", _, Some(_)) => Action::Retrieve,
+        ("patch", _, Some(_)) => Action::Update,
+        ("put", _, Some(_)) => Action::Replace,
+        ("delete", _, Some(_)) => Action::Delete,
+        _ => Action::Example,
     };
     let action = stated.action.unwrap_or(by_convention);
     let resource = match &stated.resource {
@@ -978,8 +717,8 @@ fn behaviour_of(
             }
         }
         None => match action {
-            "create" | "list" => on_collection,
-            "example" => None,
+            Action::Create | Action::List => on_collection,
+            Action::Example => None,
             _ => on_item.or(below_item).or(if stated.find.is_empty() {
                 None
             } else {
@@ -988,7 +727,7 @@ fn behaviour_of(
         },
     };
     let example = |why: String| Behaviour {
-        action: "example",
+        action: Action::Example,
         resource: None,
         find: FindPlan::Path,
         set: Vec::new(),
@@ -996,14 +735,9 @@ fn behaviour_of(
         count: None,
         why,
     };
-    if action == "example" {
+    if action == Action::Example {
         for key in ["resource", "find", "set", "member", "count"] {
-            if op
-                .json
-                .get(RESOURCE_EXTENSION)
-                .and_then(|e| e.get(key))
-                .is_some()
-            {
+            if stated.states(key) {
                 return Err(spec.error_at(
                     &stated.at(key),
                     format!("`{key}` goes with an action on a resource, not `example`"),
@@ -1011,11 +745,11 @@ fn behaviour_of(
             }
         }
         let why = if stated.action.is_some() {
-            format!("its `{RESOURCE_EXTENSION}` says so")
+            format!("its `{RESOURCE}` says so")
         } else if op.method == "get" && on_collection.is_some() {
             "its list is not paginated or its items are no summary of the resource's".to_string()
         } else {
-            format!("no resource has this path and no `{RESOURCE_EXTENSION}` says what it does")
+            format!("no resource has this path and no `{RESOURCE}` says what it does")
         };
         return Ok(example(why));
     }
@@ -1025,7 +759,7 @@ fn behaviour_of(
         } else {
             stated.pointer.clone()
         };
-        let (kind, hint) = if matches!(action, "create" | "list") {
+        let (kind, hint) = if matches!(action, Action::Create | Action::List) {
             ("collection", "; name the resource with `resource`")
         } else {
             (
@@ -1068,7 +802,7 @@ fn behaviour_of(
             ),
         ));
     }
-    let on_one_item = !matches!(action, "create" | "list");
+    let on_one_item = !matches!(action, Action::Create | Action::List);
     let mut find = FindPlan::Path;
     if !stated.find.is_empty() {
         if !on_one_item {
@@ -1102,7 +836,7 @@ fn behaviour_of(
         }
     }
     let mut set = Vec::new();
-    if !stated.set.is_empty() && !matches!(action, "create" | "set") {
+    if !stated.set.is_empty() && !matches!(action, Action::Create | Action::Set) {
         return Err(spec.error_at(
             &stated.at("set"),
             format!("`set` goes with `action: create` or `action: set`, not `{action}`"),
@@ -1133,7 +867,7 @@ fn behaviour_of(
         };
         set.push((field.clone(), plan));
     }
-    let members = matches!(action, "add" | "remove");
+    let members = matches!(action, Action::Add | Action::Remove);
     for (key, given) in [
         ("member", stated.member.is_some()),
         ("count", stated.count.is_some()),
@@ -1181,12 +915,12 @@ fn behaviour_of(
 fn success_status(
     spec: &LoadedSpec,
     op: &SpecOperation<'_>,
-    action: &str,
+    action: Action,
 ) -> Option<(u16, String)> {
     let codes = success_codes(spec, op);
     let preferred = match action {
-        "create" => 201,
-        "delete" => 204,
+        Action::Create => 201,
+        Action::Delete => 204,
         _ => 200,
     };
     codes
@@ -1321,7 +1055,7 @@ fn operation_table(
             });
             quote!(Action::Example { body: #body })
         }
-        Some(r) if action == "list" => {
+        Some(r) if action == Action::List => {
             let pagination = op.pagination;
             let own = format!("#/components/schemas/{}", escape_pointer_token(&r.name));
             let item = match pagination.filter(|p| p.item_schema_ref != own) {
@@ -1379,18 +1113,18 @@ fn operation_table(
                 })
                 .collect();
             let what = match action {
-                "create" if assigned.is_empty() => {
+                Action::Create if assigned.is_empty() => {
                     format!("create `{}` in `{}`", r.name, r.collection)
                 }
-                "create" => format!(
+                Action::Create => format!(
                     "create `{}` in `{}` with {}",
                     r.name,
                     r.collection,
                     assigned.join(", ")
                 ),
-                "set" if assigned.is_empty() => format!("find `{}`{found}", r.name),
-                "set" => format!("set {} on `{}`{found}", assigned.join(", "), r.name),
-                "add" | "remove" => {
+                Action::Set if assigned.is_empty() => format!("find `{}`{found}", r.name),
+                Action::Set => format!("set {} on `{}`{found}", assigned.join(", "), r.name),
+                Action::Add | Action::Remove => {
                     let member = behaviour
                         .member
                         .as_ref()
@@ -1403,7 +1137,7 @@ fn operation_table(
                         .unwrap_or_default();
                     format!(
                         "{action} {member} {} the `{}` set of `{}`{found}{count}",
-                        if action == "add" { "to" } else { "from" },
+                        if action == Action::Add { "to" } else { "from" },
                         op.path,
                         r.name
                     )
@@ -1412,22 +1146,22 @@ fn operation_table(
             };
             text = format!("{what}, {}", reply.describe());
             match action {
-                "create" => {
+                Action::Create => {
                     quote!(Action::Create { resource: #resource_index, set: #set, reply: #reply_tokens })
                 }
-                "retrieve" => {
+                Action::Retrieve => {
                     quote!(Action::Retrieve { resource: #resource_index, find: #find, reply: #reply_tokens })
                 }
-                "update" => {
+                Action::Update => {
                     quote!(Action::Update { resource: #resource_index, find: #find, reply: #reply_tokens })
                 }
-                "replace" => {
+                Action::Replace => {
                     quote!(Action::Replace { resource: #resource_index, find: #find, reply: #reply_tokens })
                 }
-                "delete" => {
+                Action::Delete => {
                     quote!(Action::Delete { resource: #resource_index, find: #find, reply: #reply_tokens })
                 }
-                "set" => {
+                Action::Set => {
                     quote!(Action::Set { resource: #resource_index, find: #find, set: #set, reply: #reply_tokens })
                 }
                 _ => {
@@ -1442,7 +1176,7 @@ fn operation_table(
                         None => quote!(None),
                     };
                     let members = quote!(Members { set: #path, member: #member, count: #count });
-                    if action == "add" {
+                    if action == Action::Add {
                         quote!(Action::Add { resource: #resource_index, find: #find, members: #members, reply: #reply_tokens })
                     } else {
                         quote!(Action::Remove { resource: #resource_index, find: #find, members: #members, reply: #reply_tokens })
@@ -1557,7 +1291,7 @@ fn operation_table(
             });
             let not_null = not_null_pointers(spec, resolved);
             let derived: Vec<TokenStream> = match behaviour.resource.map(|r| &resources[r]) {
-                Some(r) if matches!(action, "create" | "update" | "replace") => {
+                Some(r) if matches!(action, Action::Create | Action::Update | Action::Replace) => {
                     derived_properties(spec, resolved, r)
                         .iter()
                         .map(|(name, json)| quote!((#name, #json)))
@@ -1668,7 +1402,7 @@ fn not_null_pointers(spec: &LoadedSpec, schema: &Value) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     walk_body(spec, schema, "", None, 0, &mut |pointer, _, reached| {
         if let Some(reached) = reached
-            && !accepts_null(spec, reached, 0)
+            && !accepts_null(spec, reached)
             && !out.iter().any(|p| p == pointer)
         {
             out.push(pointer.to_string());
@@ -1677,57 +1411,11 @@ fn not_null_pointers(spec: &LoadedSpec, schema: &Value) -> Vec<String> {
     out
 }
 
-/// Whether `schema` lets a value be `null`: it (or a schema it is made of by
-/// `$ref`, `allOf`, `oneOf` or `anyOf`) says `nullable: true`, or it
-/// constrains nothing (any value).
-fn accepts_null(spec: &LoadedSpec, schema: &Value, depth: usize) -> bool {
-    if depth > 32 {
-        return true;
-    }
-    let schema = spec.deref(schema);
-    if is_nullable(schema) {
-        return true;
-    }
-    let mut constrained = false;
-    for key in ["allOf", "oneOf", "anyOf"] {
-        if let Some(parts) = schema.get(key).and_then(Value::as_array) {
-            constrained = true;
-            if parts.iter().any(|p| accepts_null(spec, p, depth + 1)) {
-                return true;
-            }
-        }
-    }
-    let Some(object) = schema.as_object() else {
-        return true;
-    };
-    !(constrained
-        || [
-            "type",
-            "properties",
-            "items",
-            "enum",
-            "additionalProperties",
-        ]
-        .iter()
-        .any(|k| object.contains_key(*k)))
-}
-
-/// The JSON type a schema gives its values (`type`, through `$ref`s and
-/// single-member `allOf`s; `object` for a schema with properties), if it
-/// says one.
-fn json_type<'a>(spec: &'a LoadedSpec, schema: &'a Value) -> Option<&'a str> {
-    let mut schema = schema;
-    for _ in 0..64 {
-        schema = spec.deref(schema);
-        if let Some(ty) = schema.get("type").and_then(Value::as_str) {
-            return Some(ty);
-        }
-        match schema.get("allOf").and_then(Value::as_array) {
-            Some(parts) if parts.len() == 1 => schema = &parts[0],
-            _ => break,
-        }
-    }
-    schema.get("properties").map(|_| "object")
+/// Whether `schema` lets a value be `null`, as avara-mock reads it
+/// ([`Nullability::Accepted`]: `nullable: true` on it or on a schema it is
+/// made of, or a schema that constrains nothing).
+fn accepts_null(spec: &LoadedSpec, schema: &Value) -> bool {
+    schema::nullable(spec, schema, Nullability::Accepted) == Some(true)
 }
 
 /// The body properties of a create, update or replace whose JSON type is not
@@ -1747,7 +1435,10 @@ fn derived_properties(
         let Some((_, item_prop)) = item_props.iter().find(|(n, _)| *n == name) else {
             continue;
         };
-        match (json_type(spec, prop), json_type(spec, item_prop)) {
+        match (
+            schema::json_type(spec, prop),
+            schema::json_type(spec, item_prop),
+        ) {
             (Some(given), Some(held)) if given != held => {}
             _ => continue,
         }
@@ -1773,7 +1464,7 @@ fn page(
     let pagination: &Pagination = op.pagination.ok_or_else(|| {
         spec.error_at(
             &op.pointer,
-            format!("`{}` lists, so it needs `{PAGINATION_EXTENSION}`", op.id),
+            format!("`{}` lists, so it needs `{PAGINATION}`", op.id),
         )
     })?;
     let ext_pointer = &pagination.pointer;
@@ -1810,10 +1501,8 @@ fn page(
             extra.push(quote!((#name, #text)));
         }
     }
-    let stated_limit = op
-        .json
-        .pointer(&format!("/{RESOURCE_EXTENSION}/limitParam"))
-        .and_then(Value::as_str);
+    let stated_limit = extensions::resource(spec, op)?.limit_param;
+    let stated_limit = stated_limit.as_deref();
     let integer_params: Vec<&Value> = op
         .parameters(spec)
         .into_iter()
@@ -1830,7 +1519,7 @@ fn page(
     let (limit_param, max_limit) = match integer_params.as_slice() {
         [] if stated_limit.is_some() => {
             return Err(spec.error_at(
-                &format!("{}/{RESOURCE_EXTENSION}/limitParam", op.pointer),
+                &format!("{}/limitParam", extensions::resource_pointer(&op.pointer)),
                 format!("`limitParam` names no query parameter of `{}`", op.id),
             ));
         }
@@ -1855,7 +1544,7 @@ fn page(
             return Err(spec.error_at(
                 &op.pointer,
                 format!(
-                    "`{}` has several integer query parameters; name the page size with `{RESOURCE_EXTENSION}: {{limitParam: ...}}`",
+                    "`{}` has several integer query parameters; name the page size with `{RESOURCE}: {{limitParam: ...}}`",
                     op.id
                 ),
             ));
@@ -1893,7 +1582,7 @@ fn resource_table(
     for op in ops.iter().filter(|op| {
         op.path == resource.collection || Some(op.path) == resource.item_path.as_deref()
     }) {
-        let ext = self::stated(spec, op)?;
+        let ext = extensions::resource(spec, op)?;
         for (name, how) in &ext.server_fields {
             let pointer = format!("{}/{}", ext.at("serverFields"), escape_pointer_token(name));
             stated.insert(name.clone(), (how.clone(), pointer));
@@ -2196,7 +1885,7 @@ mod tests {
                 (
                     op.id.to_string(),
                     (
-                        behaviour.action,
+                        behaviour.action.as_str(),
                         behaviour.resource.map(|r| found[r].name.clone()),
                     ),
                 )
@@ -2230,7 +1919,7 @@ mod tests {
             assert_eq!(
                 found[id],
                 (
-                    ACTIONS.into_iter().find(|a| *a == action).unwrap(),
+                    Action::parse(action).unwrap().as_str(),
                     resource.map(str::to_string)
                 ),
                 "{id}"
@@ -2393,7 +2082,7 @@ mod tests {
             ),
             ("{anyOf: [{type: string}, {type: integer}]}", false),
         ] {
-            assert_eq!(accepts_null(&spec, &schema(yaml), 0), nullable, "{yaml}");
+            assert_eq!(accepts_null(&spec, &schema(yaml)), nullable, "{yaml}");
         }
     }
 
@@ -2479,8 +2168,7 @@ mod tests {
     fn the_resource_extension_is_checked_with_located_errors() {
         let anchor = "      tags: [orgs]\n      operationId: orgs_retrieve\n";
         let with = |ext: &str| {
-            let text =
-                real_text().replace(anchor, &format!("{anchor}      x-avara-resource: {ext}\n"));
+            let text = real_text().replace(anchor, &format!("{anchor}      {RESOURCE}: {ext}\n"));
             assert_ne!(text, real_text());
             let spec = load(text);
             table(&spec).map(|_| ()).unwrap_err()
@@ -2488,14 +2176,14 @@ mod tests {
         let error = with("{action: bogus}");
         assert_eq!(
             error.pointer.as_deref(),
-            Some("/paths/~1v1~1orgs~1{orgId}/get/x-avara-resource/action")
+            Some(format!("/paths/~1v1~1orgs~1{{orgId}}/get/{RESOURCE}/action").as_str())
         );
         assert!(error.message.contains("create, list"), "{}", error.message);
         let error = with("{colour: red}");
         assert!(
             error
                 .message
-                .contains("unknown `x-avara-resource` field `colour`"),
+                .contains(&format!("unknown `{RESOURCE}` field `colour`")),
             "{}",
             error.message
         );
@@ -2522,23 +2210,19 @@ mod tests {
         );
     }
 
-    /// The real spec with `x-avara-resource: {ext}` on operation `id`, in
+    /// The real spec with [`RESOURCE`]`: {ext}` on operation `id`, in
     /// place of the one it has, if any.
     fn annotated(id: &str, ext: &str) -> String {
         let text = real_text();
         let anchor = format!("      operationId: {id}\n");
         let at = text.find(&anchor).unwrap_or_else(|| panic!("{id}")) + anchor.len();
         let rest = &text[at..];
-        let old = if rest.starts_with(&format!("      {RESOURCE_EXTENSION}:")) {
+        let old = if rest.starts_with(&format!("      {RESOURCE}:")) {
             rest.find('\n').unwrap() + 1
         } else {
             0
         };
-        format!(
-            "{}      {RESOURCE_EXTENSION}: {ext}\n{}",
-            &text[..at],
-            &rest[old..]
-        )
+        format!("{}      {RESOURCE}: {ext}\n{}", &text[..at], &rest[old..])
     }
 
     fn behaviours(spec: &LoadedSpec) -> BTreeMap<String, Behaviour> {
@@ -2560,7 +2244,7 @@ mod tests {
         // A POST below an item path sets fixed values on the item it names.
         let deactivate = &all["express_deactivate"];
         assert_eq!(
-            (deactivate.action, name(deactivate)),
+            (deactivate.action.as_str(), name(deactivate)),
             ("set", Some("ExpressCustomer"))
         );
         assert!(matches!(deactivate.find, FindPlan::Path));
@@ -2572,7 +2256,7 @@ mod tests {
         // and `now` of a date-time is the current time.
         let cancel = &all["auto_scribe_studies_cancel"];
         assert_eq!(
-            (cancel.action, name(cancel)),
+            (cancel.action.as_str(), name(cancel)),
             ("set", Some("AutoScribeStudy"))
         );
         let FindPlan::Match(keys) = &cancel.find else {
@@ -2598,7 +2282,7 @@ mod tests {
         ] {
             let b = &all[id];
             assert_eq!(
-                (b.action, name(b)),
+                (b.action.as_str(), name(b)),
                 (action, Some("ExpressCustomer")),
                 "{id}"
             );
@@ -2608,14 +2292,14 @@ mod tests {
         // A create into another path's collection, named by its item schema.
         let external = &all["auto_scribe_studies_external_create"];
         assert_eq!(
-            (external.action, name(external)),
+            (external.action.as_str(), name(external)),
             ("create", Some("AutoScribeStudy"))
         );
         // A path below the collection with no item path of its own is no
         // resource; its GET retrieves by the path parameter.
         assert!(!found.iter().any(|r| r.collection.contains("by-uid")));
         let by_uid = &all["auto_scribe_studies_retrieve_by_uid"];
-        assert_eq!(by_uid.action, "retrieve");
+        assert_eq!(by_uid.action.as_str(), "retrieve");
         assert!(matches!(&by_uid.find, FindPlan::Match(k) if k[0].1.place == Place::Path));
 
         // The table and the behaviour texts say the same.
@@ -2664,7 +2348,7 @@ mod tests {
             assert_eq!(
                 all[id],
                 (
-                    ACTIONS.into_iter().find(|a| *a == action).unwrap(),
+                    Action::parse(action).unwrap().as_str(),
                     Some("ExpressCustomer".to_string())
                 ),
                 "{id}"
@@ -2690,7 +2374,7 @@ mod tests {
         };
         let at = |path: &str| {
             format!(
-                "{}/{RESOURCE_EXTENSION}",
+                "{}/{RESOURCE}",
                 crate::spec::operation_pointer(path, "post")
             )
         };
@@ -2810,7 +2494,7 @@ mod tests {
         let warnings = report.fallbacks;
         let fallbacks: Vec<&String> = behaviours(&spec)
             .into_iter()
-            .filter(|(_, b)| b.action == "example")
+            .filter(|(_, b)| b.action == Action::Example)
             .map(|(id, _)| id)
             .collect::<Vec<_>>()
             .iter()
@@ -2851,7 +2535,7 @@ mod tests {
     fn the_event_table_follows_the_spec() {
         let real = load(real_text());
         let generated = table(&real).unwrap();
-        let hooks = real.json[WEBHOOKS].as_object().unwrap();
+        let hooks = real.json[extensions::WEBHOOKS].as_object().unwrap();
         assert!(!hooks.is_empty());
         for event_type in hooks.keys() {
             assert!(
@@ -2861,7 +2545,8 @@ mod tests {
         }
         // An event added to a copy of the spec appears, with its example and
         // the checks of its types.
-        let added = "x-webhooks:
+        let added = format!(
+            "{}:
   test.added_event:
     post:
       requestBody:
@@ -2879,8 +2564,11 @@ mod tests {
             application/json:
               schema:
                 $ref: \"#/components/schemas/ReportDeliveredResponse\"
-";
-        let copy = load(real_text().replacen("x-webhooks:\n", added, 1));
+",
+            extensions::WEBHOOKS
+        );
+        let hooks_key = format!("{}:\n", extensions::WEBHOOKS);
+        let copy = load(real_text().replacen(&hooks_key, &added, 1));
         let generated = table(&copy).unwrap();
         let row = generated
             .split("Event {")
@@ -2897,7 +2585,7 @@ mod tests {
         );
         // An event whose answer is no schema of the spec is a located error.
         let broken = real_text().replacen(
-            "x-webhooks:\n",
+            &hooks_key,
             &added.replace(
                 "$ref: \"#/components/schemas/ReportDeliveredResponse\"",
                 "type: object",

@@ -6,7 +6,7 @@
 //!
 //! - [`page`] parses both views of a page into facts with page lines.
 //! - [`mod@check`] compares the spec with those facts; deliberate deviations are
-//!   data, the `x-avara-reference` notes in the spec.
+//!   data, the [`extensions::REFERENCE`](crate::extensions::REFERENCE) notes in the spec.
 //! - [`facts`] reads an SDK facts file, [`sdk`] compares the spec with it
 //!   (notes with `sdk:`).
 //! - [`validate`] checks the pages' JSON examples against the spec's schemas.
@@ -381,13 +381,9 @@ pub fn check_sources(
                 });
             }
         }
-        let hooks = spec
-            .json
-            .get(sdk::WEBHOOKS)
-            .and_then(serde_json::Value::as_object);
-        for event in hooks.into_iter().flat_map(|h| h.keys()) {
-            if !covered_events.contains(event) {
-                let pointer = format!("/{}/{}", sdk::WEBHOOKS, spec::escape_pointer_token(event));
+        for event in crate::extensions::webhook_event_types(&spec.json) {
+            if !covered_events.iter().any(|e| e == event) {
+                let pointer = crate::extensions::webhook_pointer(event);
                 let at = locate_pointer(&spec.text, &pointer);
                 errors.push(Finding {
                     page: spec.path.clone(),

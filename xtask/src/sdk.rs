@@ -14,16 +14,13 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::example;
-use crate::reference::sdk::WEBHOOKS;
+use crate::extensions;
 use crate::resource_tree::{ResourceTree, path_parameters};
 use crate::rust_names::{OperationNames, RustNames};
 use crate::spec::{
     LoadedSpec, MAX_KEY_LENGTH_EXTENSION, Pagination, SpecError, SpecOperation,
     escape_pointer_token, response_json_schema,
 };
-
-/// The tag extension that names the union of the webhook events.
-const WEBHOOK_EVENT_EXTENSION: &str = "x-avara-webhook-event";
 
 /// What the SDK generator produced: the code, and lint warnings (such as a
 /// doc example value it could not synthesize to match its schema).
@@ -688,12 +685,18 @@ fn schema_checks(
 /// the spec's webhooks, its event type on the wire, the type it parses into
 /// and the variant of the events' union that wraps that type.
 fn webhook_events(spec: &LoadedSpec, names: &RustNames) -> Result<TokenStream, SpecError> {
-    let union = spec
-        .openapi
-        .tags
-        .iter()
-        .find_map(|tag| tag.extensions.get(WEBHOOK_EVENT_EXTENSION));
-    if union.is_none() && spec.json.get(WEBHOOKS).is_none() {
+    let marker = extensions::webhook_event_marker(spec)?;
+    let hooks = extensions::webhooks(spec)?;
+    let Some(marker) = marker else {
+        if !hooks.is_empty() {
+            return Err(spec.error_at(
+                &extensions::webhooks_pointer(),
+                format!(
+                    "no tag names the union of these webhook events (`{}`: {{$ref: ...}}); the SDK's `webhooks` module parses into it",
+                    extensions::WEBHOOK_EVENT
+                ),
+            ));
+        }
         return Ok(quote! {
             /// The spec describes no webhook events: nothing parses into this.
             #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -705,46 +708,29 @@ fn webhook_events(spec: &LoadedSpec, names: &RustNames) -> Result<TokenStream, S
                 match *event {}
             }
         });
-    }
-    let union_ref = union
-        .and_then(|union| union.get("$ref"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            spec.error_at(
-                "/tags",
-                format!(
-                    "no tag names the union of the webhook events (`{WEBHOOK_EVENT_EXTENSION}`: {{$ref: ...}}); the SDK's `webhooks` module parses into it"
-                ),
-            )
-        })?;
-    let union = union_ref.trim_start_matches("#/components/schemas/");
+    };
+    let union = marker.reference.trim_start_matches("#/components/schemas/");
     let variants = names.unions.get(union).ok_or_else(|| {
         spec.error_at(
-            "/tags",
-            format!("the generated client has no union `types::{union}` (from `{union_ref}`)"),
+            &marker.pointer,
+            format!(
+                "the generated client has no union `types::{union}` (from `{}`)",
+                marker.reference
+            ),
         )
     })?;
-    let hooks = spec
-        .json
-        .get(WEBHOOKS)
-        .and_then(Value::as_object)
-        .ok_or_else(|| {
-            spec.error_at(
-                &format!("/{WEBHOOKS}"),
-                "the webhook events are missing; the SDK's `webhooks` module needs them",
-            )
-        })?;
     let union_ident = format_ident!("{union}");
     let mut kinds = Vec::new();
     let mut arms = Vec::new();
-    for event_type in hooks.keys() {
+    for hook in &hooks {
+        let event_type = hook.event_type;
         let pointer = format!(
-            "/{WEBHOOKS}/{}/post/requestBody/content/application~1json/schema",
-            escape_pointer_token(event_type)
+            "{}/requestBody/content/application~1json/schema",
+            hook.post_pointer()
         );
         let schema = spec
             .json
-            .pointer(&pointer[..])
+            .pointer(&pointer)
             .and_then(|s| s.get("$ref"))
             .and_then(Value::as_str)
             .map(|r| r.trim_start_matches("#/components/schemas/"))
@@ -772,7 +758,7 @@ fn webhook_events(spec: &LoadedSpec, names: &RustNames) -> Result<TokenStream, S
     }
     if hooks.len() != variants.len() {
         return Err(spec.error_at(
-            &format!("/{WEBHOOKS}"),
+            &extensions::webhooks_pointer(),
             format!(
                 "the union `{union}` has {} members and the webhooks {} event types; every event needs both",
                 variants.len(),
@@ -834,9 +820,11 @@ mod tests {
     fn a_spec_without_webhooks_has_no_events() {
         let mut spec: serde_json::Value = serde_yaml::from_str(&real_text()).unwrap();
         let object = spec.as_object_mut().unwrap();
-        object.remove(WEBHOOKS);
+        object.remove(extensions::WEBHOOKS);
         for tag in object["tags"].as_array_mut().unwrap() {
-            tag.as_object_mut().unwrap().remove(WEBHOOK_EVENT_EXTENSION);
+            tag.as_object_mut()
+                .unwrap()
+                .remove(extensions::WEBHOOK_EVENT);
         }
         let table = webhook_table(serde_yaml::to_string(&spec).unwrap()).unwrap();
         assert!(table.contains("pubenumWebhookEvent{}"), "{table}");

@@ -1,9 +1,9 @@
 //! The one model of `spec/openapi.yaml` that every generator reads: loading
 //! and checking the spec before any generator sees it, its operations
 //! ([`LoadedSpec::operations`]), `$ref` resolution ([`LoadedSpec::deref`],
-//! [`LoadedSpec::resolve_schema`], [`LoadedSpec::description`]), the vendor
-//! extensions ([`PAGINATION_EXTENSION`], [`MAX_KEY_LENGTH_EXTENSION`]) and
-//! the parsed, checked pagination of an operation ([`Pagination`]).
+//! [`LoadedSpec::resolve_schema`], [`LoadedSpec::description`]) and the
+//! parsed, checked pagination of an operation ([`Pagination`], parsed by
+//! [`extensions`], where every vendor extension lives).
 //!
 //! Every error names the file and, where it can, the line and column and the
 //! JSON pointer of the offending node, so a bad edit is found in seconds.
@@ -29,6 +29,8 @@ use heck::{ToPascalCase, ToSnakeCase};
 use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, StatusCode};
 use serde_json::Value;
 
+use crate::{extensions, schema};
+
 /// A spec that parsed and passed our checks, with its source text kept for
 /// hashing and for locating nodes in later checks.
 pub struct LoadedSpec {
@@ -38,18 +40,16 @@ pub struct LoadedSpec {
     /// (vendor extensions, `$ref` targets).
     pub json: Value,
     pub openapi: OpenAPI,
-    /// The `x-avara-pagination` of each operation that has one, by
+    /// The [`extensions::PAGINATION`] of each operation that has one, by
     /// operationId: parsed and checked, or why it is unusable (see
     /// [`LoadedSpec::check_pagination`]).
     paginations: BTreeMap<String, Result<Pagination, SpecError>>,
 }
 
-/// The vendor extension that marks a cursor-paginated list operation; see
-/// [`Pagination`] for its fields and the checks it passes at load.
-pub const PAGINATION_EXTENSION: &str = "x-avara-pagination";
-/// The vendor extension that bounds the length of a map's keys (OpenAPI 3.0
-/// cannot); checked by the SDK before a request is sent.
-pub const MAX_KEY_LENGTH_EXTENSION: &str = "x-avara-max-key-length";
+pub use crate::extensions::{
+    MAX_KEY_LENGTH as MAX_KEY_LENGTH_EXTENSION, PAGINATION as PAGINATION_EXTENSION, PageField,
+    Pagination,
+};
 
 /// One operation of the spec, in the order of the spec's paths and of
 /// openapiv3's methods within a path item. Every operation of a loaded spec
@@ -69,7 +69,7 @@ pub struct SpecOperation<'a> {
     /// The JSON of the operation (vendor extensions included).
     pub json: &'a Value,
     /// The operation's checked pagination, when it is marked
-    /// `x-avara-pagination`.
+    /// [`extensions::PAGINATION`].
     pub pagination: Option<&'a Pagination>,
 }
 
@@ -129,47 +129,6 @@ impl SpecParameter<'_> {
                 .unwrap_or("form")
                 == "form"
             && self.json.get("explode").and_then(Value::as_bool) == Some(false)
-    }
-}
-
-/// The parsed `x-avara-pagination` extension of an operation, checked at
-/// load (a failure is reported by [`LoadedSpec::check_pagination`]): `style` is `cursor`; `requestCursorParam` names an optional query
-/// parameter of the operation; the `200` JSON response's schema has
-/// `itemsField` (a required, non-nullable array of a `$ref`'d schema),
-/// `nextCursorField` (a string) and `hasMoreField` (a boolean).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pagination {
-    /// The pointer of the extension.
-    pub pointer: String,
-    /// The query parameter that carries the cursor of the page to fetch.
-    pub request_cursor_param: String,
-    /// The page's array of items.
-    pub items: PageField,
-    /// The page's cursor of the next page.
-    pub next_cursor: PageField,
-    /// The page's "another page follows" flag.
-    pub has_more: PageField,
-    /// The `$ref` of the items' schema, such as `#/components/schemas/Org`.
-    pub item_schema_ref: String,
-    /// The `$ref` of the page's schema, when the response names it by one.
-    pub page_schema_ref: Option<String>,
-}
-
-/// A property of a page schema named by the pagination extension.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PageField {
-    /// The property's JSON name.
-    pub name: String,
-    /// Listed in the page schema's `required`.
-    pub required: bool,
-    /// `nullable: true`.
-    pub nullable: bool,
-}
-
-impl PageField {
-    /// Required and not nullable: always present with a value.
-    pub fn always_present(&self) -> bool {
-        self.required && !self.nullable
     }
 }
 
@@ -251,7 +210,7 @@ impl LoadedSpec {
         out
     }
 
-    /// Fails with the first operation whose `x-avara-pagination` is
+    /// Fails with the first operation whose [`extensions::PAGINATION`] is
     /// unusable (see [`Pagination`] for the rules). Generators call this:
     /// [`Self::operations`] leaves such an operation's `pagination` empty,
     /// which is enough for a spec diff but not for code generation.
@@ -265,15 +224,8 @@ impl LoadedSpec {
     /// Follows `$ref`s and single-member `allOf`s (how the spec makes a
     /// referenced schema nullable) from a JSON schema to the schema that says
     /// what a value is.
-    pub fn schema_json<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
-        for _ in 0..64 {
-            schema = self.deref(schema);
-            match schema.get("allOf").and_then(Value::as_array) {
-                Some(all_of) if all_of.len() == 1 => schema = &all_of[0],
-                _ => return schema,
-            }
-        }
-        schema
+    pub fn schema_json<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        schema::schema_json(self, schema)
     }
 
     /// The description of a schema or parameter: its own, else the first
@@ -290,10 +242,7 @@ impl LoadedSpec {
             }
             let next = match value.get("$ref").and_then(Value::as_str) {
                 Some(reference) => self.resolve_ref(reference),
-                None => match value.get("allOf").and_then(Value::as_array) {
-                    Some(all_of) if all_of.len() == 1 => Some(&all_of[0]),
-                    _ => None,
-                },
+                None => schema::one_part(value),
             };
             value = next?;
         }
@@ -303,26 +252,7 @@ impl LoadedSpec {
     /// The typed form of [`Self::schema_json`]: follows `$ref`s to
     /// `#/components/schemas/...` and single-member `allOf`s.
     pub fn resolve_schema<'a>(&'a self, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
-        let mut current = schema;
-        for _ in 0..64 {
-            match current {
-                ReferenceOr::Reference { reference } => {
-                    let name = reference.strip_prefix("#/components/schemas/")?;
-                    current = self.openapi.components.as_ref()?.schemas.get(name)?;
-                }
-                ReferenceOr::Item(Schema {
-                    schema_kind: SchemaKind::AllOf { all_of },
-                    ..
-                }) if all_of.len() == 1 => current = &all_of[0],
-                // `type: object` beside a one-member `allOf`.
-                ReferenceOr::Item(Schema {
-                    schema_kind: SchemaKind::Any(any),
-                    ..
-                }) if any.all_of.len() == 1 => current = &any.all_of[0],
-                ReferenceOr::Item(item) => return Some(item),
-            }
-        }
-        None
+        schema::typed(self, schema)
     }
 
     /// The typed response behind a `$ref` to `#/components/responses/...`.
@@ -347,47 +277,20 @@ impl LoadedSpec {
         &'a self,
         schema: &'a ReferenceOr<Box<Schema>>,
     ) -> Option<&'a Schema> {
-        match schema {
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/schemas/")?;
-                self.resolve_schema(self.openapi.components.as_ref()?.schemas.get(name)?)
-            }
-            ReferenceOr::Item(item) => match &item.schema_kind {
-                SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
-                    self.resolve_schema(&all_of[0])
-                }
-                SchemaKind::Any(any) if any.all_of.len() == 1 => {
-                    self.resolve_schema(&any.all_of[0])
-                }
-                _ => Some(item),
-            },
-        }
+        schema::typed_boxed(self, schema)
     }
 
     /// Follows `$ref`s from `value` until a node that is not a reference.
     pub fn deref<'a>(&'a self, value: &'a Value) -> &'a Value {
-        self.deref_at(value, "").0
+        schema::deref(self, value)
     }
 
     /// [`Self::deref`] that also follows the JSON pointer: `value` is at
     /// `pointer`, and the node returned is at the pointer returned (that of
     /// the last component followed, or `pointer` when `value` is no `$ref`).
     /// A `$ref` that points at nothing, or a cycle, stops the walk.
-    pub fn deref_at<'a>(&'a self, mut value: &'a Value, pointer: &str) -> (&'a Value, String) {
-        let mut pointer = pointer.to_string();
-        for _ in 0..64 {
-            match value.get("$ref").and_then(Value::as_str) {
-                Some(reference) => match self.resolve_ref(reference) {
-                    Some(target) => {
-                        pointer = reference.trim_start_matches('#').to_string();
-                        value = target;
-                    }
-                    None => break,
-                },
-                None => break,
-            }
-        }
-        (value, pointer)
+    pub fn deref_at<'a>(&'a self, value: &'a Value, pointer: &str) -> (&'a Value, String) {
+        schema::deref_at(self, value, pointer)
     }
 }
 
@@ -581,7 +484,7 @@ impl LoadedSpec {
     fn with_paginations(mut self) -> LoadedSpec {
         let mut paginations = BTreeMap::new();
         for op in self.operations() {
-            if let Some(pagination) = parse_pagination(&self, &op).transpose() {
+            if let Some(pagination) = extensions::parse_pagination(&self, &op).transpose() {
                 paginations.insert(op.id.to_string(), pagination);
             }
         }
@@ -809,166 +712,6 @@ fn check_resource_and_verb(
         ));
     }
     Ok(())
-}
-
-/// Parses and checks an operation's `x-avara-pagination`, if it has one.
-fn parse_pagination(
-    spec: &LoadedSpec,
-    op: &SpecOperation<'_>,
-) -> Result<Option<Pagination>, SpecError> {
-    let Some(extension) = op.json.get(PAGINATION_EXTENSION) else {
-        return Ok(None);
-    };
-    let ext_pointer = format!("{}/{PAGINATION_EXTENSION}", op.pointer);
-    if !extension.is_object() {
-        return Err(spec.error_at(
-            &ext_pointer,
-            format!("`{PAGINATION_EXTENSION}` must be a mapping"),
-        ));
-    }
-    let field = |name: &str| -> Result<String, SpecError> {
-        extension
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| {
-                spec.error_at(
-                    &ext_pointer,
-                    format!("`{PAGINATION_EXTENSION}` needs a string field `{name}`"),
-                )
-            })
-    };
-    match extension.get("style").and_then(Value::as_str) {
-        Some("cursor") => {}
-        other => {
-            return Err(spec.error_at(
-                &format!("{ext_pointer}/style"),
-                format!("`{PAGINATION_EXTENSION}.style` must be `cursor`, found {other:?}"),
-            ));
-        }
-    }
-    let request_cursor_param = field("requestCursorParam")?;
-    let items_field = field("itemsField")?;
-    let next_cursor_field = field("nextCursorField")?;
-    let has_more_field = field("hasMoreField")?;
-
-    // The request cursor must be an optional query parameter.
-    let params = op.parameters(spec);
-    let Some(cursor) = params
-        .iter()
-        .find(|p| p.location == "query" && p.name == request_cursor_param)
-    else {
-        return Err(spec.error_at(
-            &format!("{ext_pointer}/requestCursorParam"),
-            format!(
-                "`requestCursorParam: {request_cursor_param}` names no query parameter of `{}`",
-                op.id
-            ),
-        ));
-    };
-    if cursor.required {
-        return Err(spec.error_at(
-            &format!("{ext_pointer}/requestCursorParam"),
-            format!(
-                "the cursor parameter `{request_cursor_param}` must be optional: the first page is fetched without it"
-            ),
-        ));
-    }
-
-    // The page schema: the operation's 200 JSON response.
-    let page_written = op
-        .json
-        .pointer("/responses/200")
-        .map(|r| spec.deref(r))
-        .and_then(response_json_schema)
-        .ok_or_else(|| {
-            spec.error_at(
-                &ext_pointer,
-                format!("`{}` needs a `200` JSON response to paginate", op.id),
-            )
-        })?;
-    let page_schema_ref = page_written
-        .get("$ref")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let page_schema = spec.schema_json(page_written);
-    let required: Vec<&str> = page_schema
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let property = |ext_field: &str, name: &str, expected: &str| -> Result<PageField, SpecError> {
-        let schema = page_schema
-            .get("properties")
-            .and_then(|p| p.get(name))
-            .map(|s| spec.schema_json(s))
-            .ok_or_else(|| {
-                spec.error_at(
-                    &format!("{ext_pointer}/{ext_field}"),
-                    format!(
-                        "`{ext_field}: {name}` names no property of the `{}` page schema",
-                        op.id
-                    ),
-                )
-            })?;
-        let ty = schema.get("type").and_then(Value::as_str).unwrap_or("");
-        if ty != expected {
-            return Err(spec.error_at(
-                &format!("{ext_pointer}/{ext_field}"),
-                format!(
-                    "`{ext_field}: {name}` must be a property of type `{expected}`, found `{ty}`"
-                ),
-            ));
-        }
-        let written = page_schema
-            .get("properties")
-            .and_then(|p| p.get(name))
-            .unwrap_or(&Value::Null);
-        let nullable = [written, schema]
-            .iter()
-            .any(|s| s.get("nullable").and_then(Value::as_bool) == Some(true));
-        Ok(PageField {
-            name: name.to_string(),
-            required: required.contains(&name),
-            nullable,
-        })
-    };
-    let items = property("itemsField", &items_field, "array")?;
-    let item_schema_ref = page_schema
-        .pointer(&format!(
-            "/properties/{}",
-            escape_pointer_token(&items_field)
-        ))
-        .map(|s| spec.schema_json(s))
-        .and_then(|s| s.pointer("/items/$ref"))
-        .and_then(Value::as_str)
-        .filter(|r| r.starts_with("#/components/schemas/"))
-        .ok_or_else(|| {
-            spec.error_at(
-                &format!("{ext_pointer}/itemsField"),
-                format!(
-                    "the items of `{items_field}` must be a `$ref` to `#/components/schemas/...`"
-                ),
-            )
-        })?
-        .to_string();
-    if !items.always_present() {
-        return Err(spec.error_at(
-            &format!("{ext_pointer}/itemsField"),
-            format!("the items property `{items_field}` must be required and not nullable"),
-        ));
-    }
-    let next_cursor = property("nextCursorField", &next_cursor_field, "string")?;
-    let has_more = property("hasMoreField", &has_more_field, "boolean")?;
-    Ok(Some(Pagination {
-        pointer: ext_pointer,
-        request_cursor_param,
-        items,
-        next_cursor,
-        has_more,
-        item_schema_ref,
-        page_schema_ref,
-    }))
 }
 
 /// Whether `name` can be a Rust identifier as written (no raw `r#`): a

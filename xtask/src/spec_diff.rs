@@ -40,7 +40,7 @@
 //! recursively, `oneOf`/`anyOf` alternatives paired by `$ref`, then content,
 //! and `readOnly`/`writeOnly` properties left out of the direction they do
 //! not flow in; then the effective security requirement, the operation's own
-//! servers and the `x-avara-pagination` extension. Globally: the servers
+//! servers and the [`extensions::PAGINATION`](crate::extensions::PAGINATION) extension. Globally: the servers
 //! (URLs compared without a trailing slash), the security schemes, component
 //! schemas added or removed, and edits of `info`, `tags` and the default
 //! security (informational; the default security's effect is reported under

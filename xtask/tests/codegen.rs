@@ -7,6 +7,7 @@ use xtask::codegen::{
     self, CLI_GENERATED, CLIENT_GENERATED, CLIENT_SDK_GENERATED, HTTPMOCK_GENERATED,
     MOCK_GENERATED, SPEC,
 };
+use xtask::extensions::{MAX_KEY_LENGTH, PAGINATION};
 
 /// Every checked-in generated file.
 const GENERATED: [&str; 5] = [
@@ -246,6 +247,11 @@ fn replaced(from: &str, to: &str) -> (Option<String>, usize) {
     (Some(spec.replacen(from, to, 1)), offset)
 }
 
+/// The pointer of a field of `orgs_list`'s pagination extension.
+fn orgs_list_pagination(field: &str) -> &'static str {
+    format!("/paths/~1v1~1orgs/get/{PAGINATION}/{field}").leak()
+}
+
 fn bad(
     name: &'static str,
     (spec, offset): (Option<String>, usize),
@@ -397,28 +403,19 @@ fn malformed_specs() -> Vec<Bad> {
             "pagination names a missing field",
             replaced("itemsField: organizations", "itemsField: orgs"),
             &["`itemsField: orgs` names no property"],
-            Some((
-                Mutation,
-                "/paths/~1v1~1orgs/get/x-avara-pagination/itemsField",
-            )),
+            Some((Mutation, orgs_list_pagination("itemsField"))),
         ),
         bad(
             "pagination field of the wrong type",
             replaced("hasMoreField: hasMore", "hasMoreField: cursor"),
             &["must be a property of type `boolean`, found `string`"],
-            Some((
-                Mutation,
-                "/paths/~1v1~1orgs/get/x-avara-pagination/hasMoreField",
-            )),
+            Some((Mutation, orgs_list_pagination("hasMoreField"))),
         ),
         bad(
             "pagination cursor parameter missing",
             replaced("requestCursorParam: cursor", "requestCursorParam: after"),
             &["names no query parameter of `orgs_list`"],
-            Some((
-                Mutation,
-                "/paths/~1v1~1orgs/get/x-avara-pagination/requestCursorParam",
-            )),
+            Some((Mutation, orgs_list_pagination("requestCursorParam"))),
         ),
         bad(
             "path without a leading slash",
@@ -624,7 +621,10 @@ fn constraint_bounds_flow_from_the_spec() {
     let edited = real_spec()
         .replace("            maximum: 100\n", "            maximum: 25\n")
         .replace("      maxProperties: 50\n", "      maxProperties: 7\n")
-        .replace("x-avara-max-key-length: 100", "x-avara-max-key-length: 12");
+        .replace(
+            &format!("{MAX_KEY_LENGTH}: 100"),
+            &format!("{MAX_KEY_LENGTH}: 12"),
+        );
     let changed = generated_sdk(&edited);
     assert!(
         changed.contains("value: 25f64") && !changed.contains("value: 100f64"),
@@ -680,7 +680,7 @@ fn httpmock_and_cli_files_are_generated_for_every_operation() {
             "cli table: {id}"
         );
     }
-    // Exactly the operations marked `x-avara-pagination` page through
+    // Exactly the operations marked with the pagination extension page through
     // `stream()`, each with its own items field.
     let paginated: Vec<_> = operations.iter().filter_map(|op| op.pagination).collect();
     assert_eq!(

@@ -9,6 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 use xtask::codegen::{self, SPEC};
+use xtask::extension_name;
 use xtask::reference::check::{self, Finding};
 use xtask::reference::page::{self, PageError, PageType, Section, View};
 use xtask::reference::{self as reference, draft, validate};
@@ -171,7 +172,11 @@ fn spec_errors(old: &str, new: &str) -> Vec<(usize, String, String)> {
 #[test]
 fn a_note_that_no_page_needs_or_that_is_malformed_is_an_error() {
     // `limit` becomes a number as the pages say: its type note is stale.
-    let pointer = "/paths/~1v1~1orgs/get/parameters/1/schema/x-avara-reference/type";
+    let pointer = concat!(
+        "/paths/~1v1~1orgs/get/parameters/1/schema/",
+        extension_name!(reference),
+        "/type"
+    );
     let spec_line = locate_pointer(&real_spec().text, pointer).unwrap().0;
     assert_eq!(
         spec_errors(
@@ -181,20 +186,36 @@ fn a_note_that_no_page_needs_or_that_is_malformed_is_an_error() {
         vec![(
             spec_line,
             pointer.to_string(),
-            "the x-avara-reference note on `type` (page number, spec integer) matches no disagreement on any page; remove it or correct it".to_string()
+            concat!("the ", extension_name!(reference), " note on `type` (page number, spec integer) matches no disagreement on any page; remove it or correct it").to_string()
         )]
     );
 
     // A note without its reason.
-    let pointer = "/components/schemas/MetadataValue/x-avara-reference/maxLength";
+    let pointer = concat!(
+        "/components/schemas/MetadataValue/",
+        extension_name!(reference),
+        "/maxLength"
+    );
     let errors = spec_errors(
-        "      x-avara-reference:\n        maxLength:\n          page: null\n          spec: 1000\n          reason: >-\n            Stated in the description of the returned organization's metadata\n            (\"values up to 1000 chars\"), not as a constraint line.\n",
-        "      x-avara-reference:\n        maxLength:\n          page: null\n          spec: 1000\n",
+        concat!(
+            "      ",
+            extension_name!(reference),
+            ":\n        maxLength:\n          page: null\n          spec: 1000\n          reason: >-\n            Stated in the description of the returned organization's metadata\n            (\"values up to 1000 chars\"), not as a constraint line.\n"
+        ),
+        concat!(
+            "      ",
+            extension_name!(reference),
+            ":\n        maxLength:\n          page: null\n          spec: 1000\n"
+        ),
     );
     assert_eq!(errors[0].1, pointer);
     assert_eq!(
         errors[0].2,
-        "`x-avara-reference.maxLength` needs a `reason`"
+        concat!(
+            "`",
+            extension_name!(reference),
+            ".maxLength` needs a `reason`"
+        )
     );
     // Without a valid note, the disagreement it covered is an error again.
     assert!(
@@ -475,8 +496,18 @@ fn a_removed_optional_is_an_error_naming_required() {
             ),
             error(
                 59,
-                "/components/schemas/Org/properties/createdByUserId/x-avara-reference/nullable",
-                "`createdByUserId` (returned field): nullable: the page says `false`, the spec says `true`; the x-avara-reference note at /components/schemas/Org/properties/createdByUserId/x-avara-reference/nullable records page nothing, spec `true`"
+                concat!(
+                    "/components/schemas/Org/properties/createdByUserId/",
+                    extension_name!(reference),
+                    "/nullable"
+                ),
+                concat!(
+                    "`createdByUserId` (returned field): nullable: the page says `false`, the spec says `true`; the ",
+                    extension_name!(reference),
+                    " note at /components/schemas/Org/properties/createdByUserId/",
+                    extension_name!(reference),
+                    "/nullable records page nothing, spec `true`"
+                )
             ),
         ]
     );
@@ -510,8 +541,18 @@ fn a_changed_type_is_an_error_and_a_note_accepts_only_its_own_values() {
         errors_of("orgs-list.http.txt", &text),
         vec![error(
             15,
-            "/paths/~1v1~1orgs/get/parameters/1/schema/x-avara-reference/type",
-            "`limit` (query parameter): type: the page says `string`, the spec says `integer`; the x-avara-reference note at /paths/~1v1~1orgs/get/parameters/1/schema/x-avara-reference/type records page `number`, spec `integer`"
+            concat!(
+                "/paths/~1v1~1orgs/get/parameters/1/schema/",
+                extension_name!(reference),
+                "/type"
+            ),
+            concat!(
+                "`limit` (query parameter): type: the page says `string`, the spec says `integer`; the ",
+                extension_name!(reference),
+                " note at /paths/~1v1~1orgs/get/parameters/1/schema/",
+                extension_name!(reference),
+                "/type records page `number`, spec `integer`"
+            )
         )]
     );
 
@@ -1082,9 +1123,10 @@ fn a_draft_says_what_the_page_left_open() {
     .unwrap();
     let fragment = unwrap_comments(&draft::draft(&page, Some(&real)).unwrap());
     assert!(
-        fragment.contains(
-            "x-avara-reference:\n        method:\n          page: null\n          spec: get\n"
-        ),
+        fragment.contains(concat!(
+            extension_name!(reference),
+            ":\n        method:\n          page: null\n          spec: get\n"
+        )),
         "{fragment}"
     );
     assert!(
@@ -1103,7 +1145,11 @@ fn a_draft_says_what_the_page_left_open() {
     let page = parse("orgs-list.python.txt", &page_text("orgs-list.python.txt")).unwrap();
     let fragment = unwrap_comments(&draft::draft(&page, Some(&real)).unwrap());
     assert!(
-        fragment.contains("`hasMore` and `cursor` follow the x-avara-pagination of `orgs_list`"),
+        fragment.contains(concat!(
+            "`hasMore` and `cursor` follow the ",
+            extension_name!(pagination),
+            " of `orgs_list`"
+        )),
         "{fragment}"
     );
     // Without a spec to take the cursor convention from, only the items.
@@ -1400,7 +1446,11 @@ fn each_alteration_of_the_facts_gives_its_own_located_error() {
         vec![located(
             "avara-fixture-0.0.0.json:367:9",
             Some("/operations/1/page/items_field"),
-            "/paths/~1v1~1widgets/get/x-avara-pagination/itemsField",
+            concat!(
+                "/paths/~1v1~1widgets/get/",
+                extension_name!(pagination),
+                "/itemsField"
+            ),
             "`widgets.list`: the page `SyncCursorWidgets`: itemsField: the SDK says `items`, the spec says `widgets`"
         )]
     );
@@ -1414,7 +1464,7 @@ fn each_alteration_of_the_facts_gives_its_own_located_error() {
             "`widgets.list`: query parameter `kinds`: arrayFormat: the SDK says `repeat` (the SDK's query_array_format), the spec says `comma`"
         )]
     );
-    // A webhook event added: in neither `x-webhooks` nor the union's mapping.
+    // A webhook event added: in neither the spec's webhooks nor the union's mapping.
     assert_eq!(
         facts_errors(|f| {
             let mut event = f["webhooks"]["events"][1].clone();
@@ -1425,8 +1475,12 @@ fn each_alteration_of_the_facts_gives_its_own_located_error() {
             located(
                 "avara-fixture-0.0.0.json:481:9",
                 Some("/webhooks/events/2/type"),
-                "/x-webhooks",
-                "webhook event `widget.updated`: not in the spec's `x-webhooks`"
+                concat!("/", extension_name!(webhooks)),
+                concat!(
+                    "webhook event `widget.updated`: not in the spec's `",
+                    extension_name!(webhooks),
+                    "`"
+                )
             ),
             located(
                 "avara-fixture-0.0.0.json:481:9",
@@ -1446,7 +1500,7 @@ fn each_alteration_of_the_facts_gives_its_own_located_error() {
             located(
                 "openapi.yaml:104:3",
                 None,
-                "/x-webhooks/widget.deleted",
+                concat!("/", extension_name!(webhooks), "/widget.deleted"),
                 "webhook event `widget.deleted` is documented by no SDK's webhook events"
             ),
             located(
@@ -1476,7 +1530,11 @@ fn each_alteration_of_the_facts_gives_its_own_located_error() {
 #[test]
 fn an_sdk_note_is_accepted_exactly_and_is_an_error_when_unneeded_wrong_or_unreached() {
     let limit_type = "/operations/1/query_params/1/type/kind";
-    let note = "/components/schemas/Limit/x-avara-reference/type";
+    let note = concat!(
+        "/components/schemas/Limit/",
+        extension_name!(reference),
+        "/type"
+    );
     // The SDK now agrees with the spec: the note is not needed.
     assert_eq!(
         facts_errors(|f| set(f, limit_type, "integer".into())),
@@ -1484,7 +1542,11 @@ fn an_sdk_note_is_accepted_exactly_and_is_an_error_when_unneeded_wrong_or_unreac
             "openapi.yaml:140:9",
             None,
             note,
-            "the x-avara-reference note on `type` (sdk number, spec integer) is not needed: the SDK and the spec agree here (both integer); remove it"
+            concat!(
+                "the ",
+                extension_name!(reference),
+                " note on `type` (sdk number, spec integer) is not needed: the SDK and the spec agree here (both integer); remove it"
+            )
         )]
     );
     // The SDK says something else than the note records.
@@ -1494,13 +1556,23 @@ fn an_sdk_note_is_accepted_exactly_and_is_an_error_when_unneeded_wrong_or_unreac
             "avara-fixture-0.0.0.json:394:11",
             Some("/operations/1/query_params/1/type"),
             note,
-            "`widgets.list`: query parameter `limit`: type: the SDK says `boolean`, the spec says `integer`; the x-avara-reference note at /components/schemas/Limit/x-avara-reference/type records sdk `number`, spec `integer`"
+            concat!(
+                "`widgets.list`: query parameter `limit`: type: the SDK says `boolean`, the spec says `integer`; the ",
+                extension_name!(reference),
+                " note at /components/schemas/Limit/",
+                extension_name!(reference),
+                "/type records sdk `number`, spec `integer`"
+            )
         )]
     );
     // Without the note, the difference is an error at the SDK's fact.
     let without_note = replaced(
         &fixture_spec_text(),
-        "      x-avara-reference:\n        type:\n          sdk: number\n          spec: integer\n          reason: The SDK types the page size as a float; a count is integral.\n",
+        concat!(
+            "      ",
+            extension_name!(reference),
+            ":\n        type:\n          sdk: number\n          spec: integer\n          reason: The SDK types the page size as a float; a count is integral.\n"
+        ),
         "",
     );
     assert_eq!(
@@ -1516,15 +1588,27 @@ fn an_sdk_note_is_accepted_exactly_and_is_an_error_when_unneeded_wrong_or_unreac
     let unreached = replaced(
         &fixture_spec_text(),
         "        message:\n          type: string\n",
-        "        message:\n          type: string\n          x-avara-reference:\n            nullable:\n              sdk: true\n              spec: false\n              reason: Invented.\n",
+        concat!(
+            "        message:\n          type: string\n          ",
+            extension_name!(reference),
+            ":\n            nullable:\n              sdk: true\n              spec: false\n              reason: Invented.\n"
+        ),
     );
     assert_eq!(
         sdk_errors(&unreached, &fixture_facts()),
         vec![located(
             "openapi.yaml:265:13",
             None,
-            "/components/schemas/Error/properties/message/x-avara-reference/nullable",
-            "the x-avara-reference note on `nullable` (sdk true, spec false) is on an element no SDK fact reaches (the SDK does not cover it); remove it or move it"
+            concat!(
+                "/components/schemas/Error/properties/message/",
+                extension_name!(reference),
+                "/nullable"
+            ),
+            concat!(
+                "the ",
+                extension_name!(reference),
+                " note on `nullable` (sdk true, spec false) is on an element no SDK fact reaches (the SDK does not cover it); remove it or move it"
+            )
         )]
     );
     // A note whose two values are the same records nothing.
@@ -1540,14 +1624,22 @@ fn an_sdk_note_is_accepted_exactly_and_is_an_error_when_unneeded_wrong_or_unreac
             "openapi.yaml:140:9",
             None,
             note,
-            "`x-avara-reference.type` records no difference: `sdk` and `spec` are both `integer`"
+            concat!(
+                "`",
+                extension_name!(reference),
+                ".type` records no difference: `sdk` and `spec` are both `integer`"
+            )
         )
     );
     // A property only the spec has, accepted by a `presence` note.
     let nickname = replaced(
         &fixture_spec_text(),
         "        email:\n          type: string\n          format: email\n",
-        "        email:\n          type: string\n          format: email\n        nickname:\n          type: string\n          x-avara-reference:\n            presence:\n              sdk: false\n              spec: true\n              reason: Invented.\n",
+        concat!(
+            "        email:\n          type: string\n          format: email\n        nickname:\n          type: string\n          ",
+            extension_name!(reference),
+            ":\n            presence:\n              sdk: false\n              spec: true\n              reason: Invented.\n"
+        ),
     );
     let report = sdk_report(&nickname, &fixture_facts());
     assert!(report.errors.is_empty(), "{:#?}", report.errors);

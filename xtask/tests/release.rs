@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use xtask::extension_name;
+
 fn manifest_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -215,22 +217,34 @@ fn from_1_0_a_breaking_change_needs_a_major_bump_and_an_addition_a_minor_one() {
 }
 
 /// What other branches do to the spec at merge time (a vendor extension
-/// added, descriptions moved into `x-avara-reference`) is no API change and
+/// added, descriptions moved into the reference-note extension) is no API change and
 /// needs no bump.
 #[test]
 fn descriptions_and_extensions_need_no_bump() {
     let repo = Repo::new("0.1.0");
     repo.edit_spec(
         "      summary: List organizations with pagination\n      description: |\n",
-        "      summary: List organizations with pagination\n      x-avara-reference:\n        page: orgs/list\n      description: |\n        Moved.\n",
+        concat!(
+            "      summary: List organizations with pagination\n      ",
+            extension_name!(reference),
+            ":\n        page: orgs/list\n      description: |\n        Moved.\n"
+        ),
     );
     repo.edit_spec(
         "      description: Name of the organization\n",
-        "      x-avara-reference:\n        description: Name of the organization\n",
+        concat!(
+            "      ",
+            extension_name!(reference),
+            ":\n        description: Name of the organization\n"
+        ),
     );
     repo.edit_spec(
         "    Metadata:\n      type: object\n",
-        "    Metadata:\n      type: object\n      x-avara-example-source: reference\n",
+        concat!(
+            "    Metadata:\n      type: object\n      ",
+            extension_name!(prefix),
+            "example-source: reference\n"
+        ),
     );
     let output = repo.release_check(&["--base", "HEAD"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use xtask::codegen::SPEC;
+use xtask::extension_name;
 use xtask::spec;
 use xtask::spec_diff::{self, Change, Level, Report};
 
@@ -66,7 +67,11 @@ const METADATA_ALLOF_END: &str =
     "            - $ref: \"#/components/schemas/Metadata\"\n    OrgListPage:";
 const SERVERS: &str =
     "servers:\n  - url: https://api.avarasoftware.com\n    description: Production\n";
-const PAGINATION: &str = "      x-avara-pagination:\n        style: cursor\n        requestCursorParam: cursor\n        itemsField: organizations\n        nextCursorField: cursor\n        hasMoreField: hasMore\n";
+const PAGINATION: &str = concat!(
+    "      ",
+    extension_name!(pagination),
+    ":\n        style: cursor\n        requestCursorParam: cursor\n        itemsField: organizations\n        nextCursorField: cursor\n        hasMoreField: hasMore\n"
+);
 const CREATE_BODY: &str = "      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: \"#/components/schemas/OrgCreateParams\"\n            example:\n              orgName: City Medical Center - Radiology Department\n";
 const RETRIEVE_5XX: &str =
     "        5XX:\n          $ref: \"#/components/responses/Error\"\ncomponents:";
@@ -180,7 +185,11 @@ fn cases() -> Vec<Case> {
             base: &[],
             head: &[(
                 "      summary: List organizations with pagination\n      description: |\n        Retrieves a paginated list of organizations. Returns up to 100\n        organizations per request.\n",
-                "      summary: List organizations with pagination\n      x-avara-reference:\n        text: |\n          Retrieves a paginated list of organizations. Returns up to 100\n          organizations per request.\n      description: |\n",
+                concat!(
+                    "      summary: List organizations with pagination\n      ",
+                    extension_name!(reference),
+                    ":\n        text: |\n          Retrieves a paginated list of organizations. Returns up to 100\n          organizations per request.\n      description: |\n"
+                ),
             )],
             expect: &[
                 (
@@ -191,7 +200,7 @@ fn cases() -> Vec<Case> {
                 (
                     "extension-changed",
                     I,
-                    "/paths/~1v1~1orgs/get/x-avara-reference",
+                    concat!("/paths/~1v1~1orgs/get/", extension_name!(reference)),
                 ),
             ],
         },
@@ -328,22 +337,32 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
-            name: "map key bound loosened: x-avara-max-key-length 100 -> 200",
+            name: concat!(
+                "map key bound loosened: ",
+                extension_name!(max_key_length),
+                " 100 -> 200"
+            ),
             base: &[],
             head: &[(
-                "      x-avara-max-key-length: 100\n",
-                "      x-avara-max-key-length: 200\n",
+                concat!("      ", extension_name!(max_key_length), ": 100\n"),
+                concat!("      ", extension_name!(max_key_length), ": 200\n"),
             )],
             expect: &[
                 (
-                    "request-x-avara-max-key-length-increased",
+                    concat!("request-", extension_name!(max_key_length), "-increased"),
                     N,
-                    "/components/schemas/Metadata/x-avara-max-key-length",
+                    concat!(
+                        "/components/schemas/Metadata/",
+                        extension_name!(max_key_length)
+                    ),
                 ),
                 (
-                    "response-x-avara-max-key-length-increased",
+                    concat!("response-", extension_name!(max_key_length), "-increased"),
                     B,
-                    "/components/schemas/Metadata/x-avara-max-key-length",
+                    concat!(
+                        "/components/schemas/Metadata/",
+                        extension_name!(max_key_length)
+                    ),
                 ),
             ],
         },
@@ -972,8 +991,16 @@ fn cases() -> Vec<Case> {
             base: &[],
             head: &[
                 (
-                    "      security:\n        - bearerAuth: []\n      x-avara-pagination:",
-                    "      security:\n        - apiKey: []\n      x-avara-pagination:",
+                    concat!(
+                        "      security:\n        - bearerAuth: []\n      ",
+                        extension_name!(pagination),
+                        ":"
+                    ),
+                    concat!(
+                        "      security:\n        - apiKey: []\n      ",
+                        extension_name!(pagination),
+                        ":"
+                    ),
                 ),
                 (
                     "  securitySchemes:\n",
@@ -1029,20 +1056,28 @@ fn cases() -> Vec<Case> {
             expect: &[(
                 "pagination-changed",
                 B,
-                "/paths/~1v1~1orgs/get/x-avara-pagination/itemsField",
+                concat!(
+                    "/paths/~1v1~1orgs/get/",
+                    extension_name!(pagination),
+                    "/itemsField"
+                ),
             )],
         },
         Case {
             name: "pagination removed",
             base: &[],
             head: &[(
-                "      x-avara-pagination:\n        style: cursor\n        requestCursorParam: cursor\n        itemsField: organizations\n        nextCursorField: cursor\n        hasMoreField: hasMore\n",
+                concat!(
+                    "      ",
+                    extension_name!(pagination),
+                    ":\n        style: cursor\n        requestCursorParam: cursor\n        itemsField: organizations\n        nextCursorField: cursor\n        hasMoreField: hasMore\n"
+                ),
                 "",
             )],
             expect: &[(
                 "pagination-removed",
                 B,
-                "/paths/~1v1~1orgs/get/x-avara-pagination",
+                concat!("/paths/~1v1~1orgs/get/", extension_name!(pagination)),
             )],
         },
         Case {
@@ -1204,12 +1239,16 @@ fn cases() -> Vec<Case> {
             base: &[(PAGINATION, "")],
             head: &[(
                 "      parameters:\n        - name: cursor\n",
-                "      x-avara-pagination:\n        style: cursor\n        requestCursorParam: cursor\n        itemsField: organizations\n        nextCursorField: cursor\n        hasMoreField: hasMore\n      parameters:\n        - name: cursor\n",
+                concat!(
+                    "      ",
+                    extension_name!(pagination),
+                    ":\n        style: cursor\n        requestCursorParam: cursor\n        itemsField: organizations\n        nextCursorField: cursor\n        hasMoreField: hasMore\n      parameters:\n        - name: cursor\n"
+                ),
             )],
             expect: &[(
                 "pagination-added",
                 N,
-                "/paths/~1v1~1orgs/get/x-avara-pagination",
+                concat!("/paths/~1v1~1orgs/get/", extension_name!(pagination)),
             )],
         },
         Case {
@@ -2223,7 +2262,11 @@ fn bound_cases() -> Vec<BoundCase> {
         ("maxItems", "max-items", false),
         ("minProperties", "min-properties", true),
         ("maxProperties", "max-properties", false),
-        ("x-avara-max-key-length", "x-avara-max-key-length", false),
+        (
+            concat!(extension_name!(max_key_length)),
+            concat!(extension_name!(max_key_length)),
+            false,
+        ),
     ];
     // (change, old value, new value, narrows for a lower bound, for an upper)
     let numeric = [

@@ -2,7 +2,7 @@
 //!
 //! Every fact the page states is compared with the spec element it
 //! describes. A disagreement is accepted only when the element (or a schema
-//! it reaches through `$ref`/`allOf`) carries an `x-avara-reference` note for
+//! it reaches through `$ref`/`allOf`) carries an [`extensions::REFERENCE`] note for
 //! that aspect whose `page` and `spec` values are exactly the two values
 //! compared; see [`Note`]. Anything else is an error naming the page line and
 //! the spec pointer. Elements only the spec has are information.
@@ -15,28 +15,15 @@ use serde_json::Value;
 
 use super::page::{Field, Page, PageType, RequestExample, Section, View};
 use super::validate;
+use crate::extensions::{self, MAX_KEY_LENGTH};
+use crate::schema::{self, Merge};
 use crate::spec::{LoadedSpec, escape_pointer_token, locate_pointer};
 
 /// The vendor extension that records a deliberate deviation from the pages.
-pub const EXTENSION: &str = "x-avara-reference";
+pub use crate::extensions::REFERENCE as EXTENSION;
 
-/// One `x-avara-reference` entry: `aspect: {page, sdk, spec, reason}`, with
-/// `page` or `sdk` or both.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Note {
-    /// The pointer of the entry in the spec (`.../x-avara-reference/type`).
-    pub pointer: String,
-    pub aspect: String,
-    /// What the page says (`null` when the page does not state it); `None`
-    /// when the note does not concern the pages.
-    pub page: Option<Value>,
-    /// What the official SDK's facts say; `None` when the note does not
-    /// concern the SDK.
-    pub sdk: Option<Value>,
-    /// What the spec says instead.
-    pub spec: Value,
-    pub reason: String,
-}
+/// One [`EXTENSION`] entry (see [`extensions::ReferenceNote`]).
+pub use crate::extensions::ReferenceNote as Note;
 
 /// A disagreement nobody recorded, or a page or SDK fact the spec cannot
 /// match.
@@ -82,7 +69,7 @@ pub struct PageReport {
     pub info: Vec<Info>,
 }
 
-/// Every `x-avara-reference` note in the spec, and the errors of the malformed
+/// Every [`EXTENSION`] note in the spec, and the errors of the malformed
 /// ones (each entry needs `page`, `spec` and a non-empty `reason`).
 pub fn all_notes(spec: &LoadedSpec) -> (Vec<Note>, Vec<Finding>) {
     let mut notes = Vec::new();
@@ -134,117 +121,17 @@ fn spec_finding(spec: &LoadedSpec, pointer: &str, message: String) -> Finding {
     }
 }
 
+/// The notes of the [`EXTENSION`] `value` at `pointer`, compared as the
+/// check compares (a note recording no difference is malformed).
 pub(super) fn parse_notes(value: &Value, pointer: &str) -> Result<Vec<Note>, (String, String)> {
-    let map = value.as_object().ok_or_else(|| {
-        (
-            pointer.to_string(),
-            format!("`{EXTENSION}` must map each aspect to {{page, sdk, spec, reason}}"),
-        )
-    })?;
-    let mut notes = Vec::new();
-    for (aspect, entry) in map {
-        let at = format!("{pointer}/{}", escape_pointer_token(aspect));
-        if !ASPECTS.contains(&aspect.as_str()) {
-            return Err((
-                at,
-                format!(
-                    "`{EXTENSION}` aspect `{aspect}` is unknown; expected one of {}",
-                    ASPECTS.join(", ")
-                ),
-            ));
-        }
-        let entry = entry.as_object().ok_or_else(|| {
-            (
-                at.clone(),
-                format!("`{EXTENSION}.{aspect}` must be a mapping {{page, sdk, spec, reason}}"),
-            )
-        })?;
-        for key in entry.keys() {
-            if !["page", "sdk", "spec", "reason"].contains(&key.as_str()) {
-                return Err((
-                    at.clone(),
-                    format!(
-                        "`{EXTENSION}.{aspect}` has the unknown key `{key}`; expected page, sdk, spec, reason"
-                    ),
-                ));
-            }
-        }
-        let reason = entry
-            .get("reason")
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .ok_or_else(|| {
-                (
-                    at.clone(),
-                    format!("`{EXTENSION}.{aspect}` needs a `reason`"),
-                )
-            })?;
-        let (page, sdk) = (entry.get("page"), entry.get("sdk"));
-        let (Some(spec), true) = (entry.get("spec"), page.is_some() || sdk.is_some()) else {
-            return Err((
-                at,
-                format!(
-                    "`{EXTENSION}.{aspect}` needs `spec` and `page` (null when the page is silent) or `sdk` (what the SDK facts say), or both"
-                ),
-            ));
-        };
-        if let Some(sdk) = sdk
-            && same_as(aspect, sdk, spec)
-        {
-            return Err((
-                at,
-                format!(
-                    "`{EXTENSION}.{aspect}` records no difference: `sdk` and `spec` are both {}",
-                    show(spec)
-                ),
-            ));
-        }
-        notes.push(Note {
-            pointer: at,
-            aspect: aspect.clone(),
-            page: page.cloned(),
-            sdk: sdk.cloned(),
-            spec: spec.clone(),
-            reason: reason.split_whitespace().collect::<Vec<_>>().join(" "),
-        });
-    }
-    Ok(notes)
+    extensions::parse_reference_notes(value, pointer, same_as, show)
 }
 
 /// The aspects a note may concern: the facts the check compares. The
 /// pages' checks compare the first nineteen; the SDK's check compares
 /// `required`, `nullable`, `type`, `format` and the ones after `pattern`'s
 /// bound, see [`super::sdk`].
-pub const ASPECTS: [&str; 27] = [
-    "method",
-    "operationId",
-    "summary",
-    "description",
-    "status",
-    "required",
-    "nullable",
-    "type",
-    "format",
-    "minimum",
-    "maximum",
-    "minLength",
-    "maxLength",
-    "minItems",
-    "maxItems",
-    "minProperties",
-    "maxProperties",
-    "pattern",
-    "x-avara-max-key-length",
-    "enum",
-    "presence",
-    "arrayFormat",
-    "requestCursorParam",
-    "itemsField",
-    "nextCursorField",
-    "hasMoreField",
-    "discriminator",
-];
+pub use crate::extensions::REFERENCE_ASPECTS as ASPECTS;
 
 /// The bounds compared between a page's constraint lines and the spec.
 const BOUNDS: [&str; 10] = [
@@ -257,12 +144,12 @@ const BOUNDS: [&str; 10] = [
     "minProperties",
     "maxProperties",
     "pattern",
-    "x-avara-max-key-length",
+    MAX_KEY_LENGTH,
 ];
 
-/// A schema with its `$ref`s followed and its `allOf` members merged: each
-/// keyword with the pointer it was found at (the outermost wins), and every
-/// note met on the way.
+/// A schema with its `$ref`s followed and its `allOf` members merged as
+/// [`Merge::FirstMet`]: each keyword with the pointer it was found at, and
+/// every note met on the way.
 #[derive(Debug, Default)]
 pub(super) struct Flat {
     pub(super) keywords: BTreeMap<String, (Value, String)>,
@@ -277,62 +164,36 @@ pub(super) struct Flat {
 }
 
 impl Flat {
+    /// The schema at `pointer` read as [`Merge::FirstMet`], with the notes
+    /// of every schema object met on the way.
     pub(super) fn of(spec: &LoadedSpec, pointer: &str) -> Flat {
-        let mut flat = Flat::default();
-        flat.add(spec, pointer, 0);
-        flat
-    }
-
-    fn add(&mut self, spec: &LoadedSpec, pointer: &str, depth: usize) {
-        let Some(Value::Object(map)) = spec.json.pointer(pointer) else {
-            return;
-        };
-        if depth > 32 {
-            return;
-        }
-        if self.home.is_none() && !map.contains_key("$ref") {
-            self.home = Some(pointer.to_string());
-        }
-        if let Some(extension) = map.get(EXTENSION)
-            && let Ok(notes) = parse_notes(extension, &format!("{pointer}/{EXTENSION}"))
-        {
-            self.notes.extend(notes);
-        }
-        for (key, value) in map {
-            let at = format!("{pointer}/{}", escape_pointer_token(key));
-            match key.as_str() {
-                "$ref" => {
-                    if let Some(target) = value.as_str().and_then(|r| r.strip_prefix('#')) {
-                        self.add(spec, target, depth + 1);
-                    }
-                }
-                "allOf" => {
-                    for i in 0..value.as_array().map_or(0, Vec::len) {
-                        self.add(spec, &format!("{at}/{i}"), depth + 1);
-                    }
-                }
-                "properties" => {
-                    self.properties_pointer.get_or_insert(at.clone());
-                    for name in value.as_object().into_iter().flat_map(|m| m.keys()) {
-                        self.properties
-                            .entry(name.clone())
-                            .or_insert_with(|| format!("{at}/{}", escape_pointer_token(name)));
-                    }
-                }
-                "required" => self.required.extend(
-                    value
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string),
-                ),
-                _ => {
-                    self.keywords
-                        .entry(key.clone())
-                        .or_insert_with(|| (value.clone(), at));
-                }
+        let view = schema::Flat::at_pointer(spec, pointer, Merge::FirstMet);
+        let mut notes = Vec::new();
+        for (node, at) in &view.met {
+            if let Some(extension) = node.get(EXTENSION)
+                && let Ok(found) = parse_notes(extension, &format!("{at}/{EXTENSION}"))
+            {
+                notes.extend(found);
             }
+        }
+        Flat {
+            keywords: view
+                .keywords
+                .iter()
+                .map(|(key, (value, _))| {
+                    let at = view.at(key);
+                    (key.to_string(), ((*value).clone(), at))
+                })
+                .collect(),
+            properties: view
+                .properties
+                .iter()
+                .map(|(name, (_, at))| (name.to_string(), at.clone()))
+                .collect(),
+            properties_pointer: view.properties_pointer.clone(),
+            required: view.required.iter().map(|name| name.to_string()).collect(),
+            notes,
+            home: view.home.clone(),
         }
     }
 

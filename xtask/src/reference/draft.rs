@@ -5,7 +5,7 @@
 //! comment of the fragment.
 //!
 //! What a page alone cannot say comes from the spec when there is one: the
-//! cursor-page fields (`x-avara-pagination` of an existing list operation)
+//! cursor-page fields ([`extensions::PAGINATION`] of an existing list operation)
 //! and the shared error response.
 
 use std::fmt::Write as _;
@@ -14,6 +14,7 @@ use heck::ToUpperCamelCase;
 use serde_json::Value;
 
 use super::page::{Field, Page, PageType, RequestExample, Section, View};
+use crate::extensions;
 use crate::spec::LoadedSpec;
 
 /// The cursor protocol an existing list operation records.
@@ -37,7 +38,7 @@ fn pagination_of(spec: &LoadedSpec, page_path: &str) -> Option<Pagination> {
     let same_path = paths.get_key_value(page_path).into_iter();
     for (path, item) in same_path.chain(paths.iter()) {
         for (method, op) in item.as_object()? {
-            let Some(extension) = op.get("x-avara-pagination") else {
+            let Some(extension) = op.get(extensions::PAGINATION) else {
                 continue;
             };
             let field = |k: &str| extension.get(k).and_then(Value::as_str).map(str::to_string);
@@ -370,8 +371,11 @@ pub fn draft(page: &Page, context: Option<&LoadedSpec>) -> Result<String, String
                         ),
                     ],
                     format!(
-                        "The Python view shows only the items of its `{page_class}` page; `{}` and `{}` follow the x-avara-pagination of `{}` in the spec. Check them against the HTTP view.",
-                        p.has_more_field, p.next_cursor_field, p.operation
+                        "The Python view shows only the items of its `{page_class}` page; `{}` and `{}` follow the {} of `{}` in the spec. Check them against the HTTP view.",
+                        p.has_more_field,
+                        p.next_cursor_field,
+                        extensions::PAGINATION,
+                        p.operation
                     ),
                 )
             }
@@ -426,8 +430,9 @@ pub fn draft(page: &Page, context: Option<&LoadedSpec>) -> Result<String, String
     let example = page.json_examples.first().map(|e| e.value.clone());
     let mut y = Yaml::default();
     y.comment(0, &format!(
-        "Drafted by `cargo xtask reference --draft` from {}. A starting point: review every line against the page, then move it into spec/openapi.yaml (with x-avara-reference notes for any deliberate deviation).",
-        page.file.display()
+        "Drafted by `cargo xtask reference --draft` from {}. A starting point: review every line against the page, then move it into spec/openapi.yaml (with {} notes for any deliberate deviation).",
+        page.file.display(),
+        extensions::REFERENCE
     ));
     y.line(0, "paths:");
     y.line(2, &format!("{path}:"));
@@ -438,14 +443,14 @@ pub fn draft(page: &Page, context: Option<&LoadedSpec>) -> Result<String, String
     y.text(6, "description", &page.description.value);
     // A method the page does not state is a decision: recorded as a note.
     if let Some(reason) = &method_reason {
-        y.line(6, "x-avara-reference:");
+        y.line(6, &format!("{}:", extensions::REFERENCE));
         y.line(8, "method:");
         y.line(10, "page: null");
         y.line(10, &format!("spec: {method}"));
         y.text(10, "reason", reason);
     }
     if let Some((p, items)) = &op_pagination {
-        y.line(6, "x-avara-pagination:");
+        y.line(6, &format!("{}:", extensions::PAGINATION));
         y.line(8, "style: cursor");
         y.line(
             8,

@@ -3,7 +3,8 @@
 //! Every SDK operation must be in the spec (by HTTP method and path), with
 //! the same parameters (wire name, required-ness, nullability, type, format,
 //! enum values; nothing the SDK lacks), the same response at any depth and
-//! the same page shape; every webhook event must be in `x-webhooks` and in
+//! the same page shape; every webhook event must be in
+//! [`extensions::WEBHOOKS`] and in
 //! the `WebhookEvent` union's mapping, its schema matching its model and its
 //! answer matching the facts' answer.
 //!
@@ -26,7 +27,7 @@
 //! A union of literals and enums of one type is read as one enum. Each
 //! aspect compared (`type`, `format`, `enum`, `required`, `nullable`,
 //! `presence`, `arrayFormat`, the page fields, `discriminator`) may differ
-//! only where the element carries an `x-avara-reference` note with `sdk`
+//! only where the element carries an [`extensions::REFERENCE`] note with `sdk`
 //! and `spec` values equal to the two compared.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -35,10 +36,8 @@ use serde_json::Value;
 
 use super::check::{Accepted, EXTENSION, Finding, Flat, Note, parse_notes, same_as, show};
 use super::facts::{Facts, Kind, Operation, Param, Type};
+use crate::extensions::{self, WEBHOOKS};
 use crate::spec::{LoadedSpec, escape_pointer_token, locate_pointer, operation_pointer};
-
-/// Where the spec marks webhook events.
-pub const WEBHOOKS: &str = "x-webhooks";
 /// The spec's union of webhook events.
 pub const WEBHOOK_UNION: &str = "/components/schemas/WebhookEvent";
 /// The formats the SDK's types can state.
@@ -57,7 +56,7 @@ pub struct SdkReport {
     pub fields: usize,
     /// The pointers of the spec operations an SDK operation matched.
     pub covered: Vec<String>,
-    /// The `x-webhooks` event types an SDK event matched.
+    /// The [`WEBHOOKS`] event types an SDK event matched.
     pub covered_events: Vec<String>,
     /// Notes with `sdk` that a comparison consulted where the SDK and the
     /// spec agree, with the agreed value, by note pointer.
@@ -1062,7 +1061,7 @@ impl Checker<'_> {
                     .pointer("/content/application~1json/schema")
                     .map(|_| format!("{pointer}/content/application~1json/schema"))
             });
-        let pagination_pointer = format!("{op_pointer}/{}", crate::spec::PAGINATION_EXTENSION);
+        let pagination_pointer = extensions::pagination_pointer(op_pointer);
         let pagination = self.spec.json.pointer(&pagination_pointer).cloned();
         let Some(schema) = schema else {
             if op.response.kind != Kind::Null {
@@ -1092,7 +1091,7 @@ impl Checker<'_> {
                     "{subject}: the SDK returns the cursor page `{}` over `{}`; the spec's operation has no {}",
                     page.class,
                     page.items_field,
-                    crate::spec::PAGINATION_EXTENSION
+                    extensions::PAGINATION
                 ),
             ),
             (None, Some(_)) => {
@@ -1184,14 +1183,14 @@ impl Checker<'_> {
         let Some(webhooks) = &self.facts.webhooks else {
             return;
         };
-        let hooks_pointer = format!("/{WEBHOOKS}");
+        let hooks_pointer = extensions::webhooks_pointer();
         let mut event_schemas: BTreeMap<String, Option<String>> = BTreeMap::new();
         for event in &webhooks.events {
             let t = &event.event_type;
             let subject = format!("webhook event `{t}`");
-            let item = format!("{hooks_pointer}/{}", escape_pointer_token(t));
+            let item = extensions::webhook_pointer(t);
             if self.spec.json.pointer(&item).is_none() {
-                let at = if self.spec.json.get(WEBHOOKS).is_some() {
+                let at = if extensions::webhooks_json(&self.spec.json).is_some() {
                     hooks_pointer.clone()
                 } else {
                     String::new()
@@ -1274,7 +1273,7 @@ impl Checker<'_> {
     }
 
     /// The `WebhookEvent` union: its discriminator, its mapping (every SDK
-    /// event type, to the schema `x-webhooks` sends) and its members.
+    /// event type, to the schema [`WEBHOOKS`] sends) and its members.
     fn webhook_union(&mut self, event_schemas: &BTreeMap<String, Option<String>>) {
         let Some(webhooks) = &self.facts.webhooks else {
             return;

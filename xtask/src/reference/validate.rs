@@ -5,13 +5,14 @@
 //! Keywords: `$ref`, `type`, `format` (`date-time`, `date`, `uuid`, `int32`,
 //! `int64`), `nullable`, `enum`, `required`, `properties`,
 //! `additionalProperties`, `minProperties`/`maxProperties`,
-//! `x-avara-max-key-length`, `minimum`/`maximum` (and the 3.0 boolean
+//! [`extensions::MAX_KEY_LENGTH`](crate::extensions::MAX_KEY_LENGTH), `minimum`/`maximum` (and the 3.0 boolean
 //! `exclusiveMinimum`/`exclusiveMaximum`), `minLength`/`maxLength`,
 //! `pattern`, `items`, `minItems`/`maxItems`, `allOf`. A schema using a
 //! validation keyword outside this subset is reported, never passed silently.
 
 use serde_json::Value;
 
+use crate::extensions::MAX_KEY_LENGTH;
 use crate::spec::{LoadedSpec, escape_pointer_token};
 
 /// One way an instance fails its schema.
@@ -111,7 +112,7 @@ impl Validator<'_> {
             if ANNOTATIONS.contains(&keyword.as_str())
                 || keyword == "type"
                 || keyword == "nullable"
-                || (keyword.starts_with("x-") && keyword != "x-avara-max-key-length")
+                || (keyword.starts_with("x-") && keyword != MAX_KEY_LENGTH)
             {
                 continue;
             }
@@ -249,7 +250,7 @@ impl Validator<'_> {
                         }
                     }
                 }
-                "x-avara-max-key-length" => {
+                MAX_KEY_LENGTH => {
                     if let (Some(object), Some(bound)) = (instance.as_object(), value.as_u64()) {
                         for key in object.keys() {
                             if key.chars().count() as u64 > bound {

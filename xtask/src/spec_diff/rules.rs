@@ -11,6 +11,8 @@
 //! not allow.
 
 use super::model::Level;
+use crate::extension_name;
+use crate::extensions::MAX_KEY_LENGTH;
 
 /// One rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,7 +106,11 @@ const FIXED: &[(&str, Level, &str, &str)] = &[
         "extension-changed",
         I,
         "none",
-        "vendor extensions are not API; x-avara-pagination has its own rules",
+        concat!(
+            "vendor extensions are not API; ",
+            extension_name!(pagination),
+            " has its own rules"
+        ),
     ),
     // documentation keywords
     ("description-changed", I, "none (not reported)", ""),
@@ -163,7 +169,10 @@ const FIXED: &[(&str, Level, &str, &str)] = &[
         "pagination-added",
         N,
         "none",
-        "x-avara-pagination gives the builder pages() and stream()",
+        concat!(
+            extension_name!(pagination),
+            " gives the builder pages() and stream()"
+        ),
     ),
     (
         "pagination-removed",
@@ -615,7 +624,7 @@ const BOUNDS: &[(&str, bool, &str)] = &[
     ("max-items", true, "max-items"),
     ("min-properties", false, ""),
     ("max-properties", true, ""),
-    ("x-avara-max-key-length", true, ""),
+    (MAX_KEY_LENGTH, true, ""),
 ];
 
 /// Every rule, in a stable order: fixed ones, then per direction.

@@ -18,18 +18,8 @@ use heck::ToKebabCase;
 use serde_json::Value;
 
 use super::{Change, GLOBAL, Level};
+use crate::schema::DOC_KEYWORDS;
 use crate::spec::LoadedSpec;
-
-/// Keywords whose edits never change what goes over the wire.
-const DOC_KEYWORDS: [&str; 7] = [
-    "description",
-    "summary",
-    "title",
-    "example",
-    "examples",
-    "externalDocs",
-    "xml",
-];
 
 /// Which way data flows through a schema, which decides whether narrowing it
 /// breaks clients (requests) or widening it does (responses).
@@ -126,7 +116,7 @@ struct Differ<'a> {
 
 /// Follows `$ref`s, returning the target and its pointer (the component's).
 fn resolve<'a>(spec: &'a LoadedSpec, value: &'a Value, pointer: &str) -> (&'a Value, String) {
-    spec.deref_at(value, pointer)
+    crate::schema::deref_at(spec, value, pointer)
 }
 fn show(value: &Value) -> String {
     match value {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::{Differ, Dir, Node, resolve, show, show_opt};
-use crate::spec::PAGINATION_EXTENSION;
+use crate::extensions::PAGINATION as PAGINATION_EXTENSION;
 use crate::spec::{LoadedSpec, escape_pointer_token};
 use crate::spec_diff::Level;
 

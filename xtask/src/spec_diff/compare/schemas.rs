@@ -2,13 +2,15 @@
 //! bounds, enums, properties, `additionalProperties`, items and alternatives
 //! compared in the direction the data flows.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use heck::ToKebabCase;
 use serde_json::Value;
 
-use super::{DOC_KEYWORDS, Differ, Dir, Node, resolve, show, show_opt};
-use crate::spec::{LoadedSpec, escape_pointer_token};
+use super::{DOC_KEYWORDS, Differ, Dir, Node, show, show_opt};
+use crate::extensions::MAX_KEY_LENGTH;
+use crate::schema::{self, Merge, Nullability};
+use crate::spec::LoadedSpec;
 use crate::spec_diff::Level;
 
 /// Schema keywords with a dedicated rule below; any other keyword that differs
@@ -27,7 +29,7 @@ const HANDLED_SCHEMA_KEYWORDS: [&str; 25] = [
     "maxItems",
     "minProperties",
     "maxProperties",
-    "x-avara-max-key-length",
+    MAX_KEY_LENGTH,
     "multipleOf",
     "uniqueItems",
     "pattern",
@@ -41,166 +43,32 @@ const HANDLED_SCHEMA_KEYWORDS: [&str; 25] = [
     "required",
 ];
 
-/// A schema with `$ref`s and `allOf` flattened: each keyword with the pointer
-/// of the schema object that declares it.
-///
-/// The parts of an `allOf` are intersected: of two bounds the stricter one
-/// holds, flags such as `exclusiveMinimum` hold when any part sets them, a
-/// closed `additionalProperties` closes the whole, `enum`s keep only their
-/// common values and `required` lists are joined. Keywords written beside a
-/// `$ref` (most often `nullable: true`) override the referenced schema's.
+/// A schema with `$ref`s and `allOf` flattened by the strict merge
+/// ([`Merge::Strict`]: of two bounds the stricter holds, keywords beside a
+/// `$ref` override it), with whether it declares `null` acceptable.
 struct Flat<'a> {
-    pointer: String,
-    keywords: BTreeMap<&'a str, (&'a Value, String)>,
-    properties: BTreeMap<&'a str, (&'a Value, String)>,
-    required: BTreeSet<&'a str>,
-    /// Every `enum` met, for the intersection.
-    enums: Vec<&'a Value>,
+    view: schema::Flat<'a>,
     nullable: bool,
 }
 
-/// Keywords whose stricter value is the larger one, and the smaller one.
-const LOWER_BOUNDS: [&str; 4] = ["minimum", "minLength", "minItems", "minProperties"];
-const UPPER_BOUNDS: [&str; 5] = [
-    "maximum",
-    "maxLength",
-    "maxItems",
-    "maxProperties",
-    "x-avara-max-key-length",
-];
+impl<'a> std::ops::Deref for Flat<'a> {
+    type Target = schema::Flat<'a>;
+
+    fn deref(&self) -> &schema::Flat<'a> {
+        &self.view
+    }
+}
 
 impl<'a> Flat<'a> {
     fn new(spec: &'a LoadedSpec, value: &'a Value, pointer: &str) -> Flat<'a> {
-        let mut flat = Flat {
-            pointer: String::new(),
-            keywords: BTreeMap::new(),
-            properties: BTreeMap::new(),
-            required: BTreeSet::new(),
-            enums: Vec::new(),
-            nullable: false,
-        };
-        let (_, resolved) = resolve(spec, value, pointer);
-        flat.pointer = resolved;
-        flat.absorb(spec, value, pointer, 0, false);
-        flat.nullable = accepts_null(spec, value, 0).unwrap_or(false);
-        flat
-    }
-
-    /// `in_part`: inside an `allOf` part, whose documentation is its own.
-    fn absorb(
-        &mut self,
-        spec: &'a LoadedSpec,
-        value: &'a Value,
-        pointer: &str,
-        depth: usize,
-        in_part: bool,
-    ) {
-        let Some(map) = value.as_object() else {
-            return;
-        };
-        if depth > 32 {
-            return;
-        }
-        if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-            if let Some(target) = spec.resolve_ref(reference) {
-                let target_pointer = reference.trim_start_matches('#').to_string();
-                self.absorb(spec, target, &target_pointer, depth + 1, in_part);
-            }
-            // Siblings of a `$ref` override what it points at.
-            for (key, child) in map {
-                if key != "$ref" {
-                    self.keyword(key, child, pointer, true, false);
-                }
-            }
-            return;
-        }
-        if let Some(parts) = map.get("allOf").and_then(Value::as_array) {
-            for (i, part) in parts.iter().enumerate() {
-                self.absorb(spec, part, &format!("{pointer}/allOf/{i}"), depth + 1, true);
-            }
-        }
-        for (key, child) in map {
-            self.keyword(key, child, pointer, false, in_part);
-        }
-    }
-
-    fn keyword(
-        &mut self,
-        key: &'a str,
-        child: &'a Value,
-        pointer: &str,
-        overrides: bool,
-        in_part: bool,
-    ) {
-        match key {
-            "allOf" | "$ref" => {}
-            "properties" => {
-                for (name, schema) in child.as_object().into_iter().flatten() {
-                    let at = format!("{pointer}/properties/{}", escape_pointer_token(name));
-                    self.properties.insert(name, (schema, at));
-                }
-            }
-            "required" => {
-                self.required.extend(
-                    child
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str),
-                );
-            }
-            "enum" => {
-                if overrides {
-                    self.enums.clear();
-                }
-                self.enums.push(child);
-                self.keywords.insert(key, (child, pointer.to_string()));
-            }
-            // The description of an `allOf` part is the part's own.
-            _ if in_part && DOC_KEYWORDS.contains(&key) => {}
-            _ => {
-                let keep_old = !overrides
-                    && self
-                        .keywords
-                        .get(key)
-                        .is_some_and(|(old, _)| stricter_or_equal(key, old, child));
-                if !keep_old {
-                    self.keywords.insert(key, (child, pointer.to_string()));
-                }
-            }
-        }
-    }
-
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        self.keywords.get(key).map(|(v, _)| *v)
-    }
-
-    /// The pointer of `key`, or of the schema when it does not declare it.
-    fn at(&self, key: &str) -> String {
-        match self.keywords.get(key) {
-            Some((_, owner)) => format!("{owner}/{}", escape_pointer_token(key)),
-            None => format!("{}/{}", self.pointer, escape_pointer_token(key)),
+        Flat {
+            view: schema::Flat::new(spec, value, pointer, Merge::Strict),
+            nullable: schema::nullable(spec, value, Nullability::Declared).unwrap_or(false),
         }
     }
 
     fn nullable(&self) -> bool {
         self.nullable
-    }
-
-    /// The values every `enum` met allows, in the order of the first one.
-    fn enum_values(&self) -> Option<Vec<Value>> {
-        let (first, rest) = self.enums.split_first()?;
-        let values = first.as_array()?;
-        Some(
-            values
-                .iter()
-                .filter(|v| {
-                    rest.iter()
-                        .all(|other| other.as_array().is_some_and(|o| o.contains(v)))
-                })
-                .cloned()
-                .collect(),
-        )
     }
 
     /// Whether the schema reads or writes the property as data in `dir`:
@@ -219,51 +87,6 @@ impl<'a> Flat<'a> {
             Dir::Response => !flag("writeOnly"),
         }
     }
-}
-
-/// Of an existing keyword value met in one `allOf` part and a new one from
-/// another, whether the existing one is at least as strict (so it stays).
-fn stricter_or_equal(key: &str, old: &Value, new: &Value) -> bool {
-    if LOWER_BOUNDS.contains(&key) {
-        return matches!((old.as_f64(), new.as_f64()), (Some(a), Some(b)) if a >= b);
-    }
-    if UPPER_BOUNDS.contains(&key) {
-        return matches!((old.as_f64(), new.as_f64()), (Some(a), Some(b)) if a <= b);
-    }
-    match key {
-        "exclusiveMinimum" | "exclusiveMaximum" | "uniqueItems" => old == &Value::Bool(true),
-        "additionalProperties" => old == &Value::Bool(false),
-        _ => false,
-    }
-}
-
-/// Whether a schema accepts `null`: `Some(true)`/`Some(false)` when it says,
-/// `None` when it does not constrain it. The nearest explicit `nullable`
-/// wins (beside a `$ref` too); a `type` without `nullable: true` refuses
-/// null; the parts of an `allOf` must all accept it.
-fn accepts_null(spec: &LoadedSpec, value: &Value, depth: usize) -> Option<bool> {
-    let map = value.as_object()?;
-    if depth > 32 {
-        return None;
-    }
-    if let Some(nullable) = map.get("nullable").and_then(Value::as_bool) {
-        return Some(nullable);
-    }
-    if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-        return spec
-            .resolve_ref(reference)
-            .and_then(|target| accepts_null(spec, target, depth + 1));
-    }
-    let own = map.get("type").map(|_| false);
-    let parts = map
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|part| accepts_null(spec, part, depth + 1));
-    own.into_iter()
-        .chain(parts)
-        .fold(None, |acc, n| Some(acc.unwrap_or(true) && n))
 }
 
 /// What a schema says about properties it does not list.
@@ -577,7 +400,7 @@ impl Differ<'_> {
             ("maxItems", true),
             ("minProperties", false),
             ("maxProperties", true),
-            ("x-avara-max-key-length", true),
+            (MAX_KEY_LENGTH, true),
         ];
         for (k, upper) in BOUNDS {
             let num = |f: &Flat<'_>| f.get(k).and_then(Value::as_f64);
