@@ -241,9 +241,7 @@ pub fn check_every_operation_generated(
                 &op.pointer,
                 format!(
                     "operation `{}` (`{} {}`) is missing from {what} that progenitor generated",
-                    op.id,
-                    op.method.to_uppercase(),
-                    op.path
+                    op.id, op.method, op.path
                 ),
             ));
         }

@@ -45,7 +45,7 @@ use crate::extensions::{self, Action, PAGINATION, Place, RESOURCE, RequestValue}
 use crate::rust_names::{OperationNames, RustNames};
 use crate::schema::{self, Nullability};
 use crate::spec::{
-    LoadedSpec, Pagination, SpecError, SpecOperation, escape_pointer_token, media_example,
+    LoadedSpec, Method, Pagination, SpecError, SpecOperation, escape_pointer_token, media_example,
     response_json_schema,
 };
 
@@ -111,7 +111,7 @@ pub fn generate_reporting(
         doc_rows.push(format!(
             " | `{}` | `{} {}` | {} |",
             op.id,
-            op.method.to_uppercase(),
+            op.method,
             op.path,
             text.replace('|', "\\|")
         ));
@@ -355,14 +355,14 @@ fn resources(
 ) -> Result<Vec<ResourceFacts>, SpecError> {
     let paths: BTreeSet<&str> = ops.iter().map(|op| op.path).collect();
     let at =
-        |method: &str, path: &str| ops.iter().find(|op| op.method == method && op.path == path);
+        |method: Method, path: &str| ops.iter().find(|op| op.method == method && op.path == path);
     let mut found: Vec<ResourceFacts> = Vec::new();
     for collection in &paths {
         let segs = segments(collection);
         if segs.last().is_none_or(|s| param_of(s).is_some()) {
             continue;
         }
-        let (create, read) = (at("post", collection), at("get", collection));
+        let (create, read) = (at(Method::Post, collection), at(Method::Get, collection));
         if create.is_none() && read.is_none() {
             // A path below an item path (`by-uid/{uid}`) is no collection.
             continue;
@@ -376,10 +376,14 @@ fn resources(
         });
         let (name, named_by) = match item {
             Some((item_path, _)) => {
-                let item_schema = [at("get", item_path), create, at("patch", item_path)]
-                    .into_iter()
-                    .flatten()
-                    .find_map(|op| success_schema_name(spec, op).map(|name| (name, op)));
+                let item_schema = [
+                    at(Method::Get, item_path),
+                    create,
+                    at(Method::Patch, item_path),
+                ]
+                .into_iter()
+                .flatten()
+                .find_map(|op| success_schema_name(spec, op).map(|name| (name, op)));
                 match item_schema {
                     Some(found) => found,
                     None => continue,
@@ -674,18 +678,18 @@ fn behaviour_of(
     let below_item = longest_below(&|r| r.item_path.clone());
     let below_collection = longest_below(&|r| Some(r.collection.clone()));
     let by_convention = match (op.method, on_collection, on_item) {
-        ("post", Some(_), _) => Action::Create,
-        ("get", Some(r), _)
+        (Method::Post, Some(_), _) => Action::Create,
+        (Method::Get, Some(r), _)
             if op
                 .pagination
                 .is_some_and(|p| listable(spec, p, &resources[r])) =>
         {
             Action::List
         }
-        ("get", _, Some(_)) => Action::Retrieve,
-        ("patch", _, Some(_)) => Action::Update,
-        ("put", _, Some(_)) => Action::Replace,
-        ("delete", _, Some(_)) => Action::Delete,
+        (Method::Get, _, Some(_)) => Action::Retrieve,
+        (Method::Patch, _, Some(_)) => Action::Update,
+        (Method::Put, _, Some(_)) => Action::Replace,
+        (Method::Delete, _, Some(_)) => Action::Delete,
         _ => Action::Example,
     };
     let action = stated.action.unwrap_or(by_convention);
@@ -746,7 +750,7 @@ fn behaviour_of(
         }
         let why = if stated.action.is_some() {
             format!("its `{RESOURCE}` says so")
-        } else if op.method == "get" && on_collection.is_some() {
+        } else if op.method == Method::Get && on_collection.is_some() {
             "its list is not paginated or its items are no summary of the resource's".to_string()
         } else {
             format!("no resource has this path and no `{RESOURCE}` says what it does")
@@ -1314,7 +1318,7 @@ fn operation_table(
         }
     };
     let id = &op.id;
-    let method = op.method.to_uppercase();
+    let method = op.method.as_http();
     let path = op.path;
     let behaviour_text = &text;
     Ok((

@@ -375,7 +375,7 @@ pub fn check_sources(
                     message: format!(
                         "operation `{}` ({} {}) is documented by no reference page and no SDK operation",
                         op.id,
-                        op.method.to_uppercase(),
+                        op.method,
                         op.path
                     ),
                 });

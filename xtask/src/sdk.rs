@@ -110,7 +110,7 @@ fn operation_names<'n>(
 /// The runtime's facts of one operation.
 fn operation_facts(spec: &LoadedSpec, op: &SpecOperation<'_>) -> TokenStream {
     let id = op.id;
-    let method = op.method.to_uppercase();
+    let method = op.method.as_http();
     let path = op.path;
     let comma_separated = op
         .parameters(spec)
@@ -136,7 +136,7 @@ fn typed_call(op: &SpecOperation<'_>, builder: &syn::Ident, output: &TokenStream
         format!(
             " Sends `{} {}` and resolves to the typed body, or an [`avara::Error`](crate::Error): \
              [`{}.{verb}()`](crate::resources::{resource}::{verb}), awaited.",
-            op.method.to_uppercase(),
+            op.method,
             op.path,
             op.resource().join("."),
         ),
@@ -199,7 +199,7 @@ fn call_doc(
     output: &TokenStream,
     warnings: &mut Vec<String>,
 ) -> Result<CallDoc, SpecError> {
-    let method = op.method.to_uppercase();
+    let method = op.method;
     let summary = op.operation.summary.as_deref().unwrap_or(op.id);
     let output = output.to_string().replace(' ', "");
     let path_parameters: Vec<&str> = path_parameters(spec, op).iter().map(|p| p.name).collect();

@@ -58,8 +58,8 @@ pub use crate::extensions::{
 pub struct SpecOperation<'a> {
     /// The `operationId`.
     pub id: &'a str,
-    /// The HTTP method, lowercase as in the spec (`get`, `post`, ...).
-    pub method: &'a str,
+    /// The HTTP method.
+    pub method: Method,
     /// The path template, such as `/v1/orgs/{orgId}`.
     pub path: &'a str,
     /// The JSON pointer of the operation, such as `/paths/~1v1~1orgs/get`.
@@ -192,9 +192,10 @@ impl LoadedSpec {
             let ReferenceOr::Item(item) = item else {
                 continue;
             };
-            for (method, operation) in item.iter() {
+            for (key, operation) in item.iter() {
+                let method = Method::from_key(key).expect("openapiv3 yields only HTTP methods");
                 let id = operation.operation_id.as_deref().unwrap_or_default();
-                let pointer = operation_pointer(path, method);
+                let pointer = operation_pointer(path, method.as_str());
                 let json = self.json.pointer(&pointer).unwrap_or(&Value::Null);
                 out.push(SpecOperation {
                     id,
@@ -291,6 +292,73 @@ impl LoadedSpec {
     /// A `$ref` that points at nothing, or a cycle, stops the walk.
     pub fn deref_at<'a>(&'a self, value: &'a Value, pointer: &str) -> (&'a Value, String) {
         schema::deref_at(self, value, pointer)
+    }
+}
+
+/// The HTTP method of an operation. `Display` writes it as HTTP does
+/// (`GET`); [`Method::as_str`] as the spec's path item key (`get`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    /// Every method, in openapiv3's order within a path item.
+    pub const ALL: [Method; 8] = [
+        Method::Get,
+        Method::Put,
+        Method::Post,
+        Method::Delete,
+        Method::Options,
+        Method::Head,
+        Method::Patch,
+        Method::Trace,
+    ];
+
+    /// The method of a path item key (`get`), if it is one.
+    pub fn from_key(key: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.as_str() == key)
+    }
+
+    /// The path item key: `get`, `post`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Put => "put",
+            Method::Post => "post",
+            Method::Delete => "delete",
+            Method::Options => "options",
+            Method::Head => "head",
+            Method::Patch => "patch",
+            Method::Trace => "trace",
+        }
+    }
+
+    /// As HTTP writes it: `GET`, `POST`, ...
+    pub fn as_http(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_http())
     }
 }
 
@@ -616,8 +684,7 @@ fn check_operations(spec: &LoadedSpec) -> Result<(), SpecError> {
             return Err(spec.error_at(
                     &op_pointer,
                     format!(
-                        "`{} {path}` has no operationId; every operation needs one (the SDK's method names come from it)",
-                        method.to_uppercase()
+                        "`{method} {path}` has no operationId; every operation needs one (the SDK's method names come from it)",
                     ),
                 ));
         };

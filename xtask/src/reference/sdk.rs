@@ -418,7 +418,7 @@ impl Checker<'_> {
             .spec
             .operations()
             .into_iter()
-            .find(|o| o.method == op.http_method && same_path(o.path, &op.path))
+            .find(|o| o.method.as_str() == op.http_method && same_path(o.path, &op.path))
             .map(|o| (o.pointer.clone(), o.json.clone()));
         let Some((op_pointer, op_json)) = found else {
             let path_pointer = format!("/paths/{}", escape_pointer_token(&op.path));

@@ -116,7 +116,7 @@ pub fn generate(
             for op in &node.operations {
                 doc.push(format!(
                     " | [`{verb}`](Self::{verb}) | `{} {}` |",
-                    op.method.to_uppercase(),
+                    op.method,
                     op.path,
                     verb = op.verb()
                 ));

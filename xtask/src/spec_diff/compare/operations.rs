@@ -42,7 +42,7 @@ fn operations_of(spec: &LoadedSpec) -> Vec<Operation<'_>> {
             let path_pointer = format!("/paths/{}", escape_pointer_token(op.path));
             Operation {
                 id: (!op.id.is_empty()).then_some(op.id),
-                method: op.method,
+                method: op.method.as_str(),
                 path: op.path,
                 pointer: op.pointer,
                 value: op.json,
