@@ -739,7 +739,9 @@ fn httpmock_array_query_params(spec: &LoadedSpec, httpmock: &mut syn::File) -> R
     for op in spec.operations() {
         for p in op.parameters(spec) {
             let comma = p.is_comma_separated_array(spec);
-            if p.location == "query" && *comma_separated.entry(p.name).or_insert(comma) != comma {
+            if p.location == Some(spec::Location::Query)
+                && *comma_separated.entry(p.name).or_insert(comma) != comma
+            {
                 return Err(format!(
                     "query parameter `{}` is comma-separated in one operation and repeated in another; \
                      the httpmock extension matches it by name",

@@ -22,7 +22,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::spec::{
-    LoadedSpec, SpecError, SpecOperation, escape_pointer_token, response_json_schema,
+    LoadedSpec, Location, SpecError, SpecOperation, escape_pointer_token, response_json_schema,
 };
 
 /// The name of a vendor extension as a string literal, for `concat!` where
@@ -168,7 +168,7 @@ pub fn parse_pagination(
     let params = op.parameters(spec);
     let Some(cursor) = params
         .iter()
-        .find(|p| p.location == "query" && p.name == request_cursor_param)
+        .find(|p| p.location == Some(Location::Query) && p.name == request_cursor_param)
     else {
         return Err(spec.error_at(
             &format!("{ext_pointer}/requestCursorParam"),
@@ -597,13 +597,13 @@ fn request_value(
         Place::Body => op.json_body_properties(spec).contains(&found.name.as_str()),
         Place::Path | Place::Query => {
             let location = if found.place == Place::Path {
-                "path"
+                Location::Path
             } else {
-                "query"
+                Location::Query
             };
             op.parameters(spec)
                 .iter()
-                .any(|p| p.name == found.name && p.location == location)
+                .any(|p| p.name == found.name && p.location == Some(location))
         }
     };
     if !exists {

@@ -45,8 +45,8 @@ use crate::extensions::{self, Action, PAGINATION, Place, RESOURCE, RequestValue}
 use crate::rust_names::{OperationNames, RustNames};
 use crate::schema::{self, Nullability};
 use crate::spec::{
-    LoadedSpec, Method, Pagination, SpecError, SpecOperation, escape_pointer_token, media_example,
-    response_json_schema,
+    LoadedSpec, Location, Method, Pagination, SpecError, SpecOperation, escape_pointer_token,
+    media_example, response_json_schema,
 };
 
 /// A resource found in the spec.
@@ -1195,7 +1195,7 @@ fn operation_table(
         let name = param.name;
         let schema = param.json.get("schema").unwrap_or(&Value::Null);
         let resolved = spec.schema_json(schema);
-        if param.location == "path" {
+        if param.location == Some(Location::Path) {
             let schema_name = ref_name(schema).unwrap_or_default();
             let check = match (ref_name(schema), op_names.parameter_types.get(name)) {
                 (Some(_), Some(ty)) => conforms_check(ty),
@@ -1206,7 +1206,7 @@ fn operation_table(
             });
             continue;
         }
-        if param.location != "query" {
+        if param.location != Some(Location::Query) {
             continue;
         }
         let required = param.required;
@@ -1510,7 +1510,7 @@ fn page(
     let integer_params: Vec<&Value> = op
         .parameters(spec)
         .into_iter()
-        .filter(|p| p.location == "query" && p.name != cursor_param)
+        .filter(|p| p.location == Some(Location::Query) && p.name != cursor_param)
         .filter(|p| match stated_limit {
             Some(name) => p.name == name,
             None => {

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::spec::{LoadedSpec, SpecError, SpecOperation, SpecParameter};
+use crate::spec::{LoadedSpec, Location, SpecError, SpecOperation, SpecParameter};
 
 /// One resource: a node of the tree.
 pub struct Resource<'s> {
@@ -117,7 +117,7 @@ pub fn path_parameters<'s>(spec: &'s LoadedSpec, op: &SpecOperation<'s>) -> Vec<
     let mut params: Vec<SpecParameter<'s>> = op
         .parameters(spec)
         .into_iter()
-        .filter(|p| p.location == "path")
+        .filter(|p| p.location == Some(Location::Path))
         .collect();
     params.sort_by_key(|p| op.path.find(&format!("{{{}}}", p.name)));
     params

@@ -18,8 +18,8 @@ use crate::extensions;
 use crate::resource_tree::{ResourceTree, path_parameters};
 use crate::rust_names::{OperationNames, RustNames};
 use crate::spec::{
-    LoadedSpec, MAX_KEY_LENGTH_EXTENSION, Pagination, SpecError, SpecOperation,
-    escape_pointer_token, response_json_schema,
+    LoadedSpec, Location, Pagination, SpecError, SpecOperation, escape_pointer_token,
+    response_json_schema,
 };
 
 /// What the SDK generator produced: the code, and lint warnings (such as a
@@ -233,7 +233,9 @@ fn call_doc(
             None => rust_literal(&value),
         };
         match path_parameters.iter().position(|p| *p == param.name) {
-            Some(position) if param.location == "path" => arguments[position] = literal,
+            Some(position) if param.location == Some(Location::Path) => {
+                arguments[position] = literal
+            }
             _ => setters.push(format!("    .{setter}({literal})")),
         }
     }
@@ -550,9 +552,9 @@ fn operation_constraints(spec: &LoadedSpec, op: &SpecOperation<'_>) -> Vec<Token
             continue;
         };
         let location = match param.location {
-            "query" => quote!(crate::validate::Location::Query),
-            "path" => quote!(crate::validate::Location::Path),
-            "header" => quote!(crate::validate::Location::Header),
+            Some(Location::Query) => quote!(crate::validate::Location::Query),
+            Some(Location::Path) => quote!(crate::validate::Location::Path),
+            Some(Location::Header) => quote!(crate::validate::Location::Header),
             _ => continue,
         };
         let mut checks = Vec::new();
@@ -656,7 +658,7 @@ fn schema_checks(
                     quote!(crate::validate::Check::MaxProperties(#n)),
                 ));
             }
-            if let Some(n) = get(MAX_KEY_LENGTH_EXTENSION).and_then(count) {
+            if let Some(n) = extensions::max_key_length(schema).map(Literal::u64_suffixed) {
                 out.push((
                     pointer.into(),
                     quote!(crate::validate::Check::MaxKeyLength(#n)),

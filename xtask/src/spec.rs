@@ -99,6 +99,39 @@ impl<'a> SpecOperation<'a> {
     }
 }
 
+/// Where a parameter goes: its `in`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl Location {
+    /// The location of an `in` value (`query`), if it is one.
+    pub fn from_key(key: &str) -> Option<Location> {
+        [
+            Location::Path,
+            Location::Query,
+            Location::Header,
+            Location::Cookie,
+        ]
+        .into_iter()
+        .find(|l| l.as_str() == key)
+    }
+
+    /// As the spec writes it: `path`, `query`, `header`, `cookie`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+            Location::Cookie => "cookie",
+        }
+    }
+}
+
 /// A parameter of an operation, its `$ref` resolved.
 pub struct SpecParameter<'a> {
     /// Its index in the operation's `parameters`.
@@ -106,8 +139,9 @@ pub struct SpecParameter<'a> {
     /// The JSON pointer of the parameter as written (a `$ref` or inline).
     pub pointer: String,
     pub name: &'a str,
-    /// `path`, `query`, `header` or `cookie`.
-    pub location: &'a str,
+    /// Where the parameter goes; `None` for an `in` OpenAPI does not know
+    /// (openapiv3 refuses such a document at load).
+    pub location: Option<Location>,
     pub required: bool,
     /// The parameter's JSON (resolved), with its `description`, `schema`
     /// and `example`.
@@ -120,7 +154,7 @@ impl SpecParameter<'_> {
     /// `status=a,b`), rather than repeated (`status=a&status=b`).
     pub fn is_comma_separated_array(&self, spec: &LoadedSpec) -> bool {
         let schema = self.json.get("schema").map(|s| spec.deref(s));
-        self.location == "query"
+        self.location == Some(Location::Query)
             && schema.and_then(|s| s.get("type")).and_then(Value::as_str) == Some("array")
             && self
                 .json
@@ -381,7 +415,7 @@ impl<'a> SpecOperation<'a> {
                     index,
                     pointer: format!("{}/parameters/{index}", self.pointer),
                     name: text("name"),
-                    location: text("in"),
+                    location: Location::from_key(text("in")),
                     required: json.get("required").and_then(Value::as_bool) == Some(true),
                     json,
                 }
