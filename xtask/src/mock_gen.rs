@@ -1265,17 +1265,16 @@ fn operation_table(
     let body = match op.json.get("requestBody").map(|b| spec.deref(b)) {
         None => quote!(None),
         Some(body) => {
-            let schema = body.pointer("/content/application~1json/schema");
-            let Some(name) = schema.and_then(ref_name) else {
+            let Some(schema) = body.pointer("/content/application~1json/schema") else {
                 return Err(spec.error_at(
                     &format!("{}/requestBody", op.pointer),
                     format!(
-                        "avara-mock needs the JSON request body of `{}` to be a `$ref` to `#/components/schemas/...`",
+                        "avara-mock serves JSON request bodies only; `{}` has no `application/json` schema",
                         op.id
                     ),
                 ));
             };
-            let resolved = spec.deref(schema.unwrap_or(&Value::Null));
+            let resolved = spec.deref(schema);
             let required = body.get("required").and_then(Value::as_bool) == Some(true);
             let object = resolved.get("type").and_then(Value::as_str) == Some("object");
             let props: Vec<&str> = properties(resolved)
@@ -1288,6 +1287,10 @@ fn operation_table(
                     format!("the generated client has no body type for `{}`", op.id),
                 ));
             };
+            // A body written inline has no schema name: the type progenitor
+            // named for it stands in (`ExpressUsersAddBody`).
+            let name =
+                ref_name(schema).unwrap_or_else(|| ty.rsplit("::").next().unwrap_or(ty.as_str()));
             let ty = RustNames::tokens(ty);
             let formats = string_formats(spec, resolved);
             let formats = formats.iter().map(|(pointer, format)| match format {

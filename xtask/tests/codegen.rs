@@ -1205,3 +1205,40 @@ fn array_query_parameters_follow_their_style() {
         "only the explode: false parameter is joined at run time"
     );
 }
+
+/// A request body written inline (no `$ref`) generates everywhere: the
+/// client names its type, avara-mock decodes and reports it by that name.
+#[test]
+fn an_inline_request_body_generates() {
+    let inline = "              $ref: \"#/components/schemas/ExpressUserAddParams\"\n            example:\n              userId: usr_1234567890abcdef1234567890abcdef\n";
+    let spec = real_spec();
+    assert!(spec.contains(inline), "the fixture's anchor moved");
+    let text = spec.replacen(
+        inline,
+        "              type: object\n              required: [userId]\n              properties:\n                userId:\n                  $ref: \"#/components/schemas/UserId\"\n            example:\n              userId: usr_1234567890abcdef1234567890abcdef\n",
+        1,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let spec = load_text(&dir, &text);
+    let generated = codegen::generate_from(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let file = |path: &str| {
+        generated
+            .files
+            .iter()
+            .find(|f| f.relative_path == path)
+            .unwrap()
+            .contents
+            .replace([' ', '\n'], "")
+    };
+    let client = file(codegen::CLIENT_GENERATED);
+    assert!(
+        client.contains("pubstructExpressUsersAddBody{"),
+        "no body type"
+    );
+    let mock = file(codegen::MOCK_GENERATED);
+    assert!(
+        mock.contains("schema:\"ExpressUsersAddBody\"")
+            && mock.contains("decode:normalize::<avara::types::ExpressUsersAddBody>"),
+        "the mock does not decode the inline body by its type"
+    );
+}
