@@ -142,7 +142,9 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
             describe_referenced_fields(spec, &names, &mut file);
             describe_setters(spec, &names, &mut file);
             let _ = setters_tx.send((cli_gen::setter_types(&file), names.clone()));
-            // After the CLI glue has the setters' original bounds.
+            // After the CLI glue has the setters' original bounds; the
+            // types pass before ergonomics, which relaxes its `Nullable` setters.
+            crate::types_pass::apply(spec, &names, &mut file)?;
             crate::ergonomics::relax_setters(&mut file)?;
             Ok((prettyplease::unparse(&file), types, names))
         });

@@ -18,6 +18,7 @@ pub mod rust_names;
 pub mod sdk;
 pub mod spec;
 pub mod spec_diff;
+pub mod types_pass;
 
 use std::path::{Path, PathBuf};
 
