@@ -62,16 +62,15 @@ pub struct Report {
 /// Runs the pass over progenitor's client `file` (before `ergonomics`).
 pub fn apply(spec: &LoadedSpec, names: &RustNames, file: &mut syn::File) -> Result<Report, String> {
     let mut report = Report::default();
-    let types =
-        module_mut(&mut file.items, "types").ok_or("progenitor's output has no `types` module")?;
-    let renames = readable_variants(types);
+    let renames = variant_renames(file);
     for (ty, map) in &renames {
         for (old, new) in map {
             report.renamed.push((ty.clone(), old.clone(), new.clone()));
         }
     }
-    rename_in_items(&mut file.items, &renames)?;
-    let types = module_mut(&mut file.items, "types").expect("checked above");
+    rename_variants(&mut file.items, &renames)?;
+    let types =
+        module_mut(&mut file.items, "types").ok_or("progenitor's output has no `types` module")?;
     let enums = unit_enums(types);
     report.opened = open_enums(types)?;
     report.reordered = order_unions(spec, types)?;
@@ -122,12 +121,16 @@ fn last_word(name: &str) -> &str {
     &name[start..]
 }
 
-/// Renames the variants typify prefixed with `X` (a wire value starting
-/// with a digit) in each unit enum's definition; returns the renames by
-/// enum, for the rest of the file.
-fn readable_variants(types: &mut [syn::Item]) -> BTreeMap<String, BTreeMap<String, String>> {
+/// Variant renames by enum, then old name → new name.
+pub type Renames = BTreeMap<String, BTreeMap<String, String>>;
+
+/// The renames of the variants typify prefixed with `X` (a wire value
+/// starting with a digit) in each unit enum of progenitor's client `file`,
+/// for it and for the code generated against it (the CLI).
+pub fn variant_renames(file: &syn::File) -> Renames {
+    let types = crate::rust_names::module(&file.items, "types").unwrap_or(&[]);
     let mut renames = BTreeMap::new();
-    for item in types.iter_mut() {
+    for item in types {
         let syn::Item::Enum(e) = item else { continue };
         if !is_unit_enum(e) {
             continue;
@@ -135,7 +138,7 @@ fn readable_variants(types: &mut [syn::Item]) -> BTreeMap<String, BTreeMap<Strin
         let prefix = last_word(&e.ident.to_string()).to_string();
         let taken: BTreeSet<String> = e.variants.iter().map(|v| v.ident.to_string()).collect();
         let mut map = BTreeMap::new();
-        for variant in e.variants.iter_mut() {
+        for variant in &e.variants {
             let ident = variant.ident.to_string();
             let value = wire_value(variant);
             let Some(rest) = ident.strip_prefix('X') else {
@@ -148,7 +151,6 @@ fn readable_variants(types: &mut [syn::Item]) -> BTreeMap<String, BTreeMap<Strin
             if prefix.is_empty() || taken.contains(&new) {
                 continue;
             }
-            variant.ident = format_ident!("{new}");
             map.insert(ident, new);
         }
         if !map.is_empty() {
@@ -158,12 +160,9 @@ fn readable_variants(types: &mut [syn::Item]) -> BTreeMap<String, BTreeMap<Strin
     renames
 }
 
-/// Applies `renames` to every `Enum::Old` path of `items`, and to every
-/// `Self::Old` inside an `impl` of that enum.
-fn rename_in_items(
-    items: &mut [syn::Item],
-    renames: &BTreeMap<String, BTreeMap<String, String>>,
-) -> Result<(), String> {
+/// Applies `renames` to the enums' definitions among `items`, to every
+/// `Enum::Old` path, and to every `Self::Old` inside an `impl` of the enum.
+pub fn rename_variants(items: &mut [syn::Item], renames: &Renames) -> Result<(), String> {
     if renames.is_empty() {
         return Ok(());
     }
@@ -171,10 +170,19 @@ fn rename_in_items(
         match item {
             syn::Item::Mod(m) => {
                 if let Some((_, inner)) = &mut m.content {
-                    rename_in_items(inner, renames)?;
+                    rename_variants(inner, renames)?;
                 }
             }
-            syn::Item::Enum(_) | syn::Item::Struct(_) | syn::Item::Use(_) => {}
+            syn::Item::Enum(e) => {
+                if let Some(map) = renames.get(&e.ident.to_string()) {
+                    for variant in e.variants.iter_mut() {
+                        if let Some(new) = map.get(&variant.ident.to_string()) {
+                            variant.ident = format_ident!("{new}");
+                        }
+                    }
+                }
+            }
+            syn::Item::Struct(_) | syn::Item::Use(_) => {}
             _ => {
                 let self_ty = match item {
                     syn::Item::Impl(imp) => match &*imp.self_ty {
@@ -199,7 +207,7 @@ fn rename_in_items(
 
 fn rename_tokens(
     tokens: TokenStream,
-    renames: &BTreeMap<String, BTreeMap<String, String>>,
+    renames: &Renames,
     self_map: Option<&BTreeMap<String, String>>,
 ) -> (TokenStream, bool) {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
@@ -1001,8 +1009,7 @@ mod tests {
     #[test]
     fn digit_variants_take_their_enums_last_word_everywhere() {
         let mut file = sample();
-        let types = module_mut(&mut file.items, "types").unwrap();
-        let renames = readable_variants(types);
+        let renames = variant_renames(&file);
         assert_eq!(
             renames["GridLayout"],
             BTreeMap::from([
@@ -1010,7 +1017,7 @@ mod tests {
                 ("X2x2".to_string(), "Layout2x2".to_string()),
             ])
         );
-        rename_in_items(&mut file.items, &renames).unwrap();
+        rename_variants(&mut file.items, &renames).unwrap();
         let text = normalized(&file);
         assert!(!text.contains("X1x1") && !text.contains("X2x2"), "{text}");
         for renamed in [
@@ -1052,6 +1059,37 @@ mod tests {
         ));
         assert!(text.contains("= & [\"thing.happened\"]"));
         assert!(text.contains("_ => Err (\"invalid value\")"));
+    }
+
+    #[test]
+    fn the_cli_follows_the_renames_of_the_clients_variants() {
+        // A fixture: the real spec with a query enum whose values start
+        // with digits, which the CLI offers as an argument's values.
+        let root = crate::workspace_root();
+        let text = std::fs::read_to_string(root.join(crate::codegen::SPEC))
+            .unwrap()
+            .replace(
+                "enum: [all, expired, not-expired]\n      example: not-expired",
+                "enum: [1d, 7d, all]\n      example: 7d",
+            );
+        let spec = crate::spec::parse(std::path::Path::new("fixture.yaml"), text).unwrap();
+        let generated = crate::codegen::generate_from(&spec).unwrap();
+        let file = |path: &str| {
+            &generated
+                .files
+                .iter()
+                .find(|f| f.relative_path == path)
+                .unwrap()
+                .contents
+        };
+        let client = file(crate::codegen::CLIENT_GENERATED);
+        let cli = file(crate::codegen::CLI_GENERATED);
+        assert!(client.contains("Filter7d"), "the client renames");
+        assert!(
+            cli.contains("types::InvitationExpiredFilter::Filter7d"),
+            "the CLI names the renamed variant"
+        );
+        assert!(!cli.contains("X7d") && !client.contains("X7d"));
     }
 
     fn object(required: &[&str], properties: &[&str]) -> Shape {
