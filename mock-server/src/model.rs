@@ -527,8 +527,39 @@ pub(crate) fn conforms<T: DeserializeOwned + Serialize>(value: &Value) -> Result
 
 /// Decodes `value` into `T` and encodes it back (see [`Normalize`]).
 pub(crate) fn normalize<T: DeserializeOwned + Serialize>(value: Value) -> Result<Value, String> {
-    let typed: T = serde_path_to_error::deserialize(value).map_err(located)?;
-    serde_json::to_value(&typed).map_err(|e| e.to_string())
+    let typed: T = serde_path_to_error::deserialize(&value).map_err(located)?;
+    let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    no_array_read_as_object(&value, &back, "")?;
+    Ok(back)
+}
+
+/// serde decodes a struct from a JSON array too (its fields in order, the
+/// missing ones defaulted: every field of an update body whose fields are
+/// all `Nullable`), so `[null]` would pass for an object: refuse an array
+/// wherever the type read an object.
+fn no_array_read_as_object(sent: &Value, read: &Value, at: &str) -> Result<(), String> {
+    match (sent, read) {
+        (Value::Array(_), Value::Object(_)) => Err(format!(
+            "request body `{}`: an array where an object is expected",
+            if at.is_empty() { "/" } else { at }
+        )),
+        (Value::Object(sent), Value::Object(read)) => sent.iter().try_for_each(|(key, value)| {
+            let at = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+            match read.get(key) {
+                Some(back) => no_array_read_as_object(value, back, &at),
+                None => Ok(()),
+            }
+        }),
+        (Value::Array(sent), Value::Array(read)) => {
+            sent.iter()
+                .zip(read)
+                .enumerate()
+                .try_for_each(|(i, (value, back))| {
+                    no_array_read_as_object(value, back, &format!("{at}/{i}"))
+                })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A decoding error, prefixed with the place it happened.

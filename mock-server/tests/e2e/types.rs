@@ -1,7 +1,8 @@
 //! The generated types' growth features against avara-mock: a `null` the
-//! SDK sends on purpose clears a field and a left-out field is kept, and a
-//! value outside a spec enum (which the SDK's types decode as `Unknown`) is
-//! still a 400, in a body and in a query parameter.
+//! SDK sends on purpose clears a field and a left-out field is kept, an
+//! array is no update body of `Nullable` fields, and a value outside a spec
+//! enum (which the SDK's types decode as `Unknown`) is still a 400, in a
+//! body and in a query parameter.
 
 use avara::Nullable;
 use avara::types::{AutoScribeUserInviteParams, AutoScribeUserUpdateParams, ClinicRole};
@@ -109,4 +110,57 @@ async fn a_value_outside_a_spec_enum_is_refused() {
         .unwrap();
     assert_eq!(same.clinic_role, ClinicRole::Radiologist);
     assert_eq!(server.count("/v1/autoScribe/users"), Ok(1));
+}
+
+#[tokio::test]
+async fn an_array_is_refused_where_an_update_of_nullable_fields_is_expected() {
+    // serde reads a struct from an array, each missing field defaulted, and
+    // every field of this update object is `Nullable`.
+    let server = avara_mock::spawn().await.unwrap();
+    server.load_examples().unwrap();
+    let http = avara::http_client_builder().unwrap().build().unwrap();
+    let (_, page) = crate::send_json(
+        &http,
+        &server,
+        KEY,
+        Method::GET,
+        "/v1/autoScribe/studies?limit=1",
+        None,
+    )
+    .await;
+    let item = format!(
+        "/v1/autoScribe/studies/{}",
+        page["studies"][0]["studyId"].as_str().unwrap()
+    );
+    let (_, before) = crate::send_json(&http, &server, KEY, Method::GET, &item, None).await;
+    for body in [
+        json!({"reportMetadata": [null, null]}),
+        json!({"reportMetadata": []}),
+    ] {
+        let (status, error) = crate::send_json(
+            &http,
+            &server,
+            KEY,
+            Method::PATCH,
+            &item,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains("`/reportMetadata`"), "{message}");
+    }
+    let (_, after) = crate::send_json(&http, &server, KEY, Method::GET, &item, None).await;
+    assert_eq!(after, before);
+    // An object still updates.
+    let (status, _) = crate::send_json(
+        &http,
+        &server,
+        KEY,
+        Method::PATCH,
+        &item,
+        Some(json!({"reportMetadata": {"age": null}})),
+    )
+    .await;
+    assert!(status.is_success(), "{status}");
 }
