@@ -152,15 +152,17 @@ async fn an_array_is_refused_where_an_update_of_nullable_fields_is_expected() {
     }
     let (_, after) = crate::send_json(&http, &server, KEY, Method::GET, &item, None).await;
     assert_eq!(after, before);
-    // An object still updates.
-    let (status, _) = crate::send_json(
+    // An object still updates; a `null` inside it leaves that property out
+    // of the object it replaces (the study's metadata has no `null` ages).
+    let (status, study) = crate::send_json(
         &http,
         &server,
         KEY,
         Method::PATCH,
         &item,
-        Some(json!({"reportMetadata": {"age": null}})),
+        Some(json!({"reportMetadata": {"age": null, "sex": "female"}})),
     )
     .await;
     assert!(status.is_success(), "{status}");
+    assert_eq!(study["reportMetadata"], json!({"sex": "female"}));
 }
