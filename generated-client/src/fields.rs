@@ -12,6 +12,7 @@
 //! | a list (`Vec<I>`) | `[x; N]`, `Vec<x>`                                               |
 //! | a newtype         | anything that converts to it (`&str`, `String`, ...)            |
 //! | `Option<_>` of one of these | the same, or the `Option` itself                        |
+//! | [`Nullable<_>`](crate::Nullable) of any type | what converts to that type, or the `Nullable` itself (`Nullable::Null` sends `null`); for one of the shapes above also its `Option` (`None`: not sent) |
 //!
 //! where `k: Into<String>` and each `v` and `x` converts to the map's value
 //! or the list's item type. Each value is converted and checked (lengths,

@@ -44,7 +44,6 @@ and cannot be assigned via the API.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -58,12 +57,22 @@ and cannot be assigned via the API.
         Admin,
         #[serde(rename = "member")]
         Member,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl AssignableUserLevel {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["admin", "member"];
     }
     impl ::std::fmt::Display for AssignableUserLevel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Admin => f.write_str("admin"),
                 Self::Member => f.write_str("member"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -263,9 +272,10 @@ and manage studies
         ///A user's clinical or organizational role within the clinic.
         #[serde(
             rename = "clinicRole",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub clinic_role: ::std::option::Option<ClinicRole>,
+        pub clinic_role: crate::Nullable<ClinicRole>,
         ///Invited user's first name
         #[serde(
             rename = "firstName",
@@ -293,29 +303,32 @@ and cannot be assigned via the API.
         ///Invited user's middle name
         #[serde(
             rename = "middleName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub middle_name: ::std::option::Option<::std::string::String>,
+        pub middle_name: crate::Nullable<::std::string::String>,
         /**National Provider Identifier - required for users who can create
 reports (10-digit number)
 */
         #[serde(
             rename = "npiNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub npi_number: ::std::option::Option<::std::string::String>,
+        pub npi_number: crate::Nullable<::std::string::String>,
         ///Invited user's phone number
         #[serde(
             rename = "phoneNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub phone_number: ::std::option::Option<::std::string::String>,
+        pub phone_number: crate::Nullable<::std::string::String>,
         ///Name suffix (e.g., 'Jr.', 'MD')
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub suffix1: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub suffix1: crate::Nullable<::std::string::String>,
         ///Additional name suffix
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub suffix2: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub suffix2: crate::Nullable<::std::string::String>,
     }
     impl AutoScribeInvitationUpdateParams {
         pub fn builder() -> builder::AutoScribeInvitationUpdateParams {
@@ -591,15 +604,17 @@ radiologist assigned, 'assigned' = assigned but not started,
         ///Relevant clinical history for the patient/study
         #[serde(
             rename = "clinicalHistory",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub clinical_history: ::std::option::Option<::std::string::String>,
+        pub clinical_history: crate::Nullable<::std::string::String>,
         ///Clinical indication for the study (reason the study was ordered)
         #[serde(
             rename = "clinicalIndication",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub clinical_indication: ::std::option::Option<::std::string::String>,
+        pub clinical_indication: crate::Nullable<::std::string::String>,
         ///Express customer ID for the study. Format: cus_{32-hex-chars}
         #[serde(
             rename = "expressCustomerId",
@@ -611,17 +626,18 @@ for the same patient across the AutoScribe system
 */
         #[serde(
             rename = "externalPatientId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub external_patient_id: ::std::option::Option<::std::string::String>,
+        pub external_patient_id: crate::Nullable<::std::string::String>,
         /**Custom key-value metadata for the study. Maximum 50 pairs, keys up
 to 100 chars, values up to 1000 chars
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<Metadata>,
         ///Imaging modality for the study (free text, e.g., 'CT', 'MRI', 'X-Ray')
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub modality: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub modality: crate::Nullable<::std::string::String>,
         /**External prior reports (metadata + full report text) to provide
 longitudinal/comparison context for this study. Maximum 50 items
 */
@@ -662,9 +678,10 @@ characters
         ///Imaging technique description provided by the technologist
         #[serde(
             rename = "technologistTechnique",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub technologist_technique: ::std::option::Option<::std::string::String>,
+        pub technologist_technique: crate::Nullable<::std::string::String>,
     }
     impl AutoScribeStudyCreateParams {
         pub fn builder() -> builder::AutoScribeStudyCreateParams {
@@ -795,54 +812,60 @@ usr_{32-hex-chars}
 */
         #[serde(
             rename = "assignedTo",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub assigned_to: ::std::option::Option<::std::string::String>,
+        pub assigned_to: crate::Nullable<::std::string::String>,
         ///Relevant clinical history for the patient/study. Null clears.
         #[serde(
             rename = "clinicalHistory",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub clinical_history: ::std::option::Option<::std::string::String>,
+        pub clinical_history: crate::Nullable<::std::string::String>,
         ///Clinical indication for the study. Null clears.
         #[serde(
             rename = "clinicalIndication",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub clinical_indication: ::std::option::Option<::std::string::String>,
+        pub clinical_indication: crate::Nullable<::std::string::String>,
         /**Express Customer ID for the study, or null to remove. Format:
 cus_{32-hex-chars}
 */
         #[serde(
             rename = "expressCustomerId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub express_customer_id: ::std::option::Option<::std::string::String>,
+        pub express_customer_id: crate::Nullable<::std::string::String>,
         /**Integrator-provided stable patient identifier used to link studies
 for the same patient. Null clears.
 */
         #[serde(
             rename = "externalPatientId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub external_patient_id: ::std::option::Option<::std::string::String>,
+        pub external_patient_id: crate::Nullable<::std::string::String>,
         /**Custom key-value metadata for the study. Maximum 50 pairs, keys up
 to 100 chars, values up to 1000 chars. `null` clears it.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub metadata: ::std::option::Option<Metadata>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub metadata: crate::Nullable<Metadata>,
         ///Imaging modality for the study (free text). Null clears.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub modality: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub modality: crate::Nullable<::std::string::String>,
         /**External prior reports (metadata + full report text) for comparison
 context. Null clears; an array replaces the existing set. Maximum 50
 items
 */
         #[serde(
             rename = "priorReports",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub prior_reports: ::std::option::Option<::std::vec::Vec<PriorReport>>,
+        pub prior_reports: crate::Nullable<::std::vec::Vec<PriorReport>>,
         /**Changes to a study's patient demographics and scan information. Only
 provided fields are updated; `null` clears a field.
 */
@@ -867,17 +890,19 @@ existing set. Maximum 50 items, each up to 1000 characters
 */
         #[serde(
             rename = "technologistNotes",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub technologist_notes: ::std::option::Option<
+        pub technologist_notes: crate::Nullable<
             ::std::vec::Vec<AutoScribeStudyUpdateParamsTechnologistNotesItem>,
         >,
         ///Imaging technique description provided by the technologist. Null clears.
         #[serde(
             rename = "technologistTechnique",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub technologist_technique: ::std::option::Option<::std::string::String>,
+        pub technologist_technique: crate::Nullable<::std::string::String>,
     }
     impl AutoScribeStudyUpdateParams {
         pub fn builder() -> builder::AutoScribeStudyUpdateParams {
@@ -1175,9 +1200,10 @@ NPI number
         ///A user's clinical or organizational role within the clinic.
         #[serde(
             rename = "clinicRole",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub clinic_role: ::std::option::Option<ClinicRole>,
+        pub clinic_role: crate::Nullable<ClinicRole>,
         ///User's first name
         #[serde(
             rename = "firstName",
@@ -1205,29 +1231,32 @@ and cannot be assigned via the API.
         ///User's middle name
         #[serde(
             rename = "middleName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub middle_name: ::std::option::Option<::std::string::String>,
+        pub middle_name: crate::Nullable<::std::string::String>,
         /**National Provider Identifier - required for users who can create
 reports (10-digit number)
 */
         #[serde(
             rename = "npiNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub npi_number: ::std::option::Option<::std::string::String>,
+        pub npi_number: crate::Nullable<::std::string::String>,
         ///User's phone number (10-15 digits)
         #[serde(
             rename = "phoneNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub phone_number: ::std::option::Option<::std::string::String>,
+        pub phone_number: crate::Nullable<::std::string::String>,
         ///Name suffix (e.g., 'Jr.', 'Sr.', 'III')
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub suffix1: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub suffix1: crate::Nullable<::std::string::String>,
         ///Additional name suffix
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub suffix2: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub suffix2: crate::Nullable<::std::string::String>,
     }
     impl AutoScribeUserUpdateParams {
         pub fn builder() -> builder::AutoScribeUserUpdateParams {
@@ -1239,7 +1268,6 @@ reports (10-digit number)
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1341,10 +1369,81 @@ reports (10-digit number)
         #[serde(rename = "Software Engineer")]
         SoftwareEngineer,
         Other,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ClinicRole {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &[
+            "Doctor",
+            "Physician",
+            "Surgeon",
+            "Radiologist",
+            "Cardiologist",
+            "Neurologist",
+            "Urologist",
+            "Gynecologist",
+            "Endocrinologist",
+            "Oncologist",
+            "Radiation Oncologist",
+            "Hematologist",
+            "Gastroenterologist",
+            "Pulmonologist",
+            "Nephrologist",
+            "Rheumatologist",
+            "Dermatologist",
+            "Ophthalmologist",
+            "Otolaryngologist",
+            "Pediatrician",
+            "Obstetrician",
+            "Psychiatrist",
+            "Anesthesiologist",
+            "Emergency Medicine Physician",
+            "Family Medicine Physician",
+            "Internal Medicine Physician",
+            "Pathologist",
+            "Nuclear Medicine Physician",
+            "Pain Management Specialist",
+            "Infectious Disease Specialist",
+            "Immunologist",
+            "Physician Assistant",
+            "Nurse Practitioner",
+            "Certified Registered Nurse Anesthetist",
+            "Psychologist",
+            "Medical Assistant",
+            "Scribe",
+            "Registered Nurse",
+            "Nurse Manager",
+            "Patient Care Coordinator",
+            "Imaging Technologist",
+            "Laboratory Technician",
+            "Medical Laboratory Scientist",
+            "Pathologists' Assistant",
+            "Phlebotomist",
+            "Pharmacist",
+            "Pharmacy Technician",
+            "Physical Therapist",
+            "Occupational Therapist",
+            "Speech-Language Pathologist",
+            "Respiratory Therapist",
+            "Nutritionist",
+            "Front Desk Operator",
+            "Revenue Cycle Manager",
+            "Administrative Director",
+            "Administrative Assistant",
+            "Legal Administrator",
+            "IT Administrator",
+            "IT Support",
+            "Software Engineer",
+            "Other",
+        ];
     }
     impl ::std::fmt::Display for ClinicRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Doctor => f.write_str("Doctor"),
                 Self::Physician => f.write_str("Physician"),
                 Self::Surgeon => f.write_str("Surgeon"),
@@ -1422,6 +1521,7 @@ reports (10-digit number)
                 Self::ItSupport => f.write_str("IT Support"),
                 Self::SoftwareEngineer => f.write_str("Software Engineer"),
                 Self::Other => f.write_str("Other"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -1710,6 +1810,12 @@ needs EHR context for a study
         #[serde(rename = "clinical_context.enrichment_requested")]
         ClinicalContextEnrichmentRequested,
     }
+    impl ClinicalContextEnrichmentRequestedEventType {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &[
+            "clinical_context.enrichment_requested",
+        ];
+    }
     impl ::std::fmt::Display for ClinicalContextEnrichmentRequestedEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -1865,9 +1971,10 @@ pickers and normalization.
         ///Integrator-provided stable identifier for mapping inbound data
         #[serde(
             rename = "externalReferenceId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub external_reference_id: ::std::option::Option<::std::string::String>,
+        pub external_reference_id: crate::Nullable<::std::string::String>,
         ///Optional key-value metadata. Maximum 50 pairs
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<ClinicalReferenceMetadata>,
@@ -2049,7 +2156,6 @@ pickers and normalization.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2067,14 +2173,29 @@ pickers and normalization.
         StudyDescription,
         #[serde(rename = "procedure")]
         Procedure,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ClinicalReferenceType {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &[
+            "facility",
+            "referring_provider",
+            "study_description",
+            "procedure",
+        ];
     }
     impl ::std::fmt::Display for ClinicalReferenceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Facility => f.write_str("facility"),
                 Self::ReferringProvider => f.write_str("referring_provider"),
                 Self::StudyDescription => f.write_str("study_description"),
                 Self::Procedure => f.write_str("procedure"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -2122,8 +2243,8 @@ optional; only provided fields are updated. The type cannot be changed.
         )]
         pub express_customer_id: ::std::option::Option<::std::string::String>,
         ///Optional key-value metadata. Maximum 50 pairs. `null` clears it.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub metadata: ::std::option::Option<ClinicalReferenceMetadata>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub metadata: crate::Nullable<ClinicalReferenceMetadata>,
         ///Canonical display name for this reference value
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<ClinicalReferenceName>,
@@ -2196,6 +2317,10 @@ multi-study reads. Not for URLs or manifests.
     pub enum EphemeralAccessRequestedEventType {
         #[serde(rename = "ephemeral.access_requested")]
         EphemeralAccessRequested,
+    }
+    impl EphemeralAccessRequestedEventType {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["ephemeral.access_requested"];
     }
     impl ::std::fmt::Display for EphemeralAccessRequestedEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2576,8 +2701,8 @@ optional; only provided fields are updated.
         /**Updated metadata. Pass null to clear all metadata. Maximum 50 pairs,
 keys up to 100 chars, values up to 1000 chars.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub metadata: ::std::option::Option<Metadata>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub metadata: crate::Nullable<Metadata>,
     }
     impl ExpressUpdateParams {
         pub fn builder() -> builder::ExpressUpdateParams {
@@ -2962,17 +3087,18 @@ priors functionality for future reads for this patient.
 */
         #[serde(
             rename = "externalPatientId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub external_patient_id: ::std::option::Option<::std::string::String>,
+        pub external_patient_id: crate::Nullable<::std::string::String>,
         /**Custom key-value metadata for the study. Maximum 50 pairs, keys up
 to 100 chars, values up to 1000 chars
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<Metadata>,
         ///Imaging modality for the study (free text, e.g., 'CT', 'MRI', 'X-Ray')
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub modality: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub modality: crate::Nullable<::std::string::String>,
         /**Optional original reader / author name. Shown as-is. May be set on
 study create or a later report create; a later create overwrites it
 when provided.
@@ -3049,7 +3175,6 @@ create; a later create overwrites it when provided.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3063,12 +3188,22 @@ create; a later create overwrites it when provided.
         In,
         #[serde(rename = "cm")]
         Cm,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl HeightUnit {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["in", "cm"];
     }
     impl ::std::fmt::Display for HeightUnit {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::In => f.write_str("in"),
                 Self::Cm => f.write_str("cm"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -3105,7 +3240,6 @@ create; a later create overwrites it when provided.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3121,13 +3255,23 @@ create; a later create overwrites it when provided.
         Expired,
         #[serde(rename = "not-expired")]
         NotExpired,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl InvitationExpiredFilter {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["all", "expired", "not-expired"];
     }
     impl ::std::fmt::Display for InvitationExpiredFilter {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::All => f.write_str("all"),
                 Self::Expired => f.write_str("expired"),
                 Self::NotExpired => f.write_str("not-expired"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -3249,7 +3393,6 @@ the invitation by its ID, by its user's ID, or both.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3267,14 +3410,29 @@ the invitation by its ID, by its user's ID, or both.
         Rejected,
         #[serde(rename = "revoked")]
         Revoked,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl InvitationStatus {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &[
+            "sent",
+            "accepted",
+            "rejected",
+            "revoked",
+        ];
     }
     impl ::std::fmt::Display for InvitationStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Sent => f.write_str("sent"),
                 Self::Accepted => f.write_str("accepted"),
                 Self::Rejected => f.write_str("rejected"),
                 Self::Revoked => f.write_str("revoked"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -3315,7 +3473,6 @@ or the API ('api').
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3329,12 +3486,22 @@ or the API ('api').
         Dashboard,
         #[serde(rename = "api")]
         Api,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl InvitedSource {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["dashboard", "api"];
     }
     impl ::std::fmt::Display for InvitedSource {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Dashboard => f.write_str("dashboard"),
                 Self::Api => f.write_str("api"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -3636,6 +3803,10 @@ within the request timeout.
         #[serde(rename = "modality_worklist.requested")]
         ModalityWorklistRequested,
     }
+    impl ModalityWorklistRequestedEventType {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["modality_worklist.requested"];
+    }
     impl ::std::fmt::Display for ModalityWorklistRequestedEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -3843,8 +4014,8 @@ metadata.
         /**Custom key-value metadata for the organization. Maximum 50 pairs,
 keys up to 100 chars, values up to 1000 chars.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub metadata: ::std::option::Option<Metadata>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub metadata: crate::Nullable<Metadata>,
         ///Name of the organization
         #[serde(rename = "orgName")]
         pub org_name: OrgName,
@@ -4067,6 +4238,12 @@ timeouts / invalid bodies are treated as empty enrichment.
     pub enum PatientStudyEnrichmentRequestedEventType {
         #[serde(rename = "patient_study.enrichment_requested")]
         PatientStudyEnrichmentRequested,
+    }
+    impl PatientStudyEnrichmentRequestedEventType {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &[
+            "patient_study.enrichment_requested",
+        ];
     }
     impl ::std::fmt::Display for PatientStudyEnrichmentRequestedEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4513,6 +4690,10 @@ notification - respond with a simple acknowledgment.
         #[serde(rename = "report.delivered")]
         ReportDelivered,
     }
+    impl ReportDeliveredEventType {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["report.delivered"];
+    }
     impl ::std::fmt::Display for ReportDeliveredEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -4751,7 +4932,6 @@ dictated, 'completed' = signed.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4765,12 +4945,22 @@ dictated, 'completed' = signed.
         InProgress,
         #[serde(rename = "completed")]
         Completed,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ReportStatus {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["in_progress", "completed"];
     }
     impl ::std::fmt::Display for ReportStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::InProgress => f.write_str("in_progress"),
                 Self::Completed => f.write_str("completed"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -5023,6 +5213,12 @@ object (when available).
         #[serde(rename = "secondary_capture.access_requested")]
         SecondaryCaptureAccessRequested,
     }
+    impl SecondaryCaptureAccessRequestedEventType {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &[
+            "secondary_capture.access_requested",
+        ];
+    }
     impl ::std::fmt::Display for SecondaryCaptureAccessRequestedEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
@@ -5099,7 +5295,6 @@ viewer uploads the same object to every URL.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5115,13 +5310,23 @@ viewer uploads the same object to every URL.
         High,
         #[serde(rename = "stat")]
         Stat,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl Severity {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["normal", "high", "stat"];
     }
     impl ::std::fmt::Display for Severity {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Normal => f.write_str("normal"),
                 Self::High => f.write_str("high"),
                 Self::Stat => f.write_str("stat"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -5159,7 +5364,6 @@ viewer uploads the same object to every URL.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5175,13 +5379,23 @@ viewer uploads the same object to every URL.
         Female,
         #[serde(rename = "other")]
         Other,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl Sex {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["male", "female", "other"];
     }
     impl ::std::fmt::Display for Sex {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Male => f.write_str("male"),
                 Self::Female => f.write_str("female"),
                 Self::Other => f.write_str("other"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -5328,6 +5542,10 @@ the request timeout.
     pub enum StudyAccessRequestedEventType {
         #[serde(rename = "study.access_requested")]
         StudyAccessRequested,
+    }
+    impl StudyAccessRequestedEventType {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["study.access_requested"];
     }
     impl ::std::fmt::Display for StudyAccessRequestedEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5866,65 +6084,71 @@ provided fields are updated; `null` clears a field.
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StudyReportMetadataUpdate {
         ///Patient's age at study date (e.g., '34.5 years', '2 months')
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub age: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub age: crate::Nullable<::std::string::String>,
         ///Patient's date of birth. Format: YYYY-MM-DD (e.g., '1990-05-20')
         #[serde(
             rename = "dateOfBirth",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub date_of_birth: ::std::option::Option<::std::string::String>,
+        pub date_of_birth: crate::Nullable<::std::string::String>,
         ///Name of the medical facility where the scan was performed
         #[serde(
             rename = "facilityName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub facility_name: ::std::option::Option<::std::string::String>,
+        pub facility_name: crate::Nullable<::std::string::String>,
         ///Patient's height with unit. `null` clears it.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub height: ::std::option::Option<PatientHeight>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub height: crate::Nullable<PatientHeight>,
         ///Medical Record Number - unique patient identifier
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mrn: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub mrn: crate::Nullable<::std::string::String>,
         ///Full name of the patient
         #[serde(
             rename = "patientName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub patient_name: ::std::option::Option<::std::string::String>,
+        pub patient_name: crate::Nullable<::std::string::String>,
         /**Procedure or study type. Nullable on PATCH. Maps to DB scan_type and
 report_header.scan_type.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub procedure: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub procedure: crate::Nullable<::std::string::String>,
         ///Name of the physician who referred the patient for this scan
         #[serde(
             rename = "referringPhysicianName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub referring_physician_name: ::std::option::Option<::std::string::String>,
+        pub referring_physician_name: crate::Nullable<::std::string::String>,
         ///Patient's biological sex. Options: 'male', 'female', 'other'
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sex: ::std::option::Option<Sex>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub sex: crate::Nullable<Sex>,
         /**Study date (YYYY-MM-DD). Nullable on PATCH. Maps to DB scan_date and
 report_header.scan_date.
 */
         #[serde(
             rename = "studyDate",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub study_date: ::std::option::Option<::std::string::String>,
+        pub study_date: crate::Nullable<::std::string::String>,
         /**Study time (HH:MM). Nullable on PATCH. Maps to DB scan_time and
 report_header.scan_time.
 */
         #[serde(
             rename = "studyTime",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub study_time: ::std::option::Option<::std::string::String>,
+        pub study_time: crate::Nullable<::std::string::String>,
         ///Patient's weight with unit. `null` clears it.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub weight: ::std::option::Option<PatientWeight>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub weight: crate::Nullable<PatientWeight>,
     }
     impl StudyReportMetadataUpdate {
         pub fn builder() -> builder::StudyReportMetadataUpdate {
@@ -5940,7 +6164,6 @@ radiologist assigned, 'assigned' = assigned but not started,
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5960,15 +6183,31 @@ radiologist assigned, 'assigned' = assigned but not started,
         Completed,
         #[serde(rename = "addendum_active")]
         AddendumActive,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl StudyReportStatus {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &[
+            "unassigned",
+            "assigned",
+            "in_progress",
+            "completed",
+            "addendum_active",
+        ];
     }
     impl ::std::fmt::Display for StudyReportStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Unassigned => f.write_str("unassigned"),
                 Self::Assigned => f.write_str("assigned"),
                 Self::InProgress => f.write_str("in_progress"),
                 Self::Completed => f.write_str("completed"),
                 Self::AddendumActive => f.write_str("addendum_active"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -6036,7 +6275,6 @@ radiologist assigned, 'assigned' = assigned but not started,
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6050,12 +6288,22 @@ radiologist assigned, 'assigned' = assigned but not started,
         Standard,
         #[serde(rename = "external")]
         External,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl StudyType {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["standard", "external"];
     }
     impl ::std::fmt::Display for StudyType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Standard => f.write_str("standard"),
                 Self::External => f.write_str("external"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -6094,7 +6342,6 @@ the viewer, 'complete' = finished.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6108,12 +6355,22 @@ the viewer, 'complete' = finished.
         Incomplete,
         #[serde(rename = "complete")]
         Complete,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl StudyViewerStatus {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["incomplete", "complete"];
     }
     impl ::std::fmt::Display for StudyViewerStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Incomplete => f.write_str("incomplete"),
                 Self::Complete => f.write_str("complete"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -6244,7 +6501,6 @@ standard access.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6260,13 +6516,23 @@ standard access.
         Admin,
         #[serde(rename = "member")]
         Member,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl UserLevel {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["owner", "admin", "member"];
     }
     impl ::std::fmt::Display for UserLevel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Owner => f.write_str("owner"),
                 Self::Admin => f.write_str("admin"),
                 Self::Member => f.write_str("member"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -6509,9 +6775,10 @@ does).
         ///A user's clinical or organizational role within the clinic.
         #[serde(
             rename = "clinicRole",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub clinic_role: ::std::option::Option<ClinicRole>,
+        pub clinic_role: crate::Nullable<ClinicRole>,
         ///Invited user's first name
         #[serde(
             rename = "firstName",
@@ -6539,21 +6806,23 @@ and cannot be assigned via the API.
         ///Invited user's middle name
         #[serde(
             rename = "middleName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub middle_name: ::std::option::Option<::std::string::String>,
+        pub middle_name: crate::Nullable<::std::string::String>,
         ///Invited user's phone number
         #[serde(
             rename = "phoneNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub phone_number: ::std::option::Option<::std::string::String>,
+        pub phone_number: crate::Nullable<::std::string::String>,
         ///Name suffix (e.g., 'Jr.', 'MD')
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub suffix1: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub suffix1: crate::Nullable<::std::string::String>,
         ///Additional name suffix
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub suffix2: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub suffix2: crate::Nullable<::std::string::String>,
     }
     impl ViewerInvitationUpdateParams {
         pub fn builder() -> builder::ViewerInvitationUpdateParams {
@@ -6641,7 +6910,6 @@ match first-party viewer layouts ('1x1' through '4x4').
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6652,57 +6920,84 @@ match first-party viewer layouts ('1x1' through '4x4').
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ViewerLayout {
         #[serde(rename = "1x1")]
-        X1x1,
+        Layout1x1,
         #[serde(rename = "1x2")]
-        X1x2,
+        Layout1x2,
         #[serde(rename = "1x3")]
-        X1x3,
+        Layout1x3,
         #[serde(rename = "1x4")]
-        X1x4,
+        Layout1x4,
         #[serde(rename = "2x1")]
-        X2x1,
+        Layout2x1,
         #[serde(rename = "2x2")]
-        X2x2,
+        Layout2x2,
         #[serde(rename = "2x3")]
-        X2x3,
+        Layout2x3,
         #[serde(rename = "2x4")]
-        X2x4,
+        Layout2x4,
         #[serde(rename = "3x1")]
-        X3x1,
+        Layout3x1,
         #[serde(rename = "3x2")]
-        X3x2,
+        Layout3x2,
         #[serde(rename = "3x3")]
-        X3x3,
+        Layout3x3,
         #[serde(rename = "3x4")]
-        X3x4,
+        Layout3x4,
         #[serde(rename = "4x1")]
-        X4x1,
+        Layout4x1,
         #[serde(rename = "4x2")]
-        X4x2,
+        Layout4x2,
         #[serde(rename = "4x3")]
-        X4x3,
+        Layout4x3,
         #[serde(rename = "4x4")]
-        X4x4,
+        Layout4x4,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ViewerLayout {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &[
+            "1x1",
+            "1x2",
+            "1x3",
+            "1x4",
+            "2x1",
+            "2x2",
+            "2x3",
+            "2x4",
+            "3x1",
+            "3x2",
+            "3x3",
+            "3x4",
+            "4x1",
+            "4x2",
+            "4x3",
+            "4x4",
+        ];
     }
     impl ::std::fmt::Display for ViewerLayout {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::X1x1 => f.write_str("1x1"),
-                Self::X1x2 => f.write_str("1x2"),
-                Self::X1x3 => f.write_str("1x3"),
-                Self::X1x4 => f.write_str("1x4"),
-                Self::X2x1 => f.write_str("2x1"),
-                Self::X2x2 => f.write_str("2x2"),
-                Self::X2x3 => f.write_str("2x3"),
-                Self::X2x4 => f.write_str("2x4"),
-                Self::X3x1 => f.write_str("3x1"),
-                Self::X3x2 => f.write_str("3x2"),
-                Self::X3x3 => f.write_str("3x3"),
-                Self::X3x4 => f.write_str("3x4"),
-                Self::X4x1 => f.write_str("4x1"),
-                Self::X4x2 => f.write_str("4x2"),
-                Self::X4x3 => f.write_str("4x3"),
-                Self::X4x4 => f.write_str("4x4"),
+            match self {
+                Self::Layout1x1 => f.write_str("1x1"),
+                Self::Layout1x2 => f.write_str("1x2"),
+                Self::Layout1x3 => f.write_str("1x3"),
+                Self::Layout1x4 => f.write_str("1x4"),
+                Self::Layout2x1 => f.write_str("2x1"),
+                Self::Layout2x2 => f.write_str("2x2"),
+                Self::Layout2x3 => f.write_str("2x3"),
+                Self::Layout2x4 => f.write_str("2x4"),
+                Self::Layout3x1 => f.write_str("3x1"),
+                Self::Layout3x2 => f.write_str("3x2"),
+                Self::Layout3x3 => f.write_str("3x3"),
+                Self::Layout3x4 => f.write_str("3x4"),
+                Self::Layout4x1 => f.write_str("4x1"),
+                Self::Layout4x2 => f.write_str("4x2"),
+                Self::Layout4x3 => f.write_str("4x3"),
+                Self::Layout4x4 => f.write_str("4x4"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -6712,22 +7007,22 @@ match first-party viewer layouts ('1x1' through '4x4').
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
-                "1x1" => Ok(Self::X1x1),
-                "1x2" => Ok(Self::X1x2),
-                "1x3" => Ok(Self::X1x3),
-                "1x4" => Ok(Self::X1x4),
-                "2x1" => Ok(Self::X2x1),
-                "2x2" => Ok(Self::X2x2),
-                "2x3" => Ok(Self::X2x3),
-                "2x4" => Ok(Self::X2x4),
-                "3x1" => Ok(Self::X3x1),
-                "3x2" => Ok(Self::X3x2),
-                "3x3" => Ok(Self::X3x3),
-                "3x4" => Ok(Self::X3x4),
-                "4x1" => Ok(Self::X4x1),
-                "4x2" => Ok(Self::X4x2),
-                "4x3" => Ok(Self::X4x3),
-                "4x4" => Ok(Self::X4x4),
+                "1x1" => Ok(Self::Layout1x1),
+                "1x2" => Ok(Self::Layout1x2),
+                "1x3" => Ok(Self::Layout1x3),
+                "1x4" => Ok(Self::Layout1x4),
+                "2x1" => Ok(Self::Layout2x1),
+                "2x2" => Ok(Self::Layout2x2),
+                "2x3" => Ok(Self::Layout2x3),
+                "2x4" => Ok(Self::Layout2x4),
+                "3x1" => Ok(Self::Layout3x1),
+                "3x2" => Ok(Self::Layout3x2),
+                "3x3" => Ok(Self::Layout3x3),
+                "3x4" => Ok(Self::Layout3x4),
+                "4x1" => Ok(Self::Layout4x1),
+                "4x2" => Ok(Self::Layout4x2),
+                "4x3" => Ok(Self::Layout4x3),
+                "4x4" => Ok(Self::Layout4x4),
                 _ => Err("invalid value".into()),
             }
         }
@@ -6914,14 +7209,15 @@ usr_{32-hex-chars}
 */
         #[serde(
             rename = "assignedTo",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub assigned_to: ::std::option::Option<::std::string::String>,
+        pub assigned_to: crate::Nullable<::std::string::String>,
         /**Custom key-value metadata for the study. Maximum 50 pairs, keys up
 to 100 chars, values up to 1000 chars. `null` clears it.
 */
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub metadata: ::std::option::Option<Metadata>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub metadata: crate::Nullable<Metadata>,
         /**Priority level of a study. 'normal' for routine, 'high' for urgent,
 'stat' for immediate attention.
 */
@@ -7111,9 +7407,10 @@ further what `null` does).
         ///A user's clinical or organizational role within the clinic.
         #[serde(
             rename = "clinicRole",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub clinic_role: ::std::option::Option<ClinicRole>,
+        pub clinic_role: crate::Nullable<ClinicRole>,
         ///User's first name
         #[serde(
             rename = "firstName",
@@ -7141,21 +7438,23 @@ and cannot be assigned via the API.
         ///User's middle name
         #[serde(
             rename = "middleName",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub middle_name: ::std::option::Option<::std::string::String>,
+        pub middle_name: crate::Nullable<::std::string::String>,
         ///User's phone number (10-15 digits)
         #[serde(
             rename = "phoneNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
         )]
-        pub phone_number: ::std::option::Option<::std::string::String>,
+        pub phone_number: crate::Nullable<::std::string::String>,
         ///Name suffix (e.g., 'Jr.', 'Sr.', 'III')
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub suffix1: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub suffix1: crate::Nullable<::std::string::String>,
         ///Additional name suffix
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub suffix2: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
+        pub suffix2: crate::Nullable<::std::string::String>,
     }
     impl ViewerUserUpdateParams {
         pub fn builder() -> builder::ViewerUserUpdateParams {
@@ -7288,7 +7587,6 @@ verify the signature with your webhook key before trusting the body.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7302,12 +7600,22 @@ verify the signature with your webhook key before trusting the body.
         Lbs,
         #[serde(rename = "kg")]
         Kg,
+        /// A value this version of the SDK does not know (the API added
+        /// it later), as it came. Decoded, never sent: a request that
+        /// carries one is refused before it is sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl WeightUnit {
+        /// Every value of the spec, on the wire, in the spec's order.
+        pub const VALUES: &'static [&'static str] = &["lbs", "kg"];
     }
     impl ::std::fmt::Display for WeightUnit {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Lbs => f.write_str("lbs"),
                 Self::Kg => f.write_str("kg"),
+                Self::Unknown(value) => f.write_str(value),
             }
         }
     }
@@ -8052,7 +8360,7 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             clinic_role: ::std::result::Result<
-                ::std::option::Option<super::ClinicRole>,
+                crate::Nullable<super::ClinicRole>,
                 ::std::string::String,
             >,
             first_name: ::std::result::Result<
@@ -8072,23 +8380,23 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             middle_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             npi_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             phone_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             suffix1: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             suffix2: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -8148,11 +8456,9 @@ and manage studies
             ///A user's clinical or organizational role within the clinic.
             pub fn clinic_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ClinicRole>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<super::ClinicRole>>,
             {
-                self.clinic_role = value
-                    .try_into()
+                self.clinic_role = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for clinic_role: {e}")
                     });
@@ -8220,11 +8526,9 @@ and cannot be assigned via the API.
             ///Invited user's middle name
             pub fn middle_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.middle_name = value
-                    .try_into()
+                self.middle_name = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for middle_name: {e}")
                     });
@@ -8235,11 +8539,9 @@ reports (10-digit number)
 */
             pub fn npi_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.npi_number = value
-                    .try_into()
+                self.npi_number = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for npi_number: {e}")
                     });
@@ -8248,11 +8550,9 @@ reports (10-digit number)
             ///Invited user's phone number
             pub fn phone_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.phone_number = value
-                    .try_into()
+                self.phone_number = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for phone_number: {e}")
                     });
@@ -8261,11 +8561,9 @@ reports (10-digit number)
             ///Name suffix (e.g., 'Jr.', 'MD')
             pub fn suffix1<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.suffix1 = value
-                    .try_into()
+                self.suffix1 = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for suffix1: {e}")
                     });
@@ -8274,11 +8572,9 @@ reports (10-digit number)
             ///Additional name suffix
             pub fn suffix2<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.suffix2 = value
-                    .try_into()
+                self.suffix2 = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for suffix2: {e}")
                     });
@@ -9301,11 +9597,11 @@ radiologist assigned, 'assigned' = assigned but not started,
                 ::std::string::String,
             >,
             clinical_history: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             clinical_indication: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             express_customer_id: ::std::result::Result<
@@ -9313,7 +9609,7 @@ radiologist assigned, 'assigned' = assigned but not started,
                 ::std::string::String,
             >,
             external_patient_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             metadata: ::std::result::Result<
@@ -9321,7 +9617,7 @@ radiologist assigned, 'assigned' = assigned but not started,
                 ::std::string::String,
             >,
             modality: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             prior_reports: ::std::result::Result<
@@ -9346,7 +9642,7 @@ radiologist assigned, 'assigned' = assigned but not started,
                 ::std::string::String,
             >,
             technologist_technique: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -9393,11 +9689,9 @@ radiologist assigned, 'assigned' = assigned but not started,
             ///Relevant clinical history for the patient/study
             pub fn clinical_history<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.clinical_history = value
-                    .try_into()
+                self.clinical_history = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for clinical_history: {e}"
@@ -9408,11 +9702,9 @@ radiologist assigned, 'assigned' = assigned but not started,
             ///Clinical indication for the study (reason the study was ordered)
             pub fn clinical_indication<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.clinical_indication = value
-                    .try_into()
+                self.clinical_indication = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for clinical_indication: {e}"
@@ -9440,11 +9732,9 @@ for the same patient across the AutoScribe system
 */
             pub fn external_patient_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.external_patient_id = value
-                    .try_into()
+                self.external_patient_id = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for external_patient_id: {e}"
@@ -9468,11 +9758,9 @@ to 100 chars, values up to 1000 chars
             ///Imaging modality for the study (free text, e.g., 'CT', 'MRI', 'X-Ray')
             pub fn modality<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.modality = value
-                    .try_into()
+                self.modality = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for modality: {e}")
                     });
@@ -9573,11 +9861,9 @@ characters
             ///Imaging technique description provided by the technologist
             pub fn technologist_technique<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.technologist_technique = value
-                    .try_into()
+                self.technologist_technique = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for technologist_technique: {e}"
@@ -9813,35 +10099,35 @@ page of results; absent or `null` on the last page.
         #[derive(Clone, Debug)]
         pub struct AutoScribeStudyUpdateParams {
             assigned_to: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             clinical_history: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             clinical_indication: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             express_customer_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             external_patient_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             metadata: ::std::result::Result<
-                ::std::option::Option<super::Metadata>,
+                crate::Nullable<super::Metadata>,
                 ::std::string::String,
             >,
             modality: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             prior_reports: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::PriorReport>>,
+                crate::Nullable<::std::vec::Vec<super::PriorReport>>,
                 ::std::string::String,
             >,
             report_metadata: ::std::result::Result<
@@ -9857,7 +10143,7 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             technologist_notes: ::std::result::Result<
-                ::std::option::Option<
+                crate::Nullable<
                     ::std::vec::Vec<
                         super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
                     >,
@@ -9865,7 +10151,7 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             technologist_technique: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -9894,11 +10180,9 @@ usr_{32-hex-chars}
 */
             pub fn assigned_to<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.assigned_to = value
-                    .try_into()
+                self.assigned_to = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for assigned_to: {e}")
                     });
@@ -9907,11 +10191,9 @@ usr_{32-hex-chars}
             ///Relevant clinical history for the patient/study. Null clears.
             pub fn clinical_history<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.clinical_history = value
-                    .try_into()
+                self.clinical_history = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for clinical_history: {e}"
@@ -9922,11 +10204,9 @@ usr_{32-hex-chars}
             ///Clinical indication for the study. Null clears.
             pub fn clinical_indication<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.clinical_indication = value
-                    .try_into()
+                self.clinical_indication = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for clinical_indication: {e}"
@@ -9939,11 +10219,9 @@ cus_{32-hex-chars}
 */
             pub fn express_customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.express_customer_id = value
-                    .try_into()
+                self.express_customer_id = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for express_customer_id: {e}"
@@ -9956,11 +10234,9 @@ for the same patient. Null clears.
 */
             pub fn external_patient_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.external_patient_id = value
-                    .try_into()
+                self.external_patient_id = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for external_patient_id: {e}"
@@ -9973,7 +10249,7 @@ to 100 chars, values up to 1000 chars. `null` clears it.
 */
             pub fn metadata<T>(mut self, value: T) -> Self
             where
-                T: crate::fields::IntoField<::std::option::Option<super::Metadata>>,
+                T: crate::fields::IntoField<crate::Nullable<super::Metadata>>,
             {
                 self.metadata = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
@@ -9984,11 +10260,9 @@ to 100 chars, values up to 1000 chars. `null` clears it.
             ///Imaging modality for the study (free text). Null clears.
             pub fn modality<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.modality = value
-                    .try_into()
+                self.modality = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for modality: {e}")
                     });
@@ -10001,7 +10275,7 @@ items
             pub fn prior_reports<T>(mut self, value: T) -> Self
             where
                 T: crate::fields::IntoField<
-                    ::std::option::Option<::std::vec::Vec<super::PriorReport>>,
+                    crate::Nullable<::std::vec::Vec<super::PriorReport>>,
                 >,
             {
                 self.prior_reports = crate::fields::IntoField::into_field(value)
@@ -10065,7 +10339,7 @@ existing set. Maximum 50 items, each up to 1000 characters
             pub fn technologist_notes<T>(mut self, value: T) -> Self
             where
                 T: crate::fields::IntoField<
-                    ::std::option::Option<
+                    crate::Nullable<
                         ::std::vec::Vec<
                             super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
                         >,
@@ -10083,11 +10357,9 @@ existing set. Maximum 50 items, each up to 1000 characters
             ///Imaging technique description provided by the technologist. Null clears.
             pub fn technologist_technique<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.technologist_technique = value
-                    .try_into()
+                self.technologist_technique = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for technologist_technique: {e}"
@@ -10991,7 +11263,7 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             clinic_role: ::std::result::Result<
-                ::std::option::Option<super::ClinicRole>,
+                crate::Nullable<super::ClinicRole>,
                 ::std::string::String,
             >,
             first_name: ::std::result::Result<
@@ -11011,23 +11283,23 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             middle_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             npi_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             phone_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             suffix1: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             suffix2: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -11085,11 +11357,9 @@ NPI number
             ///A user's clinical or organizational role within the clinic.
             pub fn clinic_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ClinicRole>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<super::ClinicRole>>,
             {
-                self.clinic_role = value
-                    .try_into()
+                self.clinic_role = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for clinic_role: {e}")
                     });
@@ -11157,11 +11427,9 @@ and cannot be assigned via the API.
             ///User's middle name
             pub fn middle_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.middle_name = value
-                    .try_into()
+                self.middle_name = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for middle_name: {e}")
                     });
@@ -11172,11 +11440,9 @@ reports (10-digit number)
 */
             pub fn npi_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.npi_number = value
-                    .try_into()
+                self.npi_number = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for npi_number: {e}")
                     });
@@ -11185,11 +11451,9 @@ reports (10-digit number)
             ///User's phone number (10-15 digits)
             pub fn phone_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.phone_number = value
-                    .try_into()
+                self.phone_number = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for phone_number: {e}")
                     });
@@ -11198,11 +11462,9 @@ reports (10-digit number)
             ///Name suffix (e.g., 'Jr.', 'Sr.', 'III')
             pub fn suffix1<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.suffix1 = value
-                    .try_into()
+                self.suffix1 = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for suffix1: {e}")
                     });
@@ -11211,11 +11473,9 @@ reports (10-digit number)
             ///Additional name suffix
             pub fn suffix2<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.suffix2 = value
-                    .try_into()
+                self.suffix2 = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for suffix2: {e}")
                     });
@@ -12122,7 +12382,7 @@ pickers and normalization.
                 ::std::string::String,
             >,
             external_reference_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             metadata: ::std::result::Result<
@@ -12168,11 +12428,9 @@ pickers and normalization.
             ///Integrator-provided stable identifier for mapping inbound data
             pub fn external_reference_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.external_reference_id = value
-                    .try_into()
+                self.external_reference_id = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for external_reference_id: {e}"
@@ -12343,7 +12601,7 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             metadata: ::std::result::Result<
-                ::std::option::Option<super::ClinicalReferenceMetadata>,
+                crate::Nullable<super::ClinicalReferenceMetadata>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -12380,7 +12638,7 @@ page of results; absent or `null` on the last page.
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: crate::fields::IntoField<
-                    ::std::option::Option<super::ClinicalReferenceMetadata>,
+                    crate::Nullable<super::ClinicalReferenceMetadata>,
                 >,
             {
                 self.metadata = crate::fields::IntoField::into_field(value)
@@ -13406,7 +13664,7 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             metadata: ::std::result::Result<
-                ::std::option::Option<super::Metadata>,
+                crate::Nullable<super::Metadata>,
                 ::std::string::String,
             >,
         }
@@ -13439,7 +13697,7 @@ keys up to 100 chars, values up to 1000 chars.
 */
             pub fn metadata<T>(mut self, value: T) -> Self
             where
-                T: crate::fields::IntoField<::std::option::Option<super::Metadata>>,
+                T: crate::fields::IntoField<crate::Nullable<super::Metadata>>,
             {
                 self.metadata = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
@@ -14332,7 +14590,7 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             external_patient_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             metadata: ::std::result::Result<
@@ -14340,7 +14598,7 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             modality: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             reader_name: ::std::result::Result<
@@ -14424,11 +14682,9 @@ priors functionality for future reads for this patient.
 */
             pub fn external_patient_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.external_patient_id = value
-                    .try_into()
+                self.external_patient_id = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for external_patient_id: {e}"
@@ -14452,11 +14708,9 @@ to 100 chars, values up to 1000 chars
             ///Imaging modality for the study (free text, e.g., 'CT', 'MRI', 'X-Ray')
             pub fn modality<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.modality = value
-                    .try_into()
+                self.modality = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for modality: {e}")
                     });
@@ -15724,7 +15978,7 @@ metadata.
         #[derive(Clone, Debug)]
         pub struct OrgCreateParams {
             metadata: ::std::result::Result<
-                ::std::option::Option<super::Metadata>,
+                crate::Nullable<super::Metadata>,
                 ::std::string::String,
             >,
             org_name: ::std::result::Result<super::OrgName, ::std::string::String>,
@@ -15743,7 +15997,7 @@ keys up to 100 chars, values up to 1000 chars.
 */
             pub fn metadata<T>(mut self, value: T) -> Self
             where
-                T: crate::fields::IntoField<::std::option::Option<super::Metadata>>,
+                T: crate::fields::IntoField<crate::Nullable<super::Metadata>>,
             {
                 self.metadata = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
@@ -19415,51 +19669,51 @@ report_header.scan_time.
         #[derive(Clone, Debug)]
         pub struct StudyReportMetadataUpdate {
             age: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             date_of_birth: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             facility_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             height: ::std::result::Result<
-                ::std::option::Option<super::PatientHeight>,
+                crate::Nullable<super::PatientHeight>,
                 ::std::string::String,
             >,
             mrn: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             patient_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             procedure: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             referring_physician_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             sex: ::std::result::Result<
-                ::std::option::Option<super::Sex>,
+                crate::Nullable<super::Sex>,
                 ::std::string::String,
             >,
             study_date: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             study_time: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<super::PatientWeight>,
+                crate::Nullable<super::PatientWeight>,
                 ::std::string::String,
             >,
         }
@@ -19485,11 +19739,9 @@ report_header.scan_time.
             ///Patient's age at study date (e.g., '34.5 years', '2 months')
             pub fn age<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.age = value
-                    .try_into()
+                self.age = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for age: {e}")
                     });
@@ -19498,11 +19750,9 @@ report_header.scan_time.
             ///Patient's date of birth. Format: YYYY-MM-DD (e.g., '1990-05-20')
             pub fn date_of_birth<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.date_of_birth = value
-                    .try_into()
+                self.date_of_birth = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for date_of_birth: {e}")
                     });
@@ -19511,11 +19761,9 @@ report_header.scan_time.
             ///Name of the medical facility where the scan was performed
             pub fn facility_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.facility_name = value
-                    .try_into()
+                self.facility_name = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for facility_name: {e}")
                     });
@@ -19524,11 +19772,9 @@ report_header.scan_time.
             ///Patient's height with unit. `null` clears it.
             pub fn height<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PatientHeight>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<super::PatientHeight>>,
             {
-                self.height = value
-                    .try_into()
+                self.height = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for height: {e}")
                     });
@@ -19537,11 +19783,9 @@ report_header.scan_time.
             ///Medical Record Number - unique patient identifier
             pub fn mrn<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.mrn = value
-                    .try_into()
+                self.mrn = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for mrn: {e}")
                     });
@@ -19550,11 +19794,9 @@ report_header.scan_time.
             ///Full name of the patient
             pub fn patient_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.patient_name = value
-                    .try_into()
+                self.patient_name = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for patient_name: {e}")
                     });
@@ -19565,11 +19807,9 @@ report_header.scan_type.
 */
             pub fn procedure<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.procedure = value
-                    .try_into()
+                self.procedure = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for procedure: {e}")
                     });
@@ -19578,11 +19818,11 @@ report_header.scan_type.
             ///Name of the physician who referred the patient for this scan
             pub fn referring_physician_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.referring_physician_name = value
-                    .try_into()
+                self.referring_physician_name = crate::fields::IntoField::into_field(
+                        value,
+                    )
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for referring_physician_name: {e}"
@@ -19593,11 +19833,9 @@ report_header.scan_type.
             ///Patient's biological sex. Options: 'male', 'female', 'other'
             pub fn sex<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Sex>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<super::Sex>>,
             {
-                self.sex = value
-                    .try_into()
+                self.sex = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for sex: {e}")
                     });
@@ -19608,11 +19846,9 @@ report_header.scan_date.
 */
             pub fn study_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.study_date = value
-                    .try_into()
+                self.study_date = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for study_date: {e}")
                     });
@@ -19623,11 +19859,9 @@ report_header.scan_time.
 */
             pub fn study_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.study_time = value
-                    .try_into()
+                self.study_time = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for study_time: {e}")
                     });
@@ -19636,11 +19870,9 @@ report_header.scan_time.
             ///Patient's weight with unit. `null` clears it.
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PatientWeight>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<super::PatientWeight>>,
             {
-                self.weight = value
-                    .try_into()
+                self.weight = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for weight: {e}")
                     });
@@ -20641,7 +20873,7 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             clinic_role: ::std::result::Result<
-                ::std::option::Option<super::ClinicRole>,
+                crate::Nullable<super::ClinicRole>,
                 ::std::string::String,
             >,
             first_name: ::std::result::Result<
@@ -20661,19 +20893,19 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             middle_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             phone_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             suffix1: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             suffix2: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -20712,11 +20944,9 @@ page of results; absent or `null` on the last page.
             ///A user's clinical or organizational role within the clinic.
             pub fn clinic_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ClinicRole>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<super::ClinicRole>>,
             {
-                self.clinic_role = value
-                    .try_into()
+                self.clinic_role = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for clinic_role: {e}")
                     });
@@ -20784,11 +21014,9 @@ and cannot be assigned via the API.
             ///Invited user's middle name
             pub fn middle_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.middle_name = value
-                    .try_into()
+                self.middle_name = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for middle_name: {e}")
                     });
@@ -20797,11 +21025,9 @@ and cannot be assigned via the API.
             ///Invited user's phone number
             pub fn phone_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.phone_number = value
-                    .try_into()
+                self.phone_number = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for phone_number: {e}")
                     });
@@ -20810,11 +21036,9 @@ and cannot be assigned via the API.
             ///Name suffix (e.g., 'Jr.', 'MD')
             pub fn suffix1<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.suffix1 = value
-                    .try_into()
+                self.suffix1 = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for suffix1: {e}")
                     });
@@ -20823,11 +21047,9 @@ and cannot be assigned via the API.
             ///Additional name suffix
             pub fn suffix2<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.suffix2 = value
-                    .try_into()
+                self.suffix2 = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for suffix2: {e}")
                     });
@@ -21778,11 +22000,11 @@ page of results; absent or `null` on the last page.
         #[derive(Clone, Debug)]
         pub struct ViewerStudyUpdateParams {
             assigned_to: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             metadata: ::std::result::Result<
-                ::std::option::Option<super::Metadata>,
+                crate::Nullable<super::Metadata>,
                 ::std::string::String,
             >,
             severity: ::std::result::Result<
@@ -21815,11 +22037,9 @@ usr_{32-hex-chars}
 */
             pub fn assigned_to<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.assigned_to = value
-                    .try_into()
+                self.assigned_to = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for assigned_to: {e}")
                     });
@@ -21830,7 +22050,7 @@ to 100 chars, values up to 1000 chars. `null` clears it.
 */
             pub fn metadata<T>(mut self, value: T) -> Self
             where
-                T: crate::fields::IntoField<::std::option::Option<super::Metadata>>,
+                T: crate::fields::IntoField<crate::Nullable<super::Metadata>>,
             {
                 self.metadata = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
@@ -22581,7 +22801,7 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             clinic_role: ::std::result::Result<
-                ::std::option::Option<super::ClinicRole>,
+                crate::Nullable<super::ClinicRole>,
                 ::std::string::String,
             >,
             first_name: ::std::result::Result<
@@ -22601,19 +22821,19 @@ page of results; absent or `null` on the last page.
                 ::std::string::String,
             >,
             middle_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             phone_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             suffix1: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
             suffix2: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                crate::Nullable<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -22652,11 +22872,9 @@ page of results; absent or `null` on the last page.
             ///A user's clinical or organizational role within the clinic.
             pub fn clinic_role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ClinicRole>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<super::ClinicRole>>,
             {
-                self.clinic_role = value
-                    .try_into()
+                self.clinic_role = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for clinic_role: {e}")
                     });
@@ -22724,11 +22942,9 @@ and cannot be assigned via the API.
             ///User's middle name
             pub fn middle_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.middle_name = value
-                    .try_into()
+                self.middle_name = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for middle_name: {e}")
                     });
@@ -22737,11 +22953,9 @@ and cannot be assigned via the API.
             ///User's phone number (10-15 digits)
             pub fn phone_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.phone_number = value
-                    .try_into()
+                self.phone_number = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for phone_number: {e}")
                     });
@@ -22750,11 +22964,9 @@ and cannot be assigned via the API.
             ///Name suffix (e.g., 'Jr.', 'Sr.', 'III')
             pub fn suffix1<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.suffix1 = value
-                    .try_into()
+                self.suffix1 = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for suffix1: {e}")
                     });
@@ -22763,11 +22975,9 @@ and cannot be assigned via the API.
             ///Additional name suffix
             pub fn suffix2<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                T: crate::fields::IntoField<crate::Nullable<::std::string::String>>,
             {
-                self.suffix2 = value
-                    .try_into()
+                self.suffix2 = crate::fields::IntoField::into_field(value)
                     .map_err(|e| {
                         format!("error converting supplied value for suffix2: {e}")
                     });
@@ -22809,139 +23019,6 @@ and cannot be assigned via the API.
                     suffix1: Ok(value.suffix1),
                     suffix2: Ok(value.suffix2),
                 }
-            }
-        }
-        impl<
-            W,
-        > crate::fields::IntoField<
-            ::std::option::Option<
-                ::std::vec::Vec<super::AutoScribeStudyUpdateParamsTechnologistNotesItem>,
-            >,
-        > for ::std::vec::Vec<W>
-        where
-            W: ::std::convert::TryInto<
-                super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
-            >,
-            W::Error: ::std::fmt::Display,
-        {
-            fn into_field(
-                self,
-            ) -> ::std::result::Result<
-                ::std::option::Option<
-                    ::std::vec::Vec<
-                        super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
-                    >,
-                >,
-                ::std::string::String,
-            > {
-                crate::fields::collect_list::<
-                    _,
-                    super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
-                >(self)
-                    .map(::std::option::Option::Some)
-            }
-        }
-        impl<
-            W,
-            const N: usize,
-        > crate::fields::IntoField<
-            ::std::option::Option<
-                ::std::vec::Vec<super::AutoScribeStudyUpdateParamsTechnologistNotesItem>,
-            >,
-        > for [W; N]
-        where
-            W: ::std::convert::TryInto<
-                super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
-            >,
-            W::Error: ::std::fmt::Display,
-        {
-            fn into_field(
-                self,
-            ) -> ::std::result::Result<
-                ::std::option::Option<
-                    ::std::vec::Vec<
-                        super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
-                    >,
-                >,
-                ::std::string::String,
-            > {
-                crate::fields::collect_list::<
-                    _,
-                    super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
-                >(self)
-                    .map(::std::option::Option::Some)
-            }
-        }
-        impl crate::fields::IntoField<
-            ::std::option::Option<
-                ::std::vec::Vec<super::AutoScribeStudyUpdateParamsTechnologistNotesItem>,
-            >,
-        >
-        for ::std::option::Option<
-            ::std::vec::Vec<super::AutoScribeStudyUpdateParamsTechnologistNotesItem>,
-        > {
-            fn into_field(
-                self,
-            ) -> ::std::result::Result<
-                ::std::option::Option<
-                    ::std::vec::Vec<
-                        super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
-                    >,
-                >,
-                ::std::string::String,
-            > {
-                ::std::result::Result::Ok(self)
-            }
-        }
-        impl<
-            W,
-        > crate::fields::IntoField<
-            ::std::option::Option<::std::vec::Vec<super::PriorReport>>,
-        > for ::std::vec::Vec<W>
-        where
-            W: ::std::convert::TryInto<super::PriorReport>,
-            W::Error: ::std::fmt::Display,
-        {
-            fn into_field(
-                self,
-            ) -> ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::PriorReport>>,
-                ::std::string::String,
-            > {
-                crate::fields::collect_list::<_, super::PriorReport>(self)
-                    .map(::std::option::Option::Some)
-            }
-        }
-        impl<
-            W,
-            const N: usize,
-        > crate::fields::IntoField<
-            ::std::option::Option<::std::vec::Vec<super::PriorReport>>,
-        > for [W; N]
-        where
-            W: ::std::convert::TryInto<super::PriorReport>,
-            W::Error: ::std::fmt::Display,
-        {
-            fn into_field(
-                self,
-            ) -> ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::PriorReport>>,
-                ::std::string::String,
-            > {
-                crate::fields::collect_list::<_, super::PriorReport>(self)
-                    .map(::std::option::Option::Some)
-            }
-        }
-        impl crate::fields::IntoField<
-            ::std::option::Option<::std::vec::Vec<super::PriorReport>>,
-        > for ::std::option::Option<::std::vec::Vec<super::PriorReport>> {
-            fn into_field(
-                self,
-            ) -> ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::PriorReport>>,
-                ::std::string::String,
-            > {
-                ::std::result::Result::Ok(self)
             }
         }
         impl<
@@ -24373,6 +24450,556 @@ and cannot be assigned via the API.
                 ::std::string::String,
             > {
                 crate::fields::collect_list::<_, super::ViewerUser>(self)
+            }
+        }
+        impl<W> crate::fields::IntoField<crate::Nullable<::std::string::String>> for W
+        where
+            W: ::std::convert::TryInto<::std::string::String>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<::std::string::String>,
+                ::std::string::String,
+            > {
+                crate::fields::convert::<::std::string::String, W>(self)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl crate::fields::IntoField<crate::Nullable<::std::string::String>>
+        for crate::Nullable<::std::string::String> {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<::std::string::String>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(self)
+            }
+        }
+        impl<
+            W,
+        > crate::fields::IntoField<
+            crate::Nullable<
+                ::std::vec::Vec<super::AutoScribeStudyUpdateParamsTechnologistNotesItem>,
+            >,
+        > for ::std::vec::Vec<W>
+        where
+            W: ::std::convert::TryInto<
+                super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
+            >,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<
+                    ::std::vec::Vec<
+                        super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
+                    >,
+                >,
+                ::std::string::String,
+            > {
+                crate::fields::collect_list::<
+                    _,
+                    super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
+                >(self)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl<
+            W,
+            const N: usize,
+        > crate::fields::IntoField<
+            crate::Nullable<
+                ::std::vec::Vec<super::AutoScribeStudyUpdateParamsTechnologistNotesItem>,
+            >,
+        > for [W; N]
+        where
+            W: ::std::convert::TryInto<
+                super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
+            >,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<
+                    ::std::vec::Vec<
+                        super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
+                    >,
+                >,
+                ::std::string::String,
+            > {
+                crate::fields::collect_list::<
+                    _,
+                    super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
+                >(self)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl crate::fields::IntoField<
+            crate::Nullable<
+                ::std::vec::Vec<super::AutoScribeStudyUpdateParamsTechnologistNotesItem>,
+            >,
+        >
+        for ::std::option::Option<
+            ::std::vec::Vec<super::AutoScribeStudyUpdateParamsTechnologistNotesItem>,
+        > {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<
+                    ::std::vec::Vec<
+                        super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
+                    >,
+                >,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(
+                    match self {
+                        ::std::option::Option::Some(value) => {
+                            crate::Nullable::Value(value)
+                        }
+                        ::std::option::Option::None => crate::Nullable::Absent,
+                    },
+                )
+            }
+        }
+        impl crate::fields::IntoField<
+            crate::Nullable<
+                ::std::vec::Vec<super::AutoScribeStudyUpdateParamsTechnologistNotesItem>,
+            >,
+        >
+        for crate::Nullable<
+            ::std::vec::Vec<super::AutoScribeStudyUpdateParamsTechnologistNotesItem>,
+        > {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<
+                    ::std::vec::Vec<
+                        super::AutoScribeStudyUpdateParamsTechnologistNotesItem,
+                    >,
+                >,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(self)
+            }
+        }
+        impl<
+            W,
+        > crate::fields::IntoField<crate::Nullable<::std::vec::Vec<super::PriorReport>>>
+        for ::std::vec::Vec<W>
+        where
+            W: ::std::convert::TryInto<super::PriorReport>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<::std::vec::Vec<super::PriorReport>>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_list::<_, super::PriorReport>(self)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl<
+            W,
+            const N: usize,
+        > crate::fields::IntoField<crate::Nullable<::std::vec::Vec<super::PriorReport>>>
+        for [W; N]
+        where
+            W: ::std::convert::TryInto<super::PriorReport>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<::std::vec::Vec<super::PriorReport>>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_list::<_, super::PriorReport>(self)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl crate::fields::IntoField<
+            crate::Nullable<::std::vec::Vec<super::PriorReport>>,
+        > for ::std::option::Option<::std::vec::Vec<super::PriorReport>> {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<::std::vec::Vec<super::PriorReport>>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(
+                    match self {
+                        ::std::option::Option::Some(value) => {
+                            crate::Nullable::Value(value)
+                        }
+                        ::std::option::Option::None => crate::Nullable::Absent,
+                    },
+                )
+            }
+        }
+        impl crate::fields::IntoField<
+            crate::Nullable<::std::vec::Vec<super::PriorReport>>,
+        > for crate::Nullable<::std::vec::Vec<super::PriorReport>> {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<::std::vec::Vec<super::PriorReport>>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(self)
+            }
+        }
+        impl<W> crate::fields::IntoField<crate::Nullable<super::ClinicRole>> for W
+        where
+            W: ::std::convert::TryInto<super::ClinicRole>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::ClinicRole>,
+                ::std::string::String,
+            > {
+                crate::fields::convert::<super::ClinicRole, W>(self)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl crate::fields::IntoField<crate::Nullable<super::ClinicRole>>
+        for crate::Nullable<super::ClinicRole> {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::ClinicRole>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(self)
+            }
+        }
+        impl<
+            K,
+            W,
+            S,
+        > crate::fields::IntoField<crate::Nullable<super::ClinicalReferenceMetadata>>
+        for ::std::collections::HashMap<K, W, S>
+        where
+            K: ::std::convert::Into<::std::string::String>,
+            W: ::std::convert::TryInto<::std::string::String>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::ClinicalReferenceMetadata>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_map::<_, _, ::std::string::String>(self)
+                    .map(super::ClinicalReferenceMetadata::from)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl<
+            K,
+            W,
+        > crate::fields::IntoField<crate::Nullable<super::ClinicalReferenceMetadata>>
+        for ::std::collections::BTreeMap<K, W>
+        where
+            K: ::std::convert::Into<::std::string::String>,
+            W: ::std::convert::TryInto<::std::string::String>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::ClinicalReferenceMetadata>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_map::<_, _, ::std::string::String>(self)
+                    .map(super::ClinicalReferenceMetadata::from)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl<
+            K,
+            W,
+            const N: usize,
+        > crate::fields::IntoField<crate::Nullable<super::ClinicalReferenceMetadata>>
+        for [(K, W); N]
+        where
+            K: ::std::convert::Into<::std::string::String>,
+            W: ::std::convert::TryInto<::std::string::String>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::ClinicalReferenceMetadata>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_map::<_, _, ::std::string::String>(self)
+                    .map(super::ClinicalReferenceMetadata::from)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl<
+            K,
+            W,
+        > crate::fields::IntoField<crate::Nullable<super::ClinicalReferenceMetadata>>
+        for ::std::vec::Vec<(K, W)>
+        where
+            K: ::std::convert::Into<::std::string::String>,
+            W: ::std::convert::TryInto<::std::string::String>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::ClinicalReferenceMetadata>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_map::<_, _, ::std::string::String>(self)
+                    .map(super::ClinicalReferenceMetadata::from)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl crate::fields::IntoField<crate::Nullable<super::ClinicalReferenceMetadata>>
+        for super::ClinicalReferenceMetadata {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::ClinicalReferenceMetadata>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::<_, ::std::string::String>::Ok(self)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl crate::fields::IntoField<crate::Nullable<super::ClinicalReferenceMetadata>>
+        for ::std::option::Option<super::ClinicalReferenceMetadata> {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::ClinicalReferenceMetadata>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(
+                    match self {
+                        ::std::option::Option::Some(value) => {
+                            crate::Nullable::Value(value)
+                        }
+                        ::std::option::Option::None => crate::Nullable::Absent,
+                    },
+                )
+            }
+        }
+        impl crate::fields::IntoField<crate::Nullable<super::ClinicalReferenceMetadata>>
+        for crate::Nullable<super::ClinicalReferenceMetadata> {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::ClinicalReferenceMetadata>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(self)
+            }
+        }
+        impl<K, W, S> crate::fields::IntoField<crate::Nullable<super::Metadata>>
+        for ::std::collections::HashMap<K, W, S>
+        where
+            K: ::std::convert::Into<::std::string::String>,
+            W: ::std::convert::TryInto<super::MetadataValue>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::Metadata>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_map::<_, _, super::MetadataValue>(self)
+                    .map(super::Metadata::from)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl<K, W> crate::fields::IntoField<crate::Nullable<super::Metadata>>
+        for ::std::collections::BTreeMap<K, W>
+        where
+            K: ::std::convert::Into<::std::string::String>,
+            W: ::std::convert::TryInto<super::MetadataValue>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::Metadata>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_map::<_, _, super::MetadataValue>(self)
+                    .map(super::Metadata::from)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl<
+            K,
+            W,
+            const N: usize,
+        > crate::fields::IntoField<crate::Nullable<super::Metadata>> for [(K, W); N]
+        where
+            K: ::std::convert::Into<::std::string::String>,
+            W: ::std::convert::TryInto<super::MetadataValue>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::Metadata>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_map::<_, _, super::MetadataValue>(self)
+                    .map(super::Metadata::from)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl<K, W> crate::fields::IntoField<crate::Nullable<super::Metadata>>
+        for ::std::vec::Vec<(K, W)>
+        where
+            K: ::std::convert::Into<::std::string::String>,
+            W: ::std::convert::TryInto<super::MetadataValue>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::Metadata>,
+                ::std::string::String,
+            > {
+                crate::fields::collect_map::<_, _, super::MetadataValue>(self)
+                    .map(super::Metadata::from)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl crate::fields::IntoField<crate::Nullable<super::Metadata>>
+        for super::Metadata {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::Metadata>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::<_, ::std::string::String>::Ok(self)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl crate::fields::IntoField<crate::Nullable<super::Metadata>>
+        for ::std::option::Option<super::Metadata> {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::Metadata>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(
+                    match self {
+                        ::std::option::Option::Some(value) => {
+                            crate::Nullable::Value(value)
+                        }
+                        ::std::option::Option::None => crate::Nullable::Absent,
+                    },
+                )
+            }
+        }
+        impl crate::fields::IntoField<crate::Nullable<super::Metadata>>
+        for crate::Nullable<super::Metadata> {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::Metadata>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(self)
+            }
+        }
+        impl<W> crate::fields::IntoField<crate::Nullable<super::PatientHeight>> for W
+        where
+            W: ::std::convert::TryInto<super::PatientHeight>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::PatientHeight>,
+                ::std::string::String,
+            > {
+                crate::fields::convert::<super::PatientHeight, W>(self)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl crate::fields::IntoField<crate::Nullable<super::PatientHeight>>
+        for crate::Nullable<super::PatientHeight> {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::PatientHeight>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(self)
+            }
+        }
+        impl<W> crate::fields::IntoField<crate::Nullable<super::PatientWeight>> for W
+        where
+            W: ::std::convert::TryInto<super::PatientWeight>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::PatientWeight>,
+                ::std::string::String,
+            > {
+                crate::fields::convert::<super::PatientWeight, W>(self)
+                    .map(crate::Nullable::Value)
+            }
+        }
+        impl crate::fields::IntoField<crate::Nullable<super::PatientWeight>>
+        for crate::Nullable<super::PatientWeight> {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::PatientWeight>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(self)
+            }
+        }
+        impl<W> crate::fields::IntoField<crate::Nullable<super::Sex>> for W
+        where
+            W: ::std::convert::TryInto<super::Sex>,
+            W::Error: ::std::fmt::Display,
+        {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::Sex>,
+                ::std::string::String,
+            > {
+                crate::fields::convert::<super::Sex, W>(self).map(crate::Nullable::Value)
+            }
+        }
+        impl crate::fields::IntoField<crate::Nullable<super::Sex>>
+        for crate::Nullable<super::Sex> {
+            fn into_field(
+                self,
+            ) -> ::std::result::Result<
+                crate::Nullable<super::Sex>,
+                ::std::string::String,
+            > {
+                ::std::result::Result::Ok(self)
             }
         }
         impl<W> crate::fields::IntoField<super::ClinicalContextEnrichmentDocumentUrlUrl>
@@ -33654,3 +34281,359 @@ in one parameter (`status=sent,revoked`), as the SDKs send them.
 pub mod prelude {
     pub use self::super::Client;
 }
+/// Every place of a request whose schema is a string enum, with the
+/// values it allows (generated by `xtask/src/types_pass.rs`).
+pub const ENUM_CHECKS: &[crate::validate::EnumCheck] = &[
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_clinical_references_create",
+        location: crate::validate::Location::Body,
+        target: "/type",
+        comma_separated: false,
+        type_name: "ClinicalReferenceType",
+        values: self::types::ClinicalReferenceType::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_clinical_references_list",
+        location: crate::validate::Location::Query,
+        target: "type",
+        comma_separated: false,
+        type_name: "ClinicalReferenceType",
+        values: self::types::ClinicalReferenceType::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_ephemeral_sessions_create",
+        location: crate::validate::Location::Body,
+        target: "/hangingProtocol/layout",
+        comma_separated: false,
+        type_name: "ViewerLayout",
+        values: self::types::ViewerLayout::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_create",
+        location: crate::validate::Location::Body,
+        target: "/reportMetadata/height/unit",
+        comma_separated: false,
+        type_name: "HeightUnit",
+        values: self::types::HeightUnit::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_create",
+        location: crate::validate::Location::Body,
+        target: "/reportMetadata/sex",
+        comma_separated: false,
+        type_name: "Sex",
+        values: self::types::Sex::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_create",
+        location: crate::validate::Location::Body,
+        target: "/reportMetadata/weight/unit",
+        comma_separated: false,
+        type_name: "WeightUnit",
+        values: self::types::WeightUnit::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_create",
+        location: crate::validate::Location::Body,
+        target: "/severity",
+        comma_separated: false,
+        type_name: "Severity",
+        values: self::types::Severity::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_external_create",
+        location: crate::validate::Location::Body,
+        target: "/reportMetadata/height/unit",
+        comma_separated: false,
+        type_name: "HeightUnit",
+        values: self::types::HeightUnit::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_external_create",
+        location: crate::validate::Location::Body,
+        target: "/reportMetadata/sex",
+        comma_separated: false,
+        type_name: "Sex",
+        values: self::types::Sex::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_external_create",
+        location: crate::validate::Location::Body,
+        target: "/reportMetadata/weight/unit",
+        comma_separated: false,
+        type_name: "WeightUnit",
+        values: self::types::WeightUnit::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_external_create",
+        location: crate::validate::Location::Body,
+        target: "/severity",
+        comma_separated: false,
+        type_name: "Severity",
+        values: self::types::Severity::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_list",
+        location: crate::validate::Location::Query,
+        target: "severity",
+        comma_separated: false,
+        type_name: "Severity",
+        values: self::types::Severity::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_list",
+        location: crate::validate::Location::Query,
+        target: "studyReportStatus",
+        comma_separated: true,
+        type_name: "StudyReportStatus",
+        values: self::types::StudyReportStatus::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_list",
+        location: crate::validate::Location::Query,
+        target: "studyType",
+        comma_separated: false,
+        type_name: "StudyType",
+        values: self::types::StudyType::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_update",
+        location: crate::validate::Location::Body,
+        target: "/reportMetadata/height/unit",
+        comma_separated: false,
+        type_name: "HeightUnit",
+        values: self::types::HeightUnit::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_update",
+        location: crate::validate::Location::Body,
+        target: "/reportMetadata/sex",
+        comma_separated: false,
+        type_name: "Sex",
+        values: self::types::Sex::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_update",
+        location: crate::validate::Location::Body,
+        target: "/reportMetadata/weight/unit",
+        comma_separated: false,
+        type_name: "WeightUnit",
+        values: self::types::WeightUnit::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_studies_update",
+        location: crate::validate::Location::Body,
+        target: "/severity",
+        comma_separated: false,
+        type_name: "Severity",
+        values: self::types::Severity::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_users_invitations_list",
+        location: crate::validate::Location::Query,
+        target: "expired",
+        comma_separated: false,
+        type_name: "InvitationExpiredFilter",
+        values: self::types::InvitationExpiredFilter::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_users_invitations_list",
+        location: crate::validate::Location::Query,
+        target: "status",
+        comma_separated: true,
+        type_name: "InvitationStatus",
+        values: self::types::InvitationStatus::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_users_invitations_update",
+        location: crate::validate::Location::Body,
+        target: "/clinicRole",
+        comma_separated: false,
+        type_name: "ClinicRole",
+        values: self::types::ClinicRole::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_users_invitations_update",
+        location: crate::validate::Location::Body,
+        target: "/level",
+        comma_separated: false,
+        type_name: "AssignableUserLevel",
+        values: self::types::AssignableUserLevel::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_users_invite",
+        location: crate::validate::Location::Body,
+        target: "/clinicRole",
+        comma_separated: false,
+        type_name: "ClinicRole",
+        values: self::types::ClinicRole::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_users_invite",
+        location: crate::validate::Location::Body,
+        target: "/level",
+        comma_separated: false,
+        type_name: "AssignableUserLevel",
+        values: self::types::AssignableUserLevel::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_users_list",
+        location: crate::validate::Location::Query,
+        target: "invitedSource",
+        comma_separated: false,
+        type_name: "InvitedSource",
+        values: self::types::InvitedSource::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_users_list",
+        location: crate::validate::Location::Query,
+        target: "level",
+        comma_separated: false,
+        type_name: "UserLevel",
+        values: self::types::UserLevel::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_users_update",
+        location: crate::validate::Location::Body,
+        target: "/clinicRole",
+        comma_separated: false,
+        type_name: "ClinicRole",
+        values: self::types::ClinicRole::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "auto_scribe_users_update",
+        location: crate::validate::Location::Body,
+        target: "/level",
+        comma_separated: false,
+        type_name: "AssignableUserLevel",
+        values: self::types::AssignableUserLevel::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_ephemeral_sessions_create",
+        location: crate::validate::Location::Body,
+        target: "/hangingProtocol/layout",
+        comma_separated: false,
+        type_name: "ViewerLayout",
+        values: self::types::ViewerLayout::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_studies_create",
+        location: crate::validate::Location::Body,
+        target: "/severity",
+        comma_separated: false,
+        type_name: "Severity",
+        values: self::types::Severity::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_studies_list",
+        location: crate::validate::Location::Query,
+        target: "severity",
+        comma_separated: false,
+        type_name: "Severity",
+        values: self::types::Severity::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_studies_list",
+        location: crate::validate::Location::Query,
+        target: "studyViewerStatus",
+        comma_separated: false,
+        type_name: "StudyViewerStatus",
+        values: self::types::StudyViewerStatus::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_studies_update",
+        location: crate::validate::Location::Body,
+        target: "/severity",
+        comma_separated: false,
+        type_name: "Severity",
+        values: self::types::Severity::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_studies_update",
+        location: crate::validate::Location::Body,
+        target: "/studyViewerStatus",
+        comma_separated: false,
+        type_name: "StudyViewerStatus",
+        values: self::types::StudyViewerStatus::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_users_invitations_list",
+        location: crate::validate::Location::Query,
+        target: "expired",
+        comma_separated: false,
+        type_name: "InvitationExpiredFilter",
+        values: self::types::InvitationExpiredFilter::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_users_invitations_list",
+        location: crate::validate::Location::Query,
+        target: "status",
+        comma_separated: true,
+        type_name: "InvitationStatus",
+        values: self::types::InvitationStatus::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_users_invitations_update",
+        location: crate::validate::Location::Body,
+        target: "/clinicRole",
+        comma_separated: false,
+        type_name: "ClinicRole",
+        values: self::types::ClinicRole::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_users_invitations_update",
+        location: crate::validate::Location::Body,
+        target: "/level",
+        comma_separated: false,
+        type_name: "AssignableUserLevel",
+        values: self::types::AssignableUserLevel::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_users_invite",
+        location: crate::validate::Location::Body,
+        target: "/clinicRole",
+        comma_separated: false,
+        type_name: "ClinicRole",
+        values: self::types::ClinicRole::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_users_invite",
+        location: crate::validate::Location::Body,
+        target: "/level",
+        comma_separated: false,
+        type_name: "AssignableUserLevel",
+        values: self::types::AssignableUserLevel::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_users_list",
+        location: crate::validate::Location::Query,
+        target: "invitedSource",
+        comma_separated: false,
+        type_name: "InvitedSource",
+        values: self::types::InvitedSource::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_users_list",
+        location: crate::validate::Location::Query,
+        target: "level",
+        comma_separated: false,
+        type_name: "UserLevel",
+        values: self::types::UserLevel::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_users_update",
+        location: crate::validate::Location::Body,
+        target: "/clinicRole",
+        comma_separated: false,
+        type_name: "ClinicRole",
+        values: self::types::ClinicRole::VALUES,
+    },
+    crate::validate::EnumCheck {
+        operation: "viewer_users_update",
+        location: crate::validate::Location::Body,
+        target: "/level",
+        comma_separated: false,
+        type_name: "AssignableUserLevel",
+        values: self::types::AssignableUserLevel::VALUES,
+    },
+];

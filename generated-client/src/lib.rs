@@ -61,6 +61,7 @@ mod config;
 mod error;
 pub mod fields;
 mod log;
+mod nullable;
 pub mod options;
 pub mod pagination;
 pub mod retry;
@@ -83,6 +84,7 @@ pub use error::{Error, ErrorKind, RAW_BODY_LIMIT};
 pub use generated::{Client, builder, types};
 pub use generated_sdk::{ApiErrorBody, DEFAULT_BASE_URL, resources};
 pub use log::LOG_ENV;
+pub use nullable::Nullable;
 pub use options::{RequestOptions, WithOptions};
 pub use runtime::{
     CallFuture, IDEMPOTENCY_KEY, OperationFacts, REQUEST_ID, RETRY_COUNT, TIMEOUT_HEADER,

@@ -1,12 +1,16 @@
 //! Checks of the spec's constraints that the generated types do not enforce
 //! (number bounds, object and array sizes, map key lengths), run on the
 //! finished request before it is sent. The constraints themselves are
-//! generated from the spec into `generated_sdk::CONSTRAINTS`.
+//! generated from the spec into `generated_sdk::CONSTRAINTS`; the values of
+//! every enum place of a request into [`ENUM_CHECKS`] (a generated enum also
+//! decodes a value the server added later, as its `Unknown` variant, which
+//! a request must not carry).
 
 use std::fmt;
 
 use serde_json::Value;
 
+pub use crate::generated::ENUM_CHECKS;
 pub use crate::generated_sdk::CONSTRAINTS;
 
 /// Where a constrained value sits in a request.
@@ -67,6 +71,54 @@ pub struct Constraint {
     pub target: &'static str,
     /// The rule.
     pub check: Check,
+}
+
+/// A place of one operation's request whose schema is a string enum: only
+/// the spec's values may be sent there.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EnumCheck {
+    /// The operationId it applies to.
+    pub operation: &'static str,
+    /// Where the value sits.
+    pub location: Location,
+    /// The parameter name, or for the body a JSON pointer in which `*`
+    /// stands for every array item or map value.
+    pub target: &'static str,
+    /// An array query parameter sent as one comma-separated value: each
+    /// item is checked.
+    pub comma_separated: bool,
+    /// The generated enum of the place (`ClinicRole`), or empty when the
+    /// place has no type of its own.
+    pub type_name: &'static str,
+    /// The values the spec allows.
+    pub values: &'static [&'static str],
+}
+
+impl EnumCheck {
+    fn check(&self, value: &str) -> Result<(), String> {
+        if self.values.contains(&value) {
+            return Ok(());
+        }
+        const SHOWN: usize = 8;
+        let mut allowed: Vec<String> = self
+            .values
+            .iter()
+            .take(SHOWN)
+            .map(|v| format!("{v:?}"))
+            .collect();
+        if self.values.len() > SHOWN {
+            allowed.push(format!("… ({} in all)", self.values.len()));
+        }
+        let of = if self.type_name.is_empty() {
+            String::new()
+        } else {
+            format!(" of `{}`", self.type_name)
+        };
+        Err(format!(
+            "is {value:?}, which is not a value{of} the API accepts: {}",
+            allowed.join(", ")
+        ))
+    }
 }
 
 /// A request that breaks a constraint.
@@ -140,6 +192,41 @@ pub fn check(operation: &str, parts: &RequestParts) -> Result<(), Violation> {
                 .map_err(|p| violation(format!("{place} `{}`", c.target), p))?;
         }
     }
+    for c in ENUM_CHECKS.iter().filter(|c| c.operation == operation) {
+        let violation = |place: String, problem: String| Violation {
+            operation: c.operation,
+            place,
+            problem,
+        };
+        let (values, place) = match c.location {
+            Location::Query => (named(&parts.query, c.target), "query parameter"),
+            Location::Header => (named(&parts.headers, c.target), "header"),
+            Location::Path => (named(&parts.path_params, c.target), "path parameter"),
+            Location::Body => {
+                let Some(body) = &parts.body else { continue };
+                let mut found = Vec::new();
+                select(body, c.target, String::new(), &mut found);
+                for (pointer, value) in found {
+                    let at = if pointer.is_empty() { "/" } else { &pointer };
+                    if let Some(text) = value.as_str() {
+                        c.check(text)
+                            .map_err(|p| violation(format!("body `{at}`"), p))?;
+                    }
+                }
+                continue;
+            }
+        };
+        for value in &values {
+            let items: Vec<&str> = match c.comma_separated {
+                true => value.split(',').filter(|item| !item.is_empty()).collect(),
+                false => vec![value],
+            };
+            for item in items {
+                c.check(item)
+                    .map_err(|p| violation(format!("{place} `{}`", c.target), p))?;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -152,6 +239,9 @@ pub(crate) fn request_parts(
 ) -> Option<RequestParts> {
     let mut needs = [false; 4];
     for c in CONSTRAINTS.iter().filter(|c| c.operation == operation) {
+        needs[c.location as usize] = true;
+    }
+    for c in ENUM_CHECKS.iter().filter(|c| c.operation == operation) {
         needs[c.location as usize] = true;
     }
     if !needs.contains(&true) {

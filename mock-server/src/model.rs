@@ -527,8 +527,59 @@ pub(crate) fn conforms<T: DeserializeOwned + Serialize>(value: &Value) -> Result
 
 /// Decodes `value` into `T` and encodes it back (see [`Normalize`]).
 pub(crate) fn normalize<T: DeserializeOwned + Serialize>(value: Value) -> Result<Value, String> {
-    let typed: T = serde_path_to_error::deserialize(value).map_err(located)?;
-    serde_json::to_value(&typed).map_err(|e| e.to_string())
+    let typed: T = serde_path_to_error::deserialize(&value).map_err(located)?;
+    let mut back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    no_array_read_as_object(&value, &back, "")?;
+    if let Value::Object(properties) = &mut back {
+        properties.values_mut().for_each(drop_cleared);
+    }
+    Ok(back)
+}
+
+/// Leaves out the `null`s inside a body property's value (at any depth
+/// below the top level, where the actions read `null` from the raw body):
+/// an optional nullable property of a body type is an `avara::Nullable`,
+/// which encodes its `null`, and a `null` there clears the property of the
+/// object the value replaces. (The spec's bodies have no required nullable
+/// property below the top level, whose `null` this would also leave out.)
+fn drop_cleared(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_cleared);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_cleared),
+        _ => {}
+    }
+}
+
+/// serde decodes a struct from a JSON array too (its fields in order, the
+/// missing ones defaulted: every field of an update body whose fields are
+/// all `Nullable`), so `[null]` would pass for an object: refuse an array
+/// wherever the type read an object.
+fn no_array_read_as_object(sent: &Value, read: &Value, at: &str) -> Result<(), String> {
+    match (sent, read) {
+        (Value::Array(_), Value::Object(_)) => Err(format!(
+            "request body `{}`: an array where an object is expected",
+            if at.is_empty() { "/" } else { at }
+        )),
+        (Value::Object(sent), Value::Object(read)) => sent.iter().try_for_each(|(key, value)| {
+            let at = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+            match read.get(key) {
+                Some(back) => no_array_read_as_object(value, back, &at),
+                None => Ok(()),
+            }
+        }),
+        (Value::Array(sent), Value::Array(read)) => {
+            sent.iter()
+                .zip(read)
+                .enumerate()
+                .try_for_each(|(i, (value, back))| {
+                    no_array_read_as_object(value, back, &format!("{at}/{i}"))
+                })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A decoding error, prefixed with the place it happened.

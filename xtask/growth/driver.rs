@@ -128,7 +128,7 @@ async fn sdk() -> Result<()> {
             .body(
                 UserCreateParams::builder()
                     .email(format!("user{i}@example.com"))
-                    .role(role),
+                    .role(role.clone()),
             )
             .await
             .map_err(err)?;

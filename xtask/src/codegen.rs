@@ -131,7 +131,8 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
     // Each gets a fresh generator with the client's settings, so that the type
     // space of one never leaks into another. The CLI glue needs the client's
     // body builder setter types, which the client thread sends over.
-    let (setters_tx, setters_rx) = std::sync::mpsc::channel::<(cli_gen::SetterTypes, RustNames)>();
+    let (setters_tx, setters_rx) =
+        std::sync::mpsc::channel::<(cli_gen::SetterTypes, RustNames, crate::types_pass::Renames)>();
     let (client, httpmock, cli) = std::thread::scope(|scope| {
         let client = scope.spawn(move || -> Result<(String, usize, RustNames), String> {
             let mut generator = Generator::new(&progenitor_settings());
@@ -142,8 +143,11 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
             let names = RustNames::read(&file);
             describe_referenced_fields(spec, &names, &mut file);
             describe_setters(spec, &names, &mut file);
-            let _ = setters_tx.send((cli_gen::setter_types(&file), names.clone()));
-            // After the CLI glue has the setters' original bounds.
+            let renames = crate::types_pass::variant_renames(&file);
+            let _ = setters_tx.send((cli_gen::setter_types(&file), names.clone(), renames));
+            // After the CLI glue has the setters' original bounds; the
+            // types pass before ergonomics, which relaxes its `Nullable` setters.
+            crate::types_pass::apply(spec, &names, &mut file)?;
             crate::ergonomics::relax_setters(&mut file)?;
             Ok((prettyplease::unparse(&file), types, names))
         });
@@ -161,9 +165,11 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
             })?;
             let mut cli_file = parse_tokens(tokens)?;
             cli_gen::repeatable_array_arguments(&mut cli_file);
-            let (setters, names) = setters_rx.recv().map_err(|_| {
+            let (setters, names, renames) = setters_rx.recv().map_err(|_| {
                 "the client generator failed before the CLI glue could run".to_string()
             })?;
+            // The CLI names the client's enum variants: follow their renames.
+            crate::types_pass::rename_variants(&mut cli_file.items, &renames)?;
             let glue = cli_gen::generate(spec, &cli_file, &setters, &names)?;
             cli_gen::describe_arguments(spec, &names, &mut cli_file)?;
             cli_gen::prune_execution(&mut cli_file)?;

@@ -32,12 +32,27 @@ enum Shape {
     List { item: syn::Type },
     /// A generated newtype (not a map).
     Newtype { ty: syn::Type },
+    /// Any other type `ty` inside a `Nullable` (an enum, a string, a number):
+    /// whatever converts to it.
+    Plain { ty: syn::Type },
+}
+
+/// What a field type wraps its value in.
+#[derive(Clone, Copy, PartialEq)]
+enum Wrapper {
+    None,
+    /// `Option<_>`: absent or a value.
+    Option,
+    /// `crate::Nullable<_>` (see `types_pass.rs`): absent, `null` or a value.
+    Nullable,
 }
 
 /// A field type as the setters name it (relative to `types::builder`).
 struct FieldType {
     ty: syn::Type,
-    optional: bool,
+    /// `ty` without its wrapper.
+    inner: syn::Type,
+    wrapper: Wrapper,
     shape: Shape,
 }
 
@@ -245,35 +260,45 @@ fn is_string(ty: &syn::Type) -> bool {
 
 fn classify(ty: &syn::Type, newtypes: &BTreeMap<String, syn::Type>) -> Option<FieldType> {
     let (name, args) = path_parts(ty)?;
-    let (inner, optional) = match (name.as_str(), args.as_slice()) {
-        ("Option", [inner]) => (copy(inner), true),
-        _ => (copy(ty), false),
+    let (inner, wrapper) = match (name.as_str(), args.as_slice()) {
+        ("Option", [inner]) => (copy(inner), Wrapper::Option),
+        ("Nullable", [inner]) => (copy(inner), Wrapper::Nullable),
+        _ => (copy(ty), Wrapper::None),
     };
-    let (name, args) = path_parts(&inner)?;
+    let plain = || (wrapper == Wrapper::Nullable).then(|| Shape::Plain { ty: copy(&inner) });
+    let Some((name, args)) = path_parts(&inner) else {
+        return plain().map(|shape| FieldType {
+            ty: copy(ty),
+            inner: copy(&inner),
+            wrapper,
+            shape,
+        });
+    };
     let shape = match (name.as_str(), args.as_slice()) {
         ("Vec", [item]) => Shape::List { item: copy(item) },
         ("HashMap", [key, value]) if is_string(key) => Shape::Map {
             newtype: None,
             value: Box::new(copy(value)),
         },
-        (name, []) => {
-            let wrapped = newtypes.get(name)?;
-            match path_parts(wrapped) {
+        (name, []) => match newtypes.get(name) {
+            Some(wrapped) => match path_parts(wrapped) {
                 Some((map, map_args)) if map == "HashMap" => match map_args.as_slice() {
                     [key, value] if is_string(key) => Shape::Map {
                         newtype: Some(Box::new(copy(&inner))),
                         value: Box::new(copy(value)),
                     },
-                    _ => return None,
+                    _ => plain()?,
                 },
                 _ => Shape::Newtype { ty: copy(&inner) },
-            }
-        }
-        _ => return None,
+            },
+            None => plain()?,
+        },
+        _ => plain()?,
     };
     Some(FieldType {
         ty: copy(ty),
-        optional,
+        inner: copy(&inner),
+        wrapper,
         shape,
     })
 }
@@ -281,12 +306,10 @@ fn classify(ty: &syn::Type, newtypes: &BTreeMap<String, syn::Type>) -> Option<Fi
 /// The `IntoField` impls of one field type.
 fn impls(field: &FieldType) -> TokenStream {
     let target = &field.ty;
-    let wrap = |value: TokenStream| {
-        if field.optional {
-            quote! { #value.map(::std::option::Option::Some) }
-        } else {
-            value
-        }
+    let wrap = |value: TokenStream| match field.wrapper {
+        Wrapper::None => value,
+        Wrapper::Option => quote! { #value.map(::std::option::Option::Some) },
+        Wrapper::Nullable => quote! { #value.map(crate::Nullable::Value) },
     };
     let mut out = TokenStream::new();
     match &field.shape {
@@ -353,7 +376,7 @@ fn impls(field: &FieldType) -> TokenStream {
                 });
             }
         }
-        Shape::Newtype { ty } => {
+        Shape::Newtype { ty } | Shape::Plain { ty } => {
             let build = wrap(quote! { crate::fields::convert::<#ty, W>(self) });
             out.extend(quote! {
                 impl<W> crate::fields::IntoField<#target> for W
@@ -368,7 +391,23 @@ fn impls(field: &FieldType) -> TokenStream {
             });
         }
     }
-    if field.optional {
+    if field.wrapper == Wrapper::Nullable && !matches!(field.shape, Shape::Plain { .. }) {
+        // What these setters took before their field became `Nullable`
+        // (the CLI passes it): `None` leaves the field out. A plain type
+        // may be foreign (`String`), where this impl would overlap.
+        let inner = &field.inner;
+        out.extend(quote! {
+            impl crate::fields::IntoField<#target> for ::std::option::Option<#inner> {
+                fn into_field(self) -> ::std::result::Result<#target, ::std::string::String> {
+                    ::std::result::Result::Ok(match self {
+                        ::std::option::Option::Some(value) => crate::Nullable::Value(value),
+                        ::std::option::Option::None => crate::Nullable::Absent,
+                    })
+                }
+            }
+        });
+    }
+    if field.wrapper != Wrapper::None {
         out.extend(quote! {
             impl crate::fields::IntoField<#target> for #target {
                 fn into_field(self) -> ::std::result::Result<#target, ::std::string::String> {

@@ -21,6 +21,7 @@ pub mod schema;
 pub mod sdk;
 pub mod spec;
 pub mod spec_diff;
+pub mod types_pass;
 
 use std::path::{Path, PathBuf};
 

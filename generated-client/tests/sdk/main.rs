@@ -17,6 +17,7 @@ mod retries;
 mod secrets;
 mod stainless;
 mod tls;
+mod types;
 mod validation;
 mod webhooks;
 

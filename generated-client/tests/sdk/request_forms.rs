@@ -27,7 +27,7 @@ async fn last_body(server: &MockServer) -> Value {
 }
 
 fn body(
-    metadata: impl avara::fields::IntoField<Option<Metadata>>,
+    metadata: impl avara::fields::IntoField<avara::Nullable<Metadata>>,
 ) -> avara::types::builder::OrgCreateParams {
     OrgCreateParams::builder()
         .org_name("Radiology")

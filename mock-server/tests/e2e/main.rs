@@ -9,6 +9,7 @@ mod faults;
 mod http;
 mod sdk;
 mod spec_rules;
+mod types;
 mod webhooks;
 
 use std::time::Duration;
