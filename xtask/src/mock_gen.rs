@@ -1864,11 +1864,8 @@ mod tests {
 
     /// The Rust names of the client progenitor generates for `spec`.
     fn client_names(spec: &LoadedSpec) -> RustNames {
-        let settings = crate::codegen::progenitor_settings();
-        let tokens = progenitor::Generator::new(&settings)
-            .generate_tokens(&spec.openapi)
-            .unwrap();
-        RustNames::read(&syn::parse2(tokens).unwrap())
+        let (client, _) = crate::progenitor_output::client::generate(spec).unwrap();
+        RustNames::read(&client)
     }
 
     fn table(spec: &LoadedSpec) -> Result<String, SpecError> {

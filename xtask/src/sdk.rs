@@ -795,11 +795,8 @@ mod tests {
     fn webhook_table(text: String) -> Result<String, SpecError> {
         let spec =
             crate::spec::parse(Path::new("spec.yaml"), text).unwrap_or_else(|e| panic!("{e}"));
-        let settings = crate::codegen::progenitor_settings();
-        let tokens = progenitor::Generator::new(&settings)
-            .generate_tokens(&spec.openapi)
-            .unwrap();
-        let names = RustNames::read(&syn::parse2(tokens).unwrap());
+        let (client, _) = crate::progenitor_output::client::generate(&spec).unwrap();
+        let names = RustNames::read(&client);
         webhook_events(&spec, &names).map(|t| t.to_string().replace(' ', ""))
     }
 
