@@ -1232,10 +1232,7 @@ fn operation_table(
         let nullable = is_nullable(schema) || is_nullable(resolved);
         let ty = op_names.parameter_types.get(name).map(|ty| {
             if is_array {
-                ty.strip_prefix("::std::vec::Vec<")
-                    .or_else(|| ty.strip_prefix("Vec<"))
-                    .and_then(|t| t.strip_suffix('>'))
-                    .unwrap_or(ty)
+                crate::progenitor_output::vec_element(ty).unwrap_or(ty)
             } else {
                 ty.as_str()
             }

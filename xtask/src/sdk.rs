@@ -507,20 +507,8 @@ fn pager(
 
 /// The `T` of a field type `::std::vec::Vec<T>`.
 fn vec_item(ty: &str) -> Option<TokenStream> {
-    let syn::Type::Path(path) = syn::parse_str::<syn::Type>(ty).ok()? else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != "Vec" {
-        return None;
-    }
-    match &last.arguments {
-        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
-            syn::GenericArgument::Type(item) => Some(quote!(#item)),
-            _ => None,
-        },
-        _ => None,
-    }
+    let item = syn::parse_str::<syn::Type>(crate::progenitor_output::vec_element(ty)?).ok()?;
+    Some(quote!(#item))
 }
 
 /// One constraint, as tokens of `crate::validate::Constraint`.

@@ -48,6 +48,15 @@ pub fn plain_client(spec: &LoadedSpec) -> Result<String, String> {
     parse(tokens).map(|file| prettyplease::unparse(&file))
 }
 
+/// The element type `T` of a list type as the generated client spells it
+/// (`::std::vec::Vec<T>`, or `Vec<T>`), in the text `RustNames` gives
+/// types in; `None` for any other type.
+pub fn vec_element(ty: &str) -> Option<&str> {
+    ty.strip_prefix("::std::vec::Vec<")
+        .or_else(|| ty.strip_prefix("Vec<"))
+        .and_then(|t| t.strip_suffix('>'))
+}
+
 /// Runs one progenitor generator, turning its panics and errors into messages.
 fn run(
     f: impl FnOnce() -> Result<proc_macro2::TokenStream, progenitor::Error>,
@@ -95,4 +104,23 @@ fn doc_of(attrs: &[syn::Attribute]) -> String {
         .filter_map(crate::rust_names::doc_text)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::vec_element;
+
+    #[test]
+    fn a_list_type_gives_its_element() {
+        assert_eq!(
+            vec_element("::std::vec::Vec<types::Study>"),
+            Some("types::Study")
+        );
+        assert_eq!(
+            vec_element("Vec<::std::vec::Vec<i64>>"),
+            Some("::std::vec::Vec<i64>")
+        );
+        assert_eq!(vec_element("::std::option::Option<types::Study>"), None);
+        assert_eq!(vec_element("types::StudyList"), None);
+    }
 }
