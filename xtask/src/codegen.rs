@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
-use quote::{ToTokens, quote};
+use quote::quote;
 use sha2::{Digest, Sha256};
 
+use crate::progenitor_output::{self, client::SetterTypes};
 use crate::rust_names::RustNames;
 use crate::spec::{self, LoadedSpec};
 use crate::{cli_gen, mock_gen, sdk};
@@ -88,36 +88,6 @@ impl From<spec::SpecError> for CodegenError {
     }
 }
 
-/// The progenitor settings of this SDK: builder interface, and hooks that the
-/// hand-written runtime must implement (auth, retries, validation).
-pub(crate) fn progenitor_settings() -> GenerationSettings {
-    let mut settings = GenerationSettings::default();
-    settings
-        .with_interface(InterfaceStyle::Builder)
-        .with_tag(TagStyle::Merged)
-        .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote! { crate::ClientConfig })
-        .with_derive("PartialEq")
-        // progenitor's CLI bounds every printed type by `schemars::JsonSchema`.
-        .with_derive("schemars::JsonSchema");
-    settings
-}
-
-/// progenitor's own client for `spec` with its default settings and none of
-/// this workspace's glue, formatted: the baseline `cargo xtask bench`
-/// compares the `avara` crate's build with.
-pub fn plain_progenitor_client(spec: &LoadedSpec) -> Result<String, CodegenError> {
-    let tokens = run_progenitor(|| {
-        Generator::new(&GenerationSettings::default()).generate_tokens(&spec.openapi)
-    })
-    .and_then(format_tokens)
-    .map_err(|message| CodegenError::Generator {
-        path: spec.path.clone(),
-        message,
-    })?;
-    Ok(tokens)
-}
-
 /// Runs every generator on an already loaded spec, in memory.
 pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
     spec.check_pagination()?;
@@ -132,19 +102,17 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
     // space of one never leaks into another. The CLI glue needs the client's
     // body builder setter types, which the client thread sends over.
     let (setters_tx, setters_rx) =
-        std::sync::mpsc::channel::<(cli_gen::SetterTypes, RustNames, crate::types_pass::Renames)>();
+        std::sync::mpsc::channel::<(SetterTypes, RustNames, crate::types_pass::Renames)>();
     let (client, httpmock, cli) = std::thread::scope(|scope| {
         let client = scope.spawn(move || -> Result<(String, usize, RustNames), String> {
-            let mut generator = Generator::new(&progenitor_settings());
-            let tokens = run_progenitor(|| generator.generate_tokens(&spec.openapi))?;
-            let types = generator.get_type_space().iter_types().count();
-            let mut file = parse_tokens(tokens)?;
-            derive_behind_feature(&mut file.items, SCHEMARS_DERIVE, SCHEMARS_FEATURE);
+            let (mut file, types) = progenitor_output::client::generate(spec)?;
+            progenitor_output::client::schemars_behind_feature(&mut file);
             let names = RustNames::read(&file);
-            describe_referenced_fields(spec, &names, &mut file);
-            describe_setters(spec, &names, &mut file);
+            progenitor_output::client::describe_referenced_fields(spec, &names, &mut file);
+            progenitor_output::client::describe_setters(spec, &names, &mut file);
             let renames = crate::types_pass::variant_renames(&file);
-            let _ = setters_tx.send((cli_gen::setter_types(&file), names.clone(), renames));
+            let setters = progenitor_output::client::setter_types(&file);
+            let _ = setters_tx.send((setters, names.clone(), renames));
             // After the CLI glue has the setters' original bounds; the
             // types pass before ergonomics, which relaxes its `Nullable` setters.
             crate::types_pass::apply(spec, &names, &mut file)?;
@@ -152,27 +120,21 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
             Ok((prettyplease::unparse(&file), types, names))
         });
         let httpmock = scope.spawn(|| -> Result<String, String> {
-            let tokens = run_progenitor(|| {
-                Generator::new(&progenitor_settings()).httpmock(&spec.openapi, HTTPMOCK_CRATE_PATH)
-            })?;
-            let mut file = parse_tokens(tokens)?;
-            httpmock_array_query_params(spec, &mut file)?;
+            let mut file = progenitor_output::httpmock::generate(spec, HTTPMOCK_CRATE_PATH)?;
+            progenitor_output::httpmock::array_query_params(spec, &mut file)?;
             Ok(prettyplease::unparse(&file))
         });
         let cli = scope.spawn(move || -> Result<String, String> {
-            let tokens = run_progenitor(|| {
-                Generator::new(&progenitor_settings()).cli(&spec.openapi, CLI_CRATE_PATH)
-            })?;
-            let mut cli_file = parse_tokens(tokens)?;
-            cli_gen::repeatable_array_arguments(&mut cli_file);
+            let mut cli_file = progenitor_output::cli::generate(spec, CLI_CRATE_PATH)?;
+            progenitor_output::cli::repeatable_array_arguments(&mut cli_file);
             let (setters, names, renames) = setters_rx.recv().map_err(|_| {
                 "the client generator failed before the CLI glue could run".to_string()
             })?;
             // The CLI names the client's enum variants: follow their renames.
             crate::types_pass::rename_variants(&mut cli_file.items, &renames)?;
             let glue = cli_gen::generate(spec, &cli_file, &setters, &names)?;
-            cli_gen::describe_arguments(spec, &names, &mut cli_file)?;
-            cli_gen::prune_execution(&mut cli_file)?;
+            progenitor_output::cli::describe_arguments(spec, &names, &mut cli_file)?;
+            progenitor_output::cli::prune_execution(&mut cli_file)?;
             format_tokens(quote! { #cli_file #glue })
         });
         (joined(client), joined(httpmock), joined(cli))
@@ -231,8 +193,8 @@ pub fn check_every_operation_generated(
 ) -> Result<(), spec::SpecError> {
     // One pass over each generated file, not one search per operation: a
     // spec of a thousand operations generates megabytes.
-    let httpmock_methods = httpmock_methods(httpmock);
-    let cli_operation_ids = cli_gen::operation_ids(cli);
+    let httpmock_methods = progenitor_output::httpmock::methods(httpmock);
+    let cli_operation_ids = progenitor_output::cli::operation_ids(cli);
     for op in spec.operations() {
         let missing = match names.operation(op.id) {
             Err(_) => Some("the client"),
@@ -255,295 +217,33 @@ pub fn check_every_operation_generated(
     Ok(())
 }
 
-/// The methods of every trait in progenitor's httpmock extension (one per
-/// operation), read from the parsed file: prettyplease wraps long
-/// signatures, so the text has no fixed shape.
-fn httpmock_methods(httpmock: &str) -> std::collections::HashSet<String> {
-    fn walk(items: &[syn::Item], out: &mut std::collections::HashSet<String>) {
-        for item in items {
-            match item {
-                syn::Item::Trait(t) => out.extend(t.items.iter().filter_map(|i| match i {
-                    syn::TraitItem::Fn(f) => Some(f.sig.ident.to_string()),
-                    _ => None,
-                })),
-                syn::Item::Mod(m) => {
-                    if let Some((_, inner)) = &m.content {
-                        walk(inner, out);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut out = std::collections::HashSet::new();
-    if let Ok(file) = syn::parse_file(httpmock) {
-        walk(&file.items, &mut out);
-    }
-    out
-}
-
-/// Gives every field of a generated struct that has no doc the description
-/// of the schema behind its property's `$ref` (typify documents a property
-/// only by its own `description`, so `orgName: {$ref: OrgName}` had none).
-fn describe_referenced_fields(spec: &LoadedSpec, names: &RustNames, file: &mut syn::File) {
-    let Some(schemas) = spec
-        .json
-        .pointer("/components/schemas")
-        .and_then(|s| s.as_object())
-    else {
-        return;
-    };
-    let Some(types) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, i)| i),
-        _ => None,
-    }) else {
-        return;
-    };
-    for item in types.iter_mut() {
-        let syn::Item::Struct(s) = item else {
-            continue;
-        };
-        let Some(fields) = names.structs.get(&s.ident.to_string()) else {
-            continue;
-        };
-        // The component schema of this struct: the one whose properties
-        // are exactly the struct's JSON names, and if several are, whose
-        // description is the struct's doc.
-        let same_properties: Vec<&serde_json::Value> = schemas
-            .values()
-            .filter(|schema| {
-                let schema = spec.schema_json(schema);
-                schema
-                    .get("properties")
-                    .and_then(|p| p.as_object())
-                    .is_some_and(|p| {
-                        p.len() == fields.len() && p.keys().all(|k| fields.contains_key(k))
-                    })
-            })
-            .collect();
-        let struct_doc = doc_of(&s.attrs);
-        let schema = match same_properties[..] {
-            [one] => one,
-            _ => match same_properties
-                .iter()
-                .filter(|schema| spec.description(schema).map(str::trim) == Some(struct_doc.trim()))
-                .collect::<Vec<_>>()[..]
-            {
-                [one] => *one,
-                _ => continue,
-            },
-        };
-        let properties = spec
-            .schema_json(schema)
-            .get("properties")
-            .and_then(|p| p.as_object());
-        for field in s.fields.iter_mut() {
-            let Some(ident) = &field.ident else { continue };
-            if field.attrs.iter().any(|a| a.path().is_ident("doc")) {
-                continue;
-            }
-            let ident = ident.to_string();
-            let Some(property) = fields
-                .iter()
-                .find(|(_, f)| f.ident == ident)
-                .and_then(|(json, _)| properties.and_then(|p| p.get(json)))
-            else {
-                continue;
-            };
-            if let Some(description) = spec.description(property) {
-                let doc = description.to_string();
-                field.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
-            }
-        }
-    }
-}
-
-/// Gives the setters of the generated builders the doc of what they set:
-/// a `types::builder::<Type>` setter the doc of its field, an operation
-/// builder's parameter setter the description of the parameter (or of the
-/// schema behind its `$ref`).
-fn describe_setters(spec: &LoadedSpec, names: &RustNames, file: &mut syn::File) {
-    let field_docs: std::collections::HashMap<(String, String), Vec<syn::Attribute>> =
-        module_items(&mut file.items, "types")
-            .iter()
-            .filter_map(|item| match item {
-                syn::Item::Struct(s) => Some(s),
-                _ => None,
-            })
-            .flat_map(|s| {
-                s.fields.iter().filter_map(move |f| {
-                    let docs: Vec<syn::Attribute> = f
-                        .attrs
-                        .iter()
-                        .filter(|a| a.path().is_ident("doc"))
-                        .map(|a| syn::parse_quote!(#a))
-                        .collect();
-                    let ident = f.ident.as_ref()?.to_string();
-                    (!docs.is_empty()).then(|| ((s.ident.to_string(), ident), docs))
-                })
-            })
-            .collect();
-    let types = module_items(&mut file.items, "types");
-    for item in module_items(types, "builder").iter_mut() {
-        let syn::Item::Impl(imp) = item else { continue };
-        if imp.trait_.is_some() {
-            continue;
-        }
-        let syn::Type::Path(path) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(ty) = path.path.segments.last().map(|s| s.ident.to_string()) else {
-            continue;
-        };
-        for f in impl_fns(imp) {
-            if let Some(docs) = field_docs.get(&(ty.clone(), f.sig.ident.to_string())) {
-                f.attrs
-                    .splice(0..0, docs.iter().map(|a| syn::parse_quote!(#a)));
-            }
-        }
-    }
-    let mut parameter_docs = std::collections::HashMap::new();
-    for op in spec.operations() {
-        let Ok(op_names) = names.operation(op.id) else {
-            continue;
-        };
-        for param in op.parameters(spec) {
-            let description = spec
-                .description(param.json)
-                .or_else(|| param.json.get("schema").and_then(|s| spec.description(s)));
-            if let (Some(setter), Some(description)) =
-                (op_names.parameters.get(param.name), description)
-            {
-                parameter_docs.insert(
-                    (op_names.builder.clone(), setter.clone()),
-                    description.to_string(),
-                );
-            }
-        }
-    }
-    for item in module_items(&mut file.items, "builder").iter_mut() {
-        let syn::Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(path) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(builder) = path.path.segments.last().map(|s| s.ident.to_string()) else {
-            continue;
-        };
-        for f in impl_fns(imp) {
-            if let Some(doc) = parameter_docs.get(&(builder.clone(), f.sig.ident.to_string())) {
-                f.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
-            }
-        }
-    }
-}
-
-/// The items of the inline module `name` among `items` (empty if none).
-fn module_items<'a>(items: &'a mut [syn::Item], name: &str) -> &'a mut [syn::Item] {
-    match crate::rust_names::module_mut(items, name) {
-        Some(items) => items,
-        None => &mut [],
-    }
-}
-
-fn impl_fns(imp: &mut syn::ItemImpl) -> impl Iterator<Item = &mut syn::ImplItemFn> {
-    imp.items.iter_mut().filter_map(|item| match item {
-        syn::ImplItem::Fn(f) => Some(f),
-        _ => None,
-    })
-}
-
-/// The text of an item's `#[doc]` attributes, joined by lines.
-fn doc_of(attrs: &[syn::Attribute]) -> String {
-    attrs
-        .iter()
-        .filter_map(crate::rust_names::doc_text)
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// Loads the spec at `spec_path` and runs every generator, in memory.
 pub fn generate(spec_path: &Path) -> Result<Generated, CodegenError> {
     let spec = spec::load(spec_path)?;
     generate_from(&spec)
 }
 
-/// Runs one progenitor generator, turning its panics and errors into messages.
-fn run_progenitor(
-    f: impl FnOnce() -> Result<proc_macro2::TokenStream, progenitor::Error>,
-) -> Result<proc_macro2::TokenStream, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .map_err(|panic| panic_message(&panic))?
-        .map_err(|e| e.to_string())
+/// progenitor's own client for `spec` with its default settings and none of
+/// this workspace's glue, formatted: the baseline `cargo xtask bench`
+/// compares the `avara` crate's build with.
+pub fn plain_progenitor_client(spec: &LoadedSpec) -> Result<String, CodegenError> {
+    progenitor_output::plain_client(spec).map_err(|message| CodegenError::Generator {
+        path: spec.path.clone(),
+        message,
+    })
 }
 
 /// The result of a generator thread; a panic becomes an error.
 fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T, String>>) -> Result<T, String> {
     handle
         .join()
-        .unwrap_or_else(|panic| Err(panic_message(&panic)))
-}
-
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        format!("progenitor panicked: {s}")
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        format!("progenitor panicked: {s}")
-    } else {
-        "progenitor panicked".into()
-    }
-}
-
-/// The derive that progenitor's CLI needs on every type, and the feature of
-/// the `avara` crate that turns it on: consumers who do not use the CLI do not
-/// build schemars.
-const SCHEMARS_DERIVE: &str = "schemars :: JsonSchema";
-const SCHEMARS_FEATURE: &str = "schemars";
-
-/// Moves `derive` out of every `#[derive(...)]` in `items` (recursively) into
-/// `#[cfg_attr(feature = "<feature>", derive(<derive>))]`.
-fn derive_behind_feature(items: &mut [syn::Item], derive: &str, feature: &str) {
-    use syn::punctuated::Punctuated;
-    for item in items {
-        let attrs = match item {
-            syn::Item::Struct(s) => &mut s.attrs,
-            syn::Item::Enum(e) => &mut e.attrs,
-            syn::Item::Mod(m) => {
-                if let Some((_, inner)) = &mut m.content {
-                    derive_behind_feature(inner, derive, feature);
-                }
-                continue;
-            }
-            _ => continue,
-        };
-        let mut moved = false;
-        for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-            let Ok(paths) =
-                attr.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
-            else {
-                continue;
-            };
-            let kept: Vec<&syn::Path> = paths
-                .iter()
-                .filter(|p| quote!(#p).to_string() != derive)
-                .collect();
-            if kept.len() != paths.len() {
-                moved = true;
-                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
-            }
-        }
-        if moved {
-            let path: syn::Path = syn::parse_str(derive).expect("a derive path");
-            attrs.push(syn::parse_quote!(#[cfg_attr(feature = #feature, derive(#path))]));
-        }
-    }
-}
-
-fn parse_tokens(tokens: proc_macro2::TokenStream) -> Result<syn::File, String> {
-    syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))
+        .unwrap_or_else(|panic| Err(progenitor_output::panic_message(&panic)))
 }
 
 fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, String> {
-    parse_tokens(tokens).map(|file| prettyplease::unparse(&file))
+    syn::parse2::<syn::File>(tokens)
+        .map(|file| prettyplease::unparse(&file))
+        .map_err(|e| format!("generated code does not parse: {e}"))
 }
 
 /// The SHA-256 of the spec text, in hex.
@@ -733,116 +433,4 @@ pub fn run(options: &Options) -> i32 {
             1
         }
     }
-}
-
-/// Makes progenitor's httpmock matchers of array query parameters compile
-/// and match the wire: progenitor writes `query_param(name, value.to_string())`
-/// for a `Vec<T>`, which has no `Display`. A comma-separated parameter
-/// (`explode: false`) matches the one joined value; a repeated one matches
-/// every value.
-fn httpmock_array_query_params(spec: &LoadedSpec, httpmock: &mut syn::File) -> Result<(), String> {
-    let mut comma_separated = std::collections::HashMap::new();
-    for op in spec.operations() {
-        for p in op.parameters(spec) {
-            let comma = p.is_comma_separated_array(spec);
-            if p.location == Some(spec::Location::Query)
-                && *comma_separated.entry(p.name).or_insert(comma) != comma
-            {
-                return Err(format!(
-                    "query parameter `{}` is comma-separated in one operation and repeated in another; \
-                     the httpmock extension matches it by name",
-                    p.name
-                ));
-            }
-        }
-    }
-    fn rewrite(expr: &mut syn::Expr, comma_separated: &std::collections::HashMap<&str, bool>) {
-        let syn::Expr::MethodCall(call) = expr else {
-            match expr {
-                syn::Expr::Call(c) => c.args.iter_mut().for_each(|a| rewrite(a, comma_separated)),
-                syn::Expr::If(i) => {
-                    for stmt in &mut i.then_branch.stmts {
-                        if let syn::Stmt::Expr(e, _) = stmt {
-                            rewrite(e, comma_separated);
-                        }
-                    }
-                    if let Some((_, e)) = &mut i.else_branch {
-                        rewrite(e, comma_separated);
-                    }
-                }
-                syn::Expr::Block(b) => {
-                    for stmt in &mut b.block.stmts {
-                        if let syn::Stmt::Expr(e, _) = stmt {
-                            rewrite(e, comma_separated);
-                        }
-                    }
-                }
-                _ => {}
-            }
-            return;
-        };
-        if call.method == "query_param"
-            && let [
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(name),
-                    ..
-                }),
-                syn::Expr::MethodCall(value),
-            ] = call.args.iter().collect::<Vec<_>>()[..]
-            && value.method == "to_string"
-            && let Some(&comma) = comma_separated.get(name.value().as_str())
-        {
-            let receiver = &call.receiver;
-            let value = &value.receiver;
-            *expr = if comma {
-                syn::parse_quote! {
-                    #receiver.query_param(
-                        #name,
-                        #value.iter().map(|v| v.to_string()).collect::<::std::vec::Vec<_>>().join(","),
-                    )
-                }
-            } else {
-                syn::parse_quote! {
-                    #value.iter().fold(#receiver, |when, v| when.query_param(#name, v.to_string()))
-                }
-            };
-            return;
-        }
-        rewrite(&mut call.receiver, comma_separated);
-        call.args
-            .iter_mut()
-            .for_each(|a| rewrite(a, comma_separated));
-    }
-    // Only the matchers whose value is a `Vec` (the comma map names every
-    // query parameter, scalars included).
-    fn is_vec_setter(f: &syn::ImplItemFn) -> bool {
-        f.sig.to_token_stream().to_string().contains(":: Vec <")
-    }
-    fn walk(items: &mut [syn::Item], comma_separated: &std::collections::HashMap<&str, bool>) {
-        for item in items {
-            match item {
-                syn::Item::Impl(imp) => {
-                    for f in imp.items.iter_mut().filter_map(|i| match i {
-                        syn::ImplItem::Fn(f) if is_vec_setter(f) => Some(f),
-                        _ => None,
-                    }) {
-                        for stmt in &mut f.block.stmts {
-                            if let syn::Stmt::Expr(e, _) = stmt {
-                                rewrite(e, comma_separated);
-                            }
-                        }
-                    }
-                }
-                syn::Item::Mod(m) => {
-                    if let Some((_, inner)) = &mut m.content {
-                        walk(inner, comma_separated);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    let arrays: std::collections::HashMap<&str, bool> = comma_separated;
-    walk(&mut httpmock.items, &arrays);
-    Ok(())
 }

@@ -13,6 +13,7 @@ pub mod extensions;
 pub mod growth_check;
 pub mod mock_gen;
 pub mod overlay;
+pub mod progenitor_output;
 pub mod reference;
 pub mod release;
 pub mod resource_tree;

@@ -1236,10 +1236,7 @@ fn operation_table(
         let nullable = is_nullable(schema) || is_nullable(resolved);
         let ty = op_names.parameter_types.get(name).map(|ty| {
             if is_array {
-                ty.strip_prefix("::std::vec::Vec<")
-                    .or_else(|| ty.strip_prefix("Vec<"))
-                    .and_then(|t| t.strip_suffix('>'))
-                    .unwrap_or(ty)
+                crate::progenitor_output::vec_element(ty).unwrap_or(ty)
             } else {
                 ty.as_str()
             }
@@ -1871,11 +1868,8 @@ mod tests {
 
     /// The Rust names of the client progenitor generates for `spec`.
     fn client_names(spec: &LoadedSpec) -> RustNames {
-        let settings = crate::codegen::progenitor_settings();
-        let tokens = progenitor::Generator::new(&settings)
-            .generate_tokens(&spec.openapi)
-            .unwrap();
-        RustNames::read(&syn::parse2(tokens).unwrap())
+        let (client, _) = crate::progenitor_output::client::generate(spec).unwrap();
+        RustNames::read(&client)
     }
 
     fn table(spec: &LoadedSpec) -> Result<String, SpecError> {

@@ -509,20 +509,8 @@ fn pager(
 
 /// The `T` of a field type `::std::vec::Vec<T>`.
 fn vec_item(ty: &str) -> Option<TokenStream> {
-    let syn::Type::Path(path) = syn::parse_str::<syn::Type>(ty).ok()? else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != "Vec" {
-        return None;
-    }
-    match &last.arguments {
-        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
-            syn::GenericArgument::Type(item) => Some(quote!(#item)),
-            _ => None,
-        },
-        _ => None,
-    }
+    let item = syn::parse_str::<syn::Type>(crate::progenitor_output::vec_element(ty)?).ok()?;
+    Some(quote!(#item))
 }
 
 /// One constraint, as tokens of `crate::validate::Constraint`.
@@ -797,11 +785,8 @@ mod tests {
     fn webhook_table(text: String) -> Result<String, SpecError> {
         let spec =
             crate::spec::parse(Path::new("spec.yaml"), text).unwrap_or_else(|e| panic!("{e}"));
-        let settings = crate::codegen::progenitor_settings();
-        let tokens = progenitor::Generator::new(&settings)
-            .generate_tokens(&spec.openapi)
-            .unwrap();
-        let names = RustNames::read(&syn::parse2(tokens).unwrap());
+        let (client, _) = crate::progenitor_output::client::generate(&spec).unwrap();
+        let names = RustNames::read(&client);
         webhook_events(&spec, &names).map(|t| t.to_string().replace(' ', ""))
     }
 

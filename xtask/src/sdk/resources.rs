@@ -258,11 +258,8 @@ mod tests {
     }
 
     fn generated(spec: &LoadedSpec) -> syn::File {
-        let settings = crate::codegen::progenitor_settings();
-        let tokens = progenitor::Generator::new(&settings)
-            .generate_tokens(&spec.openapi)
-            .unwrap();
-        let names = RustNames::read(&syn::parse2(tokens).unwrap());
+        let (client, _) = crate::progenitor_output::client::generate(spec).unwrap();
+        let names = RustNames::read(&client);
         let tree = ResourceTree::build(spec).unwrap();
         syn::parse2(generate(spec, &tree, &names, &BTreeMap::new()).unwrap()).unwrap()
     }
