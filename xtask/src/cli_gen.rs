@@ -28,9 +28,9 @@ use openapiv3::{Operation, Schema, SchemaKind, Type};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 
+use crate::progenitor_output::names::{OperationNames, RustNames};
 use crate::progenitor_output::{self, client::SetterTypes};
 use crate::resource_tree::{ResourceTree, path_parameters};
-use crate::rust_names::{OperationNames, RustNames};
 use crate::spec::{LoadedSpec, SpecError, SpecOperation};
 
 /// The commands the `avara` CLI defines beside the resources (its top-level

@@ -8,8 +8,8 @@ use std::time::Instant;
 use quote::quote;
 use sha2::{Digest, Sha256};
 
+use crate::progenitor_output::names::RustNames;
 use crate::progenitor_output::{self, client::SetterTypes};
-use crate::rust_names::RustNames;
 use crate::spec::{self, LoadedSpec};
 use crate::{cli_gen, mock_gen, sdk};
 
@@ -101,8 +101,11 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
     // Each gets a fresh generator with the client's settings, so that the type
     // space of one never leaks into another. The CLI glue needs the client's
     // body builder setter types, which the client thread sends over.
-    let (setters_tx, setters_rx) =
-        std::sync::mpsc::channel::<(SetterTypes, RustNames, crate::types_pass::Renames)>();
+    let (setters_tx, setters_rx) = std::sync::mpsc::channel::<(
+        SetterTypes,
+        RustNames,
+        crate::progenitor_output::types::Renames,
+    )>();
     let (client, httpmock, cli) = std::thread::scope(|scope| {
         let client = scope.spawn(move || -> Result<(String, usize, RustNames), String> {
             let (mut file, types) = progenitor_output::client::generate(spec)?;
@@ -110,13 +113,13 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
             let names = RustNames::read(&file);
             progenitor_output::client::describe_referenced_fields(spec, &names, &mut file);
             progenitor_output::client::describe_setters(spec, &names, &mut file);
-            let renames = crate::types_pass::variant_renames(&file);
+            let renames = crate::progenitor_output::types::variant_renames(&file);
             let setters = progenitor_output::client::setter_types(&file);
             let _ = setters_tx.send((setters, names.clone(), renames));
             // After the CLI glue has the setters' original bounds; the
             // types pass before ergonomics, which relaxes its `Nullable` setters.
-            crate::types_pass::apply(spec, &names, &mut file)?;
-            crate::ergonomics::relax_setters(&mut file)?;
+            crate::progenitor_output::types::apply(spec, &names, &mut file)?;
+            crate::progenitor_output::ergonomics::relax_setters(&mut file)?;
             Ok((prettyplease::unparse(&file), types, names))
         });
         let httpmock = scope.spawn(|| -> Result<String, String> {
@@ -131,7 +134,7 @@ pub fn generate_from(spec: &LoadedSpec) -> Result<Generated, CodegenError> {
                 "the client generator failed before the CLI glue could run".to_string()
             })?;
             // The CLI names the client's enum variants: follow their renames.
-            crate::types_pass::rename_variants(&mut cli_file.items, &renames)?;
+            crate::progenitor_output::types::rename_variants(&mut cli_file.items, &renames)?;
             let glue = cli_gen::generate(spec, &cli_file, &setters, &names)?;
             progenitor_output::cli::describe_arguments(spec, &names, &mut cli_file)?;
             progenitor_output::cli::prune_execution(&mut cli_file)?;

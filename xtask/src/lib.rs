@@ -7,7 +7,6 @@
 pub mod bench;
 pub mod cli_gen;
 pub mod codegen;
-pub mod ergonomics;
 pub mod example;
 pub mod extensions;
 pub mod growth_check;
@@ -17,12 +16,10 @@ pub mod progenitor_output;
 pub mod reference;
 pub mod release;
 pub mod resource_tree;
-pub mod rust_names;
 pub mod schema;
 pub mod sdk;
 pub mod spec;
 pub mod spec_diff;
-pub mod types_pass;
 
 use std::path::{Path, PathBuf};
 

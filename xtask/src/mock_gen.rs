@@ -42,7 +42,7 @@ use serde_json::Value;
 
 use crate::example::{self, PatternPiece};
 use crate::extensions::{self, Action, PAGINATION, Place, RESOURCE, RequestValue};
-use crate::rust_names::{OperationNames, RustNames};
+use crate::progenitor_output::names::{OperationNames, RustNames};
 use crate::schema::{self, Nullability};
 use crate::spec::{
     LoadedSpec, Location, Method, Pagination, SpecError, SpecOperation, escape_pointer_token,

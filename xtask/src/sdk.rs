@@ -15,8 +15,8 @@ use serde_json::Value;
 
 use crate::example;
 use crate::extensions;
+use crate::progenitor_output::names::{OperationNames, RustNames};
 use crate::resource_tree::{ResourceTree, path_parameters};
-use crate::rust_names::{OperationNames, RustNames};
 use crate::spec::{
     LoadedSpec, Location, Pagination, SpecError, SpecOperation, escape_pointer_token,
     response_json_schema,

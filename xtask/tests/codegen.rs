@@ -945,7 +945,7 @@ fn properties_named_like_keywords_generate() {
             .clone()
     };
     let client = syn::parse_file(&file(CLIENT_GENERATED)).unwrap();
-    let names = xtask::rust_names::RustNames::read(&client);
+    let names = xtask::progenitor_output::names::RustNames::read(&client);
     let sdk = file(CLIENT_SDK_GENERATED);
     for (property, value) in [
         ("type", "\"clinic\""),
@@ -993,7 +993,7 @@ fn a_vanished_operation_is_an_error() {
             .clone()
     };
     let client = syn::parse_file(&file(CLIENT_GENERATED)).unwrap();
-    let names = xtask::rust_names::RustNames::read(&client);
+    let names = xtask::progenitor_output::names::RustNames::read(&client);
     let httpmock = file(HTTPMOCK_GENERATED);
     let cli = file(CLI_GENERATED);
     codegen::check_every_operation_generated(&spec, &names, &httpmock, &cli).unwrap();

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use progenitor::Generator;
 use quote::{ToTokens, quote};
 
-use crate::rust_names::{OperationNames, RustNames};
+use crate::progenitor_output::names::{OperationNames, RustNames};
 use crate::spec::LoadedSpec;
 
 /// progenitor's CLI for `spec`, against the client re-exported at

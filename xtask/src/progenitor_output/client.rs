@@ -5,7 +5,7 @@ use progenitor::Generator;
 use quote::{ToTokens, quote};
 
 use super::{doc_of, impl_fns, module_items};
-use crate::rust_names::RustNames;
+use crate::progenitor_output::names::RustNames;
 use crate::spec::LoadedSpec;
 
 /// progenitor's client for `spec` with this SDK's [`settings`](super::settings),

@@ -18,7 +18,10 @@
 
 pub mod cli;
 pub mod client;
+pub mod ergonomics;
 pub mod httpmock;
+pub mod names;
+pub mod types;
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;
@@ -84,7 +87,7 @@ fn parse(tokens: proc_macro2::TokenStream) -> Result<syn::File, String> {
 
 /// The items of the inline module `name` among `items` (empty if none).
 fn module_items<'a>(items: &'a mut [syn::Item], name: &str) -> &'a mut [syn::Item] {
-    match crate::rust_names::module_mut(items, name) {
+    match crate::progenitor_output::names::module_mut(items, name) {
         Some(items) => items,
         None => &mut [],
     }
@@ -101,7 +104,7 @@ fn impl_fns(imp: &mut syn::ItemImpl) -> impl Iterator<Item = &mut syn::ImplItemF
 fn doc_of(attrs: &[syn::Attribute]) -> String {
     attrs
         .iter()
-        .filter_map(crate::rust_names::doc_text)
+        .filter_map(crate::progenitor_output::names::doc_text)
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -12,8 +12,8 @@ use heck::ToPascalCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::progenitor_output::names::{OperationNames, RustNames};
 use crate::resource_tree::{Resource, ResourceTree, path_parameters};
-use crate::rust_names::{OperationNames, RustNames};
 use crate::spec::{LoadedSpec, SpecError, SpecOperation};
 
 /// How a caller reaches a resource: `client.express().users()`.

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 
-use crate::rust_names::{module_mut, type_names};
+use crate::progenitor_output::names::{module_mut, type_names};
 
 /// What a setter's field type is, for the impls it gets.
 enum Shape {
@@ -43,7 +43,7 @@ enum Wrapper {
     None,
     /// `Option<_>`: absent or a value.
     Option,
-    /// `crate::Nullable<_>` (see `types_pass.rs`): absent, `null` or a value.
+    /// `crate::Nullable<_>` (see `types.rs`): absent, `null` or a value.
     Nullable,
 }
 
