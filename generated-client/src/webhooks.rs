@@ -51,7 +51,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sha2::Sha256;
 
-use crate::generated_sdk::{WEBHOOK_EVENTS, WebhookEvent};
+use crate::generated_sdk::WEBHOOK_EVENTS;
+/// The union of every event of the spec's webhooks (generated from it).
+pub use crate::generated_sdk::WebhookEvent;
 use crate::{Client, Error, ErrorKind};
 
 /// The environment variable that holds the webhook key.
