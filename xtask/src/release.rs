@@ -5,12 +5,16 @@
 //! needs its `## <version>` entry in CHANGELOG.md.
 //!
 //! The change is the spec diff of `spec/openapi.yaml` plus the public Rust
-//! API of the client generated from each side by the current generator (see
+//! API of the generated client as checked in on each side (what a release
+//! ships: a change of the generator counts too; `codegen --check` keeps the
+//! files true to the spec), or, where a side has no generated files, of the
+//! client generated from each side's spec by the current generator (see
 //! [`crate::spec_diff`]). Hand-written code of the crate is not judged here.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::codegen;
 use crate::spec_diff::{self, Level, Report, Source};
 
 /// The crate's manifest, relative to the workspace root.
@@ -232,6 +236,47 @@ fn read_at(root: &Path, rev: Option<&str>, path: &str) -> Result<String, String>
     }
 }
 
+/// The generated files that make the client crate's public API.
+const CLIENT_FILES: [&str; 2] = [codegen::CLIENT_GENERATED, codegen::CLIENT_SDK_GENERATED];
+
+/// The change of the client's public Rust API between the generated files
+/// as checked in at `base` and at `head` (the working tree when `None`):
+/// what a release ships, so a change of the generator (a derive dropped, a
+/// field's type changed) counts as much as a change of the spec. `None`
+/// when a side has no generated files (then the spec diff's view, the
+/// client generated from each side's spec by the current generator, is
+/// used).
+fn shipped_rust_diff(
+    root: &Path,
+    base: &str,
+    head: Option<&str>,
+) -> Result<Option<spec_diff::rust_api::RustDiff>, String> {
+    let side = |rev: Option<&str>| -> Option<codegen::Generated> {
+        let files = CLIENT_FILES
+            .iter()
+            .map(|path| {
+                read_at(root, rev, path)
+                    .ok()
+                    .map(|contents| codegen::GeneratedFile {
+                        relative_path: path,
+                        contents,
+                    })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(codegen::Generated {
+            files,
+            operations: 0,
+            types: 0,
+            warnings: Vec::new(),
+            mock: Default::default(),
+        })
+    };
+    match (side(Some(base)), side(head)) {
+        (Some(old), Some(new)) => spec_diff::rust_api::diff(&old, &new).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// Whether `changelog` has an entry headed `## <version>` (or `## [<version>]`).
 pub fn has_entry(changelog: &str, version: &str) -> bool {
     changelog.lines().any(|line| {
@@ -297,7 +342,11 @@ pub fn check(options: &Options) -> Result<Verdict, String> {
         format: spec_diff::Format::Text,
         fail_on: Vec::new(),
     };
-    let report = spec_diff::report(&diff).map_err(|e| e.to_string())?;
+    let mut report = spec_diff::report(&diff).map_err(|e| e.to_string())?;
+    if let Some(shipped) = shipped_rust_diff(&options.root, &options.base, options.head.as_deref())?
+    {
+        report.rust = shipped;
+    }
     let old = crate_version(&options.root, Some(&options.base))?;
     let new = crate_version(&options.root, options.head.as_deref())?;
     let impact = impact(&report);

@@ -276,3 +276,43 @@ fn an_unknown_revision_exits_2_with_the_reason() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no-such-rev"), "{stderr}");
 }
+
+/// The generated client as checked in is what a release ships: a change of
+/// the generator that breaks its public API (here `Copy` dropped from an
+/// enum that gained a variant, with the spec unchanged) needs the bump too.
+#[test]
+fn a_generator_change_to_the_checked_in_client_needs_its_bump() {
+    let repo = Repo::new("0.4.2");
+    let write = |path: &str, text: &str| {
+        let path = repo.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        xtask::codegen::CLIENT_GENERATED,
+        "pub mod types {\n    #[derive(Clone, Copy, Debug)]\n    pub enum Role {\n        Admin,\n    }\n}\n",
+    );
+    write(
+        xtask::codegen::CLIENT_SDK_GENERATED,
+        "pub const DEFAULT_BASE_URL: &str = \"x\";\n",
+    );
+    repo.commit("release 0.4.2 with its generated client");
+    write(
+        xtask::codegen::CLIENT_GENERATED,
+        "pub mod types {\n    #[derive(Clone, Debug)]\n    pub enum Role {\n        Admin,\n        Unknown(String),\n    }\n}\n",
+    );
+
+    let output = repo.release_check(&["--base", "HEAD"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let text = stdout(&output);
+    assert!(text.contains("spec: 0 breaking, 0 non-breaking"), "{text}");
+    assert!(
+        text.contains("required: minor bump (at least 0.5.0)"),
+        "{text}"
+    );
+
+    repo.set_version("0.5.0");
+    repo.add_changelog_entry("## 0.5.0\n\nEnums are open.\n\n");
+    let output = repo.release_check(&["--base", "HEAD"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
