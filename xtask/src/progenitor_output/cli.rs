@@ -7,6 +7,7 @@ use proc_macro2::TokenStream;
 use progenitor::Generator;
 use quote::{ToTokens, quote};
 
+use crate::progenitor_output::first_type_argument;
 use crate::progenitor_output::names::{OperationNames, RustNames};
 use crate::spec::LoadedSpec;
 
@@ -438,13 +439,7 @@ fn vec_element(ty: &syn::Type) -> Option<&syn::Type> {
     if last.ident != "Vec" {
         return None;
     }
-    match &last.arguments {
-        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
-            syn::GenericArgument::Type(element) if args.args.len() == 1 => Some(element),
-            _ => None,
-        },
-        _ => None,
-    }
+    first_type_argument(last)
 }
 
 fn repeatable_in(expr: &mut syn::Expr) {

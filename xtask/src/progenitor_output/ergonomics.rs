@@ -19,6 +19,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 
 use crate::progenitor_output::names::{module_mut, type_names};
+use crate::progenitor_output::{copy_type, first_type_argument};
 
 /// What a setter's field type is, for the impls it gets.
 enum Shape {
@@ -70,7 +71,7 @@ pub fn relax_setters(file: &mut syn::File) -> Result<usize, String> {
         .filter_map(|item| match item {
             syn::Item::Struct(s) => match &s.fields {
                 syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
-                    let mut inner = copy(&fields.unnamed[0].ty);
+                    let mut inner = copy_type(&fields.unnamed[0].ty);
                     root_at_super(&mut inner, &type_names);
                     Some((s.ident.to_string(), inner))
                 }
@@ -145,12 +146,8 @@ fn add_from_str(types: &mut Vec<syn::Item>) {
         if last.ident != "From" && last.ident != "TryFrom" {
             return None;
         }
-        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        let syn::Type::Reference(source) = first_type_argument(last)? else {
             return None;
-        };
-        let source = match args.args.first()? {
-            syn::GenericArgument::Type(syn::Type::Reference(r)) => r,
-            _ => return None,
         };
         let syn::Type::Path(elem) = &*source.elem else {
             return None;
@@ -220,20 +217,10 @@ fn try_into_target(setter: &syn::ImplItemFn) -> Option<syn::Type> {
     if last.ident != "TryInto" {
         return None;
     }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(ty) => Some(copy(ty)),
-        _ => None,
-    }
+    first_type_argument(last).map(copy_type)
 }
 
 /// A copy of `ty` (syn is built here without its `Clone` impls).
-fn copy(ty: &syn::Type) -> syn::Type {
-    syn::parse2(ty.to_token_stream()).expect("a printed type parses back")
-}
-
 /// The last path segment of `ty` and its type arguments.
 fn path_parts(ty: &syn::Type) -> Option<(String, Vec<syn::Type>)> {
     let syn::Type::Path(path) = ty else {
@@ -245,7 +232,7 @@ fn path_parts(ty: &syn::Type) -> Option<(String, Vec<syn::Type>)> {
             .args
             .iter()
             .filter_map(|a| match a {
-                syn::GenericArgument::Type(t) => Some(copy(t)),
+                syn::GenericArgument::Type(t) => Some(copy_type(t)),
                 _ => None,
             })
             .collect(),
@@ -261,43 +248,51 @@ fn is_string(ty: &syn::Type) -> bool {
 fn classify(ty: &syn::Type, newtypes: &BTreeMap<String, syn::Type>) -> Option<FieldType> {
     let (name, args) = path_parts(ty)?;
     let (inner, wrapper) = match (name.as_str(), args.as_slice()) {
-        ("Option", [inner]) => (copy(inner), Wrapper::Option),
-        ("Nullable", [inner]) => (copy(inner), Wrapper::Nullable),
-        _ => (copy(ty), Wrapper::None),
+        ("Option", [inner]) => (copy_type(inner), Wrapper::Option),
+        ("Nullable", [inner]) => (copy_type(inner), Wrapper::Nullable),
+        _ => (copy_type(ty), Wrapper::None),
     };
-    let plain = || (wrapper == Wrapper::Nullable).then(|| Shape::Plain { ty: copy(&inner) });
+    let plain = || {
+        (wrapper == Wrapper::Nullable).then(|| Shape::Plain {
+            ty: copy_type(&inner),
+        })
+    };
     let Some((name, args)) = path_parts(&inner) else {
         return plain().map(|shape| FieldType {
-            ty: copy(ty),
-            inner: copy(&inner),
+            ty: copy_type(ty),
+            inner: copy_type(&inner),
             wrapper,
             shape,
         });
     };
     let shape = match (name.as_str(), args.as_slice()) {
-        ("Vec", [item]) => Shape::List { item: copy(item) },
+        ("Vec", [item]) => Shape::List {
+            item: copy_type(item),
+        },
         ("HashMap", [key, value]) if is_string(key) => Shape::Map {
             newtype: None,
-            value: Box::new(copy(value)),
+            value: Box::new(copy_type(value)),
         },
         (name, []) => match newtypes.get(name) {
             Some(wrapped) => match path_parts(wrapped) {
                 Some((map, map_args)) if map == "HashMap" => match map_args.as_slice() {
                     [key, value] if is_string(key) => Shape::Map {
-                        newtype: Some(Box::new(copy(&inner))),
-                        value: Box::new(copy(value)),
+                        newtype: Some(Box::new(copy_type(&inner))),
+                        value: Box::new(copy_type(value)),
                     },
                     _ => plain()?,
                 },
-                _ => Shape::Newtype { ty: copy(&inner) },
+                _ => Shape::Newtype {
+                    ty: copy_type(&inner),
+                },
             },
             None => plain()?,
         },
         _ => plain()?,
     };
     Some(FieldType {
-        ty: copy(ty),
-        inner: copy(&inner),
+        ty: copy_type(ty),
+        inner: copy_type(&inner),
         wrapper,
         shape,
     })

@@ -60,6 +60,23 @@ pub fn vec_element(ty: &str) -> Option<&str> {
         .and_then(|t| t.strip_suffix('>'))
 }
 
+/// The first type argument of a path segment written with angle brackets:
+/// `T` of `Option<T>`, `Vec<T>` or `TryInto<T>`.
+pub(crate) fn first_type_argument(segment: &syn::PathSegment) -> Option<&syn::Type> {
+    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    }
+}
+
+/// A copy of a type (syn is built without its `Clone` impls).
+pub(crate) fn copy_type(ty: &syn::Type) -> syn::Type {
+    syn::parse2(quote::ToTokens::to_token_stream(ty)).expect("a printed type parses back")
+}
+
 /// Runs one progenitor generator, turning its panics and errors into messages.
 fn run(
     f: impl FnOnce() -> Result<proc_macro2::TokenStream, progenitor::Error>,

@@ -10,6 +10,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{TokenStream, TokenTree};
+
+use crate::progenitor_output::{copy_type, first_type_argument};
 use quote::ToTokens;
 
 /// The names of one operation in the generated client.
@@ -253,9 +255,9 @@ pub(crate) fn doc_text(attr: &syn::Attribute) -> Option<String> {
     }
 }
 
-/// The JSON name of a field: its `#[serde(rename = "...")]`, else its name.
-fn json_name(field: &syn::Field, ident: &str) -> String {
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+/// The `rename` of an item's `#[serde(...)]` attributes, if one is given.
+pub(crate) fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let mut rename = None;
         let _ = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("rename") {
@@ -266,11 +268,16 @@ fn json_name(field: &syn::Field, ident: &str) -> String {
             }
             Ok(())
         });
-        if let Some(rename) = rename {
+        if rename.is_some() {
             return rename;
         }
     }
-    ident.trim_start_matches("r#").to_string()
+    None
+}
+
+/// The JSON name of a field: its `#[serde(rename = "...")]`, else its name.
+fn json_name(field: &syn::Field, ident: &str) -> String {
+    serde_rename(&field.attrs).unwrap_or_else(|| ident.trim_start_matches("r#").to_string())
 }
 
 fn struct_fields(
@@ -408,13 +415,7 @@ fn first_bound_type(generics: &syn::Generics) -> Option<syn::Type> {
     let syn::TypeParamBound::Trait(tr) = bound.bounds.first()? else {
         return None;
     };
-    let syn::PathArguments::AngleBracketed(args) = &tr.path.segments.last()?.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(ty) => syn::parse2(ty.to_token_stream()).ok(),
-        _ => None,
-    }
+    first_type_argument(tr.path.segments.last()?).map(copy_type)
 }
 
 /// The setters of an operation's parameters, read from how `send` uses

@@ -41,7 +41,8 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote};
 use serde_json::Value;
 
-use crate::progenitor_output::names::{RustNames, module_mut};
+use crate::progenitor_output::names::{RustNames, module_mut, serde_rename};
+use crate::progenitor_output::{copy_type, first_type_argument};
 use crate::spec::{LoadedSpec, Location, escape_pointer_token};
 
 /// What the pass changed, for tests and the codegen summary.
@@ -86,22 +87,7 @@ pub fn apply(spec: &LoadedSpec, names: &RustNames, file: &mut syn::File) -> Resu
 
 /// The wire value of a unit variant: its `#[serde(rename)]`, else its name.
 fn wire_value(variant: &syn::Variant) -> String {
-    for attr in variant.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let mut rename = None;
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let value: syn::LitStr = meta.value()?.parse()?;
-                rename = Some(value.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-        if let Some(rename) = rename {
-            return rename;
-        }
-    }
-    variant.ident.to_string()
+    serde_rename(&variant.attrs).unwrap_or_else(|| variant.ident.to_string())
 }
 
 fn is_unit_enum(e: &syn::ItemEnum) -> bool {
@@ -896,22 +882,10 @@ fn nullable_fields(
 
 /// The `rename` of a field's serde attribute and its JSON name.
 fn serde_name(field: &syn::Field, ident: &str) -> (Option<String>, String) {
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let mut rename = None;
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let value: syn::LitStr = meta.value()?.parse()?;
-                rename = Some(value.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-        if let Some(rename) = rename {
-            return (Some(rename.clone()), rename);
-        }
+    match serde_rename(&field.attrs) {
+        Some(rename) => (Some(rename.clone()), rename),
+        None => (None, ident.trim_start_matches("r#").to_string()),
     }
-    (None, ident.trim_start_matches("r#").to_string())
 }
 
 /// `T` of `Option<T>`.
@@ -921,13 +895,7 @@ fn option_inner(ty: &syn::Type) -> Option<syn::Type> {
     if last.ident != "Option" {
         return None;
     }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) => syn::parse2(t.to_token_stream()).ok(),
-        _ => None,
-    }
+    first_type_argument(last).map(copy_type)
 }
 
 /// `Result<Option<T>, E>` → `Result<crate::Nullable<T>, E>` (a builder field).
