@@ -158,74 +158,77 @@ pub struct RequestParts {
 /// Checks `parts` against every constraint the spec gives `operation` that
 /// the generated types do not enforce themselves.
 pub fn check(operation: &str, parts: &RequestParts) -> Result<(), Violation> {
-    let named = |pairs: &[(String, String)], name: &str| -> Vec<String> {
+    for c in CONSTRAINTS.iter().filter(|c| c.operation == operation) {
+        each_value(parts, c.location, c.target, |value| match value {
+            Found::Text(text) => check_scalar(c.check, text),
+            Found::Json(json) => check_value(c.check, json),
+        })
+        .map_err(|(place, problem)| Violation {
+            operation: c.operation,
+            place,
+            problem,
+        })?;
+    }
+    for c in ENUM_CHECKS.iter().filter(|c| c.operation == operation) {
+        each_value(parts, c.location, c.target, |value| match value {
+            Found::Text(text) if c.comma_separated => text
+                .split(',')
+                .filter(|item| !item.is_empty())
+                .try_for_each(|item| c.check(item)),
+            Found::Text(text) => c.check(text),
+            Found::Json(json) => json.as_str().map_or(Ok(()), |text| c.check(text)),
+        })
+        .map_err(|(place, problem)| Violation {
+            operation: c.operation,
+            place,
+            problem,
+        })?;
+    }
+    Ok(())
+}
+
+/// A value of a request that a check reads: a parameter's or header's text,
+/// or a node of the JSON body.
+enum Found<'a> {
+    Text(&'a str),
+    Json(&'a Value),
+}
+
+/// Runs `check` on every value of `parts` at `location` and `target` (a
+/// parameter or header name, or a body pointer with `*`), and names the
+/// place of the first it refuses: `(place, problem)`.
+fn each_value(
+    parts: &RequestParts,
+    location: Location,
+    target: &str,
+    mut check: impl FnMut(Found<'_>) -> Result<(), String>,
+) -> Result<(), (String, String)> {
+    let named = |pairs: &[(String, String)]| -> Vec<String> {
         pairs
             .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .filter(|(k, _)| k.eq_ignore_ascii_case(target))
             .map(|(_, v)| v.clone())
             .collect()
     };
-    for c in CONSTRAINTS.iter().filter(|c| c.operation == operation) {
-        let violation = |place: String, problem: String| Violation {
-            operation: c.operation,
-            place,
-            problem,
-        };
-        let (values, place) = match c.location {
-            Location::Query => (named(&parts.query, c.target), "query parameter"),
-            Location::Header => (named(&parts.headers, c.target), "header"),
-            Location::Path => (named(&parts.path_params, c.target), "path parameter"),
-            Location::Body => {
-                let Some(body) = &parts.body else { continue };
-                let mut found = Vec::new();
-                select(body, c.target, String::new(), &mut found);
-                for (pointer, value) in found {
-                    let at = if pointer.is_empty() { "/" } else { &pointer };
-                    check_value(c.check, value)
-                        .map_err(|p| violation(format!("body `{at}`"), p))?;
-                }
-                continue;
-            }
-        };
-        for value in values {
-            check_scalar(c.check, &value)
-                .map_err(|p| violation(format!("{place} `{}`", c.target), p))?;
-        }
-    }
-    for c in ENUM_CHECKS.iter().filter(|c| c.operation == operation) {
-        let violation = |place: String, problem: String| Violation {
-            operation: c.operation,
-            place,
-            problem,
-        };
-        let (values, place) = match c.location {
-            Location::Query => (named(&parts.query, c.target), "query parameter"),
-            Location::Header => (named(&parts.headers, c.target), "header"),
-            Location::Path => (named(&parts.path_params, c.target), "path parameter"),
-            Location::Body => {
-                let Some(body) = &parts.body else { continue };
-                let mut found = Vec::new();
-                select(body, c.target, String::new(), &mut found);
-                for (pointer, value) in found {
-                    let at = if pointer.is_empty() { "/" } else { &pointer };
-                    if let Some(text) = value.as_str() {
-                        c.check(text)
-                            .map_err(|p| violation(format!("body `{at}`"), p))?;
-                    }
-                }
-                continue;
-            }
-        };
-        for value in &values {
-            let items: Vec<&str> = match c.comma_separated {
-                true => value.split(',').filter(|item| !item.is_empty()).collect(),
-                false => vec![value],
+    let (values, place) = match location {
+        Location::Query => (named(&parts.query), "query parameter"),
+        Location::Header => (named(&parts.headers), "header"),
+        Location::Path => (named(&parts.path_params), "path parameter"),
+        Location::Body => {
+            let Some(body) = &parts.body else {
+                return Ok(());
             };
-            for item in items {
-                c.check(item)
-                    .map_err(|p| violation(format!("{place} `{}`", c.target), p))?;
+            let mut found = Vec::new();
+            select(body, target, String::new(), &mut found);
+            for (pointer, value) in found {
+                let at = if pointer.is_empty() { "/" } else { &pointer };
+                check(Found::Json(value)).map_err(|p| (format!("body `{at}`"), p))?;
             }
+            return Ok(());
         }
+    };
+    for value in &values {
+        check(Found::Text(value)).map_err(|p| (format!("{place} `{target}`"), p))?;
     }
     Ok(())
 }
