@@ -16,6 +16,21 @@ use std::time::Duration;
 
 use avara::types::{Org, OrgCreateParams};
 
+/// A valid body of an AutoScribe user invitation.
+pub fn invite_body() -> serde_json::Value {
+    serde_json::json!({
+        "canCreateReports": false,
+        "canManageStudies": true,
+        "clinicRole": "Radiologist",
+        "email": "a@example.com",
+        "firstName": "Ada",
+        "hasDashboardAccess": true,
+        "lastName": "Lovelace",
+        "level": "member",
+        "middleName": "B",
+    })
+}
+
 /// The API key every test uses unless it says otherwise.
 pub const KEY: &str = "sk_test_e2e";
 

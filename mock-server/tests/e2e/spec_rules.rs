@@ -7,7 +7,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::KEY;
+use crate::{KEY, invite_body};
 
 fn http() -> reqwest::Client {
     avara::http_client_builder().unwrap().build().unwrap()
@@ -56,20 +56,6 @@ async fn refused(
     );
 }
 
-fn user_body() -> Value {
-    json!({
-        "canCreateReports": false,
-        "canManageStudies": true,
-        "clinicRole": "Radiologist",
-        "email": "a@example.com",
-        "firstName": "Ada",
-        "hasDashboardAccess": true,
-        "lastName": "Lovelace",
-        "level": "member",
-        "middleName": "B",
-    })
-}
-
 #[tokio::test]
 async fn a_null_is_refused_where_the_schema_is_not_nullable_at_any_depth() {
     let server = avara_mock::spawn().await.unwrap();
@@ -82,7 +68,7 @@ async fn a_null_is_refused_where_the_schema_is_not_nullable_at_any_depth() {
         "`metadata` cannot be null",
     )
     .await;
-    let mut user = user_body();
+    let mut user = invite_body();
     user["suffix2"] = Value::Null;
     refused(
         &server,
@@ -174,7 +160,7 @@ async fn a_null_in_an_update_clears_what_the_item_may_lack_and_keeps_what_it_mus
         &server,
         Method::POST,
         "/v1/autoScribe/users",
-        Some(user_body()),
+        Some(invite_body()),
     )
     .await;
     let item = format!("/v1/autoScribe/users/{}", user["userId"].as_str().unwrap());

@@ -9,21 +9,10 @@ use avara::types::{AutoScribeUserInviteParams, AutoScribeUserUpdateParams, Clini
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::{KEY, client};
+use crate::{KEY, client, invite_body};
 
 fn invite() -> AutoScribeUserInviteParams {
-    serde_json::from_value(json!({
-        "canCreateReports": false,
-        "canManageStudies": true,
-        "clinicRole": "Radiologist",
-        "email": "a@example.com",
-        "firstName": "Ada",
-        "hasDashboardAccess": true,
-        "lastName": "Lovelace",
-        "level": "member",
-        "middleName": "B",
-    }))
-    .unwrap()
+    serde_json::from_value(invite_body()).unwrap()
 }
 
 #[tokio::test]
