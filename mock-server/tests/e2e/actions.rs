@@ -6,7 +6,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::KEY;
+use crate::{KEY, invite_body};
 
 /// A mock server and a way to call it.
 struct Api {
@@ -355,20 +355,7 @@ async fn revoking_an_invitation_and_deleting_a_reference_change_them() {
 async fn an_invited_user_is_answered_as_invited_and_found_by_the_user_actions() {
     let api = Api::start().await;
     let invited = api
-        .ok(
-            Method::POST,
-            "/v1/autoScribe/users",
-            Some(json!({
-                "canCreateReports": false,
-                "canManageStudies": true,
-                "clinicRole": "Radiologist",
-                "email": "a@example.com",
-                "firstName": "Ada",
-                "hasDashboardAccess": true,
-                "lastName": "Lovelace",
-                "level": "member",
-            })),
-        )
+        .ok(Method::POST, "/v1/autoScribe/users", Some(invite_body()))
         .await;
     assert_eq!(invited["lastLoginAt"], Value::Null);
     let id = invited["userId"].as_str().unwrap();

@@ -229,7 +229,7 @@ fn fns(imp: &syn::ItemImpl) -> impl Iterator<Item = &syn::ImplItemFn> {
 
 /// The last path segment's identifier of a type (`builder::OrgsList<'_>` →
 /// `OrgsList`).
-fn type_ident(ty: &syn::Type) -> String {
+pub(crate) fn type_ident(ty: &syn::Type) -> String {
     match ty {
         syn::Type::Path(p) => p
             .path

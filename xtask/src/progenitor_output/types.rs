@@ -41,7 +41,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote};
 use serde_json::Value;
 
-use crate::progenitor_output::names::{RustNames, module_mut, serde_rename};
+use crate::progenitor_output::names::{RustNames, module_mut, serde_rename, type_ident};
 use crate::progenitor_output::{copy_type, first_type_argument};
 use crate::spec::{LoadedSpec, Location, escape_pointer_token};
 
@@ -344,15 +344,7 @@ fn is_display(imp: &syn::ItemImpl) -> bool {
 }
 
 fn self_name(imp: &syn::ItemImpl) -> String {
-    match &*imp.self_ty {
-        syn::Type::Path(p) => p
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default(),
-        _ => String::new(),
-    }
+    type_ident(&imp.self_ty)
 }
 
 // ---------------------------------------------------------------- unions
@@ -478,15 +470,11 @@ fn order_unions(spec: &LoadedSpec, types: &mut [syn::Item]) -> Result<Vec<String
                 variants.clear();
                 break;
             };
-            let ty = match fields.unnamed.first().map(|f| &f.ty) {
-                Some(syn::Type::Path(p)) => p
-                    .path
-                    .segments
-                    .last()
-                    .map(|s| s.ident.to_string())
-                    .unwrap_or_default(),
-                _ => String::new(),
-            };
+            let ty = fields
+                .unnamed
+                .first()
+                .map(|f| type_ident(&f.ty))
+                .unwrap_or_default();
             if !by_name.contains_key(&ty) {
                 variants.clear();
                 break;
